@@ -1,0 +1,1 @@
+"""The order broker: option definitions, orders, provider orders and partner dispatch."""

@@ -1,0 +1,1 @@
+"""Accounts: data partners (providers), users, sessions, groups and access rules."""

@@ -1,0 +1,46 @@
+"""Password hashing (argon2id) for users and partners' FTP accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from clearinghouse.errors import InvalidValue
+
+_hasher = PasswordHasher()
+
+MIN_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_LENGTH:
+        raise InvalidValue(f"a password needs at least {MIN_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    if not stored_hash:
+        return False
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def read_password_file(path: str) -> str:
+    """A password from a file (or standard input for '-'): never from a command line."""
+    import sys
+
+    if path == "-":
+        text = sys.stdin.readline()
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidValue(f"cannot read the password file {path}: {exc.strerror}") from None
+    password = text.splitlines()[0] if text else ""
+    if not password:
+        raise InvalidValue(f"the password file {path} is empty")
+    return password

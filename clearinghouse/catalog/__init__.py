@@ -1,0 +1,1 @@
+"""The catalog: collections, granules and browse images, and searching them."""

@@ -1,0 +1,174 @@
+"""Collections, granules and browse images as ingested from ECHO 10 files.
+
+Each record keeps the provider's own dates (InsertTime, LastUpdate, DeleteTime), our revision
+counter and timestamps, the searchable fields as real columns, and the full ECHO 10 XML.
+Footprints are added by the spatial package's migration.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
+
+
+class SpatialRepresentation(enum.Enum):
+    CARTESIAN = "CARTESIAN"
+    GEODETIC = "GEODETIC"
+    ORBIT = "ORBIT"
+    NO_SPATIAL = "NO_SPATIAL"
+
+
+class DayNightFlag(enum.Enum):
+    DAY = "DAY"
+    NIGHT = "NIGHT"
+    BOTH = "BOTH"
+    UNSPECIFIED = "UNSPECIFIED"
+
+
+class CatalogRecord:
+    """Columns that collections and granules share."""
+
+    id: Mapped[int] = id_column()
+    provider_id: Mapped[str] = mapped_column(
+        ForeignKey("providers.provider_id", ondelete="CASCADE")
+    )
+    # The provider's dates, as the record states them.
+    insert_time: Mapped[datetime | None]
+    last_update: Mapped[datetime | None]
+    delete_time: Mapped[datetime | None]
+    # Ours.
+    revision: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = touched_column()
+    deleted_at: Mapped[datetime | None]
+    visible: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    orderable: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    restriction_flag: Mapped[Decimal | None] = mapped_column(Numeric)
+    online_only: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    browse_available: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    temporal_start: Mapped[datetime | None]
+    temporal_end: Mapped[datetime | None]
+    ends_at_present: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    platforms: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    instruments: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    sensors: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    campaigns: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    additional_attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    xml: Mapped[str] = mapped_column(Text)
+
+
+class Collection(CatalogRecord, Base):
+    __tablename__ = "collections"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "short_name", "version_id"),
+        UniqueConstraint("provider_id", "dataset_id"),
+    )
+
+    short_name: Mapped[str] = mapped_column(String(85))
+    version_id: Mapped[str] = mapped_column(String(80))
+    dataset_id: Mapped[str] = mapped_column(String(1030))
+    entry_id: Mapped[str | None] = mapped_column(Text)
+    processing_level: Mapped[str | None] = mapped_column(Text)
+    archive_center: Mapped[str | None] = mapped_column(Text)
+    spatial_representation: Mapped[SpatialRepresentation] = mapped_column(
+        text_enum(SpatialRepresentation, "spatial_representation"),
+        server_default=SpatialRepresentation.NO_SPATIAL.value,
+    )
+    spatial_keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    science_keywords: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+
+
+class Granule(CatalogRecord, Base):
+    __tablename__ = "granules"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "granule_ur"),
+        Index("ix_granules_collection_id_temporal", "collection_id", "temporal_start"),
+        Index(
+            "ix_granules_live_collection_id",
+            "collection_id",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    collection_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("collections.id", ondelete="CASCADE")
+    )
+    granule_ur: Mapped[str] = mapped_column(String(250))
+    producer_granule_id: Mapped[str | None] = mapped_column(Text)
+    day_night_flag: Mapped[DayNightFlag | None] = mapped_column(
+        text_enum(DayNightFlag, "day_night_flag")
+    )
+    cloud_cover: Mapped[float | None]
+    orbit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
+    measured_parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+
+
+collection_browse = Table(
+    "collection_browse",
+    Base.metadata,
+    Column("collection_id", ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "browse_id",
+        ForeignKey("browse_images.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+granule_browse = Table(
+    "granule_browse",
+    Base.metadata,
+    Column("granule_id", ForeignKey("granules.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "browse_id",
+        ForeignKey("browse_images.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class BrowseImage(Base):
+    """A browse image hosted by us, served at /browse/<provider>/<file>."""
+
+    __tablename__ = "browse_images"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "provider_browse_id"),
+        UniqueConstraint("provider_id", "file_name"),
+    )
+
+    id: Mapped[int] = id_column()
+    provider_id: Mapped[str] = mapped_column(
+        ForeignKey("providers.provider_id", ondelete="CASCADE")
+    )
+    provider_browse_id: Mapped[str] = mapped_column(String(250))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_size: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(Text)
+    stored_path: Mapped[str] = mapped_column(Text)
+    insert_time: Mapped[datetime | None]
+    last_update: Mapped[datetime | None]
+    created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = touched_column()

@@ -1,0 +1,75 @@
+"""Database access: the engine, sessions, and where the URL comes from."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from clearinghouse.config import Settings
+from clearinghouse.db.cluster import ManagedCluster
+from clearinghouse.db.errors import translated
+
+
+def managed_cluster(settings: Settings) -> ManagedCluster:
+    return ManagedCluster(settings.pg_dir, port=settings.pg_port)
+
+
+def database_url(settings: Settings) -> str:
+    """The external URL when one is configured, the managed cluster's otherwise."""
+    if settings.database_url:
+        return settings.database_url
+    return managed_cluster(settings).url()
+
+
+def make_engine(url: str, **options) -> Engine:
+    # pre_ping: a restarted database is picked up again without restarting the process.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 3, "application_name": "clearinghouse"},
+        **options,
+    )
+
+
+class Database:
+    """Hands out sessions. Bound to an engine, or, in tests, to one connection inside a transaction
+    whose sessions each work in a savepoint."""
+
+    def __init__(self, bind: Engine | Connection):
+        self.bind = bind
+        self.engine = bind if isinstance(bind, Engine) else bind.engine
+        options = (
+            {"join_transaction_mode": "create_savepoint"} if isinstance(bind, Connection) else {}
+        )
+        self._sessions = sessionmaker(bind=bind, expire_on_commit=False, **options)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends normally and rolls back otherwise."""
+        with translated(), self._sessions() as session, session.begin():
+            yield session
+
+    def ping(self) -> dict:
+        """The database's state for /health; DatabaseUnavailable when it cannot be reached."""
+        with translated(), self._connection() as conn:
+            version, postgis, migrated = conn.execute(
+                text(
+                    "SELECT current_setting('server_version'),"
+                    " (SELECT extversion FROM pg_extension WHERE extname = 'postgis'),"
+                    " to_regclass('alembic_version') IS NOT NULL"
+                )
+            ).one()
+            schema = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if migrated
+                else None
+            )
+        return {"state": "up", "server_version": version, "postgis": postgis, "schema": schema}
+
+    def _connection(self) -> contextlib.AbstractContextManager[Connection]:
+        if isinstance(self.bind, Engine):
+            return self.bind.connect()
+        return contextlib.nullcontext(self.bind)

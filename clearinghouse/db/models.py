@@ -1,0 +1,9 @@
+"""Every model of every package, imported so that the metadata (and Alembic) sees them all."""
+
+from broker import models as broker_models
+from clearinghouse.accounts import models as account_models
+from clearinghouse.catalog import models as catalog_models
+from clearinghouse.db.base import Base
+from ingest import models as ingest_models
+
+__all__ = ["Base", "account_models", "broker_models", "catalog_models", "ingest_models"]

@@ -1,0 +1,61 @@
+"""The production HTTP server (gunicorn, threaded workers) for `clearinghouse serve`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from clearinghouse.config import Settings
+from clearinghouse.db.cluster import port_is_free
+from clearinghouse.errors import SettingsError
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict[str, Any]):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def _post_fork(server, worker) -> None:
+    # Connections opened before the fork belong to the parent; each worker opens its own.
+    server.app.application.extensions["clearinghouse.db"].engine.dispose(close=False)
+
+
+def check_bindable(address, variable: str) -> None:
+    if not port_is_free(address.port, address.host):
+        raise SettingsError(
+            f"{variable}: {address} is already in use: stop what listens there or choose another"
+            " address"
+        )
+
+
+def serve(settings: Settings) -> None:
+    from clearinghouse.web import create_app
+
+    check_bindable(settings.http, "CLEARINGHOUSE_HTTP")
+    app = create_app({"SETTINGS": settings})
+    options = {
+        "bind": str(settings.http),
+        "workers": settings.http_workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "preload_app": True,
+        "post_fork": _post_fork,
+        "graceful_timeout": 10,
+        "timeout": 60,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "clearinghouse-http",
+        "control_socket_disable": True,  # one per user by default: two servers would clash
+    }
+    _Gunicorn(app, options).run()

@@ -1,0 +1,41 @@
+"""The HTTP API: a Flask application factory, blueprints wired inside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from clearinghouse.config import Settings, load_settings
+from clearinghouse.db import Database, database_url, make_engine
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    ``test_config`` may carry ``SETTINGS`` (a Settings object) and ``DATABASE`` (a Database, e.g.
+    one bound to a test connection); anything else is passed to Flask's config.
+    """
+    test_config = dict(test_config or {})
+    app = Flask("clearinghouse")
+    settings: Settings = test_config.pop("SETTINGS", None) or load_settings()
+    database: Database | None = test_config.pop("DATABASE", None)
+    if database is None:
+        database = Database(make_engine(database_url(settings), pool_size=5, max_overflow=5))
+    app.config.update(
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        SETTINGS=settings,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(test_config)
+    app.extensions["clearinghouse.db"] = database
+
+    from clearinghouse.web import errors, health
+
+    errors.register(app)
+    app.register_blueprint(health.blueprint)
+    return app
+
+
+def database_of(app: Flask) -> Database:
+    return app.extensions["clearinghouse.db"]

@@ -1,0 +1,1 @@
+"""Ingest: partners' drop boxes, the metadata pipeline, and its reports."""

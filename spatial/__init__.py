@@ -1,0 +1,1 @@
+"""Spatial coverage: Cartesian and geodetic footprints, their validation, and PostGIS mapping."""
