@@ -1,6 +1,8 @@
 """`clearinghouse db …`, `provider add` and `user add` run as real processes on real clusters."""
 
 import os
+import pwd
+import shutil
 import signal
 import socket
 import time
@@ -12,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from clearinghouse.db.cluster import ManagedCluster
 from tests.cli import one_line_error, run
 from tests.conftest import ephemeral_port
 
@@ -28,6 +31,11 @@ def test_lifecycle_start_status_url_upgrade_stop(cli_env, tmp_path):
     result = run(cli_env, "db", "start")
     assert result.returncode == 0, result.stderr
     assert f"127.0.0.1:{cli_env['CLEARINGHOUSE_PG_PORT']}" in result.stdout
+
+    # PostgreSQL refuses root: as root, the cluster runs as the postgres user.
+    status = Path(f"/proc/{_postmaster_pid(cli_env)}/status").read_text()
+    uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+    assert uid == (pwd.getpwnam("postgres").pw_uid if os.geteuid() == 0 else os.geteuid())
 
     url = run(cli_env, "db", "url").stdout.strip()
     parsed = make_url(url)
@@ -232,3 +240,40 @@ def test_bad_settings_stop_every_command_with_one_line(cli_env, variable, value)
     env = dict(cli_env, **{variable: value})
     for command in (["db", "status"], ["up"]):
         assert variable in one_line_error(run(env, *command))
+
+
+def test_a_normal_user_runs_the_cluster_as_itself(cli_env):
+    """The non-root path. As root, a forked child drops to the unprivileged postgres account (its
+    interpreter lives under /root, which that account cannot exec); otherwise it stays oneself."""
+    account = pwd.getpwnam("postgres") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
+    home = Path(cli_env["CLEARINGHOUSE_HOME"])
+    os.chown(home, account.pw_uid, account.pw_gid)
+    port = int(cli_env["CLEARINGHOUSE_PG_PORT"])
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(account.pw_gid)
+                os.setuid(account.pw_uid)
+            cluster = ManagedCluster(home / "pg", port=port)
+            cluster.start()
+            running = cluster.status().running
+            owner = (home / "pg" / "data").stat().st_uid
+            cluster.stop()
+            os.write(write_end, f"{running} {owner} {cluster.status().running}".encode())
+            code = 0
+        except BaseException as exc:
+            os.write(write_end, repr(exc).encode())
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    _, status = os.waitpid(child, 0)
+    report = os.read(read_end, 4096).decode()
+    os.close(read_end)
+    assert os.waitstatus_to_exitcode(status) == 0, report
+    assert report == f"True {account.pw_uid} False"
+    shutil.rmtree(home / "pg", ignore_errors=True)

@@ -2,12 +2,15 @@
 and SIGTERM stops every part and the managed database."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+
+import pytest
 
 from clearinghouse.db.cluster import port_is_free
 from tests.cli import one_line_error, run
@@ -35,7 +38,18 @@ def _wait_for_health(address: str, process: subprocess.Popen, timeout: float = 9
     raise AssertionError("the API did not come up")
 
 
-def test_up_serves_health_follows_the_database_and_stops_cleanly(cli_env):
+def _ctrl_c(process: subprocess.Popen) -> None:
+    """What a terminal does on Ctrl-C: SIGINT to the whole foreground process group."""
+    os.killpg(process.pid, signal.SIGINT)
+
+
+def _sigterm(process: subprocess.Popen) -> None:
+    """What a service manager does: SIGTERM to the main process only."""
+    process.send_signal(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("stop", [_sigterm, _ctrl_c], ids=["sigterm", "ctrl-c"])
+def test_up_serves_health_follows_the_database_and_stops_cleanly(cli_env, stop):
     address = cli_env["CLEARINGHOUSE_HTTP"]
     process = subprocess.Popen(
         [sys.executable, "-m", "clearinghouse", "up"],
@@ -43,6 +57,7 @@ def test_up_serves_health_follows_the_database_and_stops_cleanly(cli_env):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     try:
         body = _wait_for_health(address, process)
@@ -59,7 +74,7 @@ def test_up_serves_health_follows_the_database_and_stops_cleanly(cli_env):
         # A second `up` on the same address refuses in one line instead of half-starting.
         assert "already in use" in one_line_error(run(cli_env, "up"))
 
-        process.send_signal(signal.SIGTERM)
+        stop(process)
         assert process.wait(timeout=60) == 0
     finally:
         if process.poll() is None:
