@@ -84,8 +84,13 @@ def db(connection: Connection) -> Database:
 
 @pytest.fixture
 def session(db: Database) -> Iterator[Session]:
-    with db.session() as session:
+    """A session inside the test's transaction; whatever it did is rolled back afterwards."""
+    session = db.new_session()
+    try:
         yield session
+    finally:
+        session.rollback()
+        session.close()
 
 
 @pytest.fixture

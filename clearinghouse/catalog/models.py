@@ -2,7 +2,8 @@
 
 Each record keeps the provider's own dates (InsertTime, LastUpdate, DeleteTime), our revision
 counter and timestamps, the searchable fields as real columns, and the full ECHO 10 XML.
-Footprints are added by the spatial package's migration.
+Footprints: ``spatial_geog`` (geography, every spatial record), ``spatial_geom`` (exact planar
+geometry, Cartesian records only) and ``global_coverage``; see ``spatial.postgis``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -27,9 +29,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
+from spatial.shapes import CoordinateSystem
 
 
 class SpatialRepresentation(enum.Enum):
@@ -76,11 +79,40 @@ class CatalogRecord:
     campaigns: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     additional_attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     xml: Mapped[str] = mapped_column(Text)
+    # Where: see spatial.postgis.coverage_columns.
+    coordinate_system: Mapped[CoordinateSystem | None] = mapped_column(
+        text_enum(CoordinateSystem, "coordinate_system")
+    )
+    spatial_geom: Mapped[Any] = mapped_column(
+        Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=True
+    )
+    spatial_geog: Mapped[Any] = mapped_column(
+        Geography("GEOMETRY", srid=4326, spatial_index=False), nullable=True
+    )
+    global_coverage: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    orbit: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple:
+        return (*cls._own_table_args, *_spatial_indexes(cls.__tablename__))
+
+
+def _spatial_indexes(table: str) -> tuple[Index, ...]:
+    return (
+        Index(f"ix_{table}_spatial_geom", "spatial_geom", postgresql_using="gist"),
+        Index(f"ix_{table}_spatial_geog", "spatial_geog", postgresql_using="gist"),
+        Index(
+            f"ix_{table}_global_coverage",
+            "global_coverage",
+            postgresql_where=text("global_coverage"),
+        ),
+    )
 
 
 class Collection(CatalogRecord, Base):
     __tablename__ = "collections"
-    __table_args__ = (
+    _own_table_args = (
         UniqueConstraint("provider_id", "short_name", "version_id"),
         UniqueConstraint("provider_id", "dataset_id"),
     )
@@ -101,7 +133,7 @@ class Collection(CatalogRecord, Base):
 
 class Granule(CatalogRecord, Base):
     __tablename__ = "granules"
-    __table_args__ = (
+    _own_table_args = (
         UniqueConstraint("provider_id", "granule_ur"),
         Index("ix_granules_collection_id_temporal", "collection_id", "temporal_start"),
         Index(

@@ -52,6 +52,10 @@ class Database:
         with translated(), self._sessions() as session, session.begin():
             yield session
 
+    def new_session(self) -> Session:
+        """A session whose transaction the caller ends (commit or rollback)."""
+        return self._sessions()
+
     def ping(self) -> dict:
         """The database's state for /health; DatabaseUnavailable when it cannot be reached."""
         with translated(), self._connection() as conn:

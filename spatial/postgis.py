@@ -1,0 +1,298 @@
+"""How shapes are stored in PostGIS and searched there.
+
+Every spatial record has a ``geography`` (great-circle edges on the sphere): exact for geodetic
+records; for Cartesian records, their straight lon/lat edges densified until the great circles
+between the vertices stay within about ten metres of them. Cartesian records also keep their exact
+planar ``geometry``, which point and box searches use. Boxes are latitude/longitude-aligned in both
+models: as geography they are cut into pieces at most 90° wide, their parallels densified and, where
+a great circle would cut into the box, moved just outside it, so that a box never loses a point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import Polygon as PlanarPolygon
+
+from spatial import sphere
+from spatial.shapes import (
+    BoundingBox,
+    Circle,
+    CoordinateSystem,
+    Coverage,
+    Line,
+    Orbit,
+    OrbitParameters,
+    Point,
+    Polygon,
+    Ring,
+    Shape,
+)
+
+SRID = 4326
+#: Largest distance (radians on the unit sphere) allowed between a straight lon/lat edge and the
+#: great circles standing in for it: 2e-6 rad is about 13 m.
+DENSIFY_TOLERANCE = 2e-6
+MAX_PIECE_WIDTH = 90.0  # degrees of longitude per geography piece of a box or Cartesian polygon
+EARTH_RADIUS = 6_378_137.0
+_GEOD = Geod(ellps="WGS84")
+KM_PER_DEGREE = 111.195
+
+
+# -- WKT -------------------------------------------------------------------------------------
+
+
+def _xy(lon: float, lat: float) -> str:
+    return f"{_num(lon)} {_num(lat)}"
+
+
+def _num(value: float) -> str:
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _ring_wkt(points: Iterable[tuple[float, float]]) -> str:
+    return "(" + ",".join(_xy(lon, lat) for lon, lat in points) + ")"
+
+
+def _polygon_wkt(rings: list[list[tuple[float, float]]]) -> str:
+    return "POLYGON(" + ",".join(_ring_wkt(r) for r in rings) + ")"
+
+
+def _collect(parts: list[str]) -> str | None:
+    if not parts:
+        return None
+    body = parts[0] if len(parts) == 1 else "GEOMETRYCOLLECTION(" + ",".join(parts) + ")"
+    return f"SRID={SRID};{body}"
+
+
+def _coords(ring: Ring) -> list[tuple[float, float]]:
+    return [(p.lon, p.lat) for p in ring.points]
+
+
+# -- planar (Cartesian, exact) ----------------------------------------------------------------
+
+
+def planar_wkt(shapes: Iterable[Shape]) -> str | None:
+    """EWKT of Cartesian shapes (already prepared) as planar geometry."""
+    parts = []
+    for shape in shapes:
+        if isinstance(shape, Point):
+            parts.append(f"POINT({_xy(shape.lon, shape.lat)})")
+        elif isinstance(shape, Line):
+            parts.append("LINESTRING" + _ring_wkt((p.lon, p.lat) for p in shape.points))
+        elif isinstance(shape, Polygon):
+            parts.append(_polygon_wkt([_coords(r) for r in (shape.boundary, *shape.holes)]))
+        elif isinstance(shape, BoundingBox):
+            parts.extend(_planar_box(shape))
+        elif isinstance(shape, Circle):
+            parts.append(_polygon_wkt([circle_ring(shape)]))
+    return _collect(parts)
+
+
+def _planar_box(box: BoundingBox) -> list[str]:
+    spans = [(box.west, 180.0), (-180.0, box.east)] if box.wraps else [(box.west, box.east)]
+    out = []
+    for west, east in spans:
+        if west == east or box.south == box.north:
+            pts = [(west, box.south), (east, box.north)]
+            out.append(
+                f"POINT({_xy(*pts[0])})"
+                if pts[0] == pts[1]
+                else "LINESTRING" + _ring_wkt([(west, box.south), (east, box.north)])
+            )
+        else:
+            out.append(
+                _polygon_wkt(
+                    [
+                        [
+                            (west, box.south),
+                            (east, box.south),
+                            (east, box.north),
+                            (west, box.north),
+                            (west, box.south),
+                        ]
+                    ]
+                )
+            )
+    return out
+
+
+# -- geography ---------------------------------------------------------------------------------
+
+
+def geography_wkt(shapes: Iterable[Shape], system: CoordinateSystem) -> str | None:
+    """EWKT of prepared shapes as geography: exact when geodetic, densified when Cartesian."""
+    parts: list[str] = []
+    for shape in shapes:
+        if isinstance(shape, Point):
+            parts.append(f"POINT({_xy(shape.lon, shape.lat)})")
+        elif isinstance(shape, BoundingBox):
+            parts.extend(_geography_box(shape))
+        elif isinstance(shape, Circle):
+            parts.append(_polygon_wkt([circle_ring(shape)]))
+        elif system is CoordinateSystem.GEODETIC:
+            if isinstance(shape, Line):
+                parts.append("LINESTRING" + _ring_wkt((p.lon, p.lat) for p in shape.points))
+            elif isinstance(shape, Polygon):
+                parts.append(_polygon_wkt([_coords(r) for r in (shape.boundary, *shape.holes)]))
+        elif isinstance(shape, Line):
+            parts.append("LINESTRING" + _ring_wkt(_densify([(p.lon, p.lat) for p in shape.points])))
+        elif isinstance(shape, Polygon):
+            parts.extend(_cartesian_polygon_pieces(shape))
+    return _collect(parts)
+
+
+def _geography_box(box: BoundingBox) -> list[str]:
+    spans = [(box.west, 180.0), (-180.0, box.east)] if box.wraps else [(box.west, box.east)]
+    if box.south == box.north or any(w == e for w, e in spans):
+        return _planar_box(box)  # a box without area is a line or point: same in both models
+    parts = []
+    for west, east in spans:
+        count = max(1, math.ceil((east - west) / MAX_PIECE_WIDTH))
+        width = (east - west) / count
+        for k in range(count):
+            w = west + k * width
+            e = east if k == count - 1 else west + (k + 1) * width
+            parts.append(_polygon_wkt([_box_ring(w, box.south, e, box.north)]))
+    return parts
+
+
+def _box_ring(west: float, south: float, east: float, north: float) -> list[tuple[float, float]]:
+    south_edge = _parallel(south, west, east, inner_side="north")
+    north_edge = _parallel(north, east, west, inner_side="south")
+    ring = south_edge + north_edge
+    ring.append(ring[0])
+    return _drop_repeats(ring)
+
+
+def _parallel(lat: float, lon_from: float, lon_to: float, *, inner_side: str) -> list:
+    """Vertices along a parallel; at a pole, the pole alone."""
+    if abs(lat) == 90:
+        return [(lon_from, lat)]
+    steps = _steps(abs(lon_to - lon_from), lat)
+    dlon = (lon_to - lon_from) / steps
+    # Great circles bulge poleward: on the side of the box nearer the equator they would cut into
+    # it, so those vertices move equatorward just enough to keep the chords outside.
+    bulges_inward = (lat > 0 and inner_side == "north") or (lat < 0 and inner_side == "south")
+    chord_lat = sphere.parallel_chord_offset(lat, dlon) if bulges_inward and steps > 0 else lat
+    return [(lon_from + i * dlon, chord_lat) for i in range(steps + 1)]
+
+
+def _steps(dlon_deg: float, lat1: float, lat2: float | None = None) -> int:
+    """How many great-circle steps keep within DENSIFY_TOLERANCE of a straight lon/lat edge.
+
+    A great circle strays from a parallel by about dlon²/8 · sin(2·lat)/2 (radians), worst at ±45°.
+    """
+    lat2 = lat1 if lat2 is None else lat2
+    if dlon_deg == 0:
+        return 1
+    low, high = sorted((lat1, lat2))
+    if low <= 45 <= high or low <= -45 <= high:
+        curvature = 0.5
+    else:
+        curvature = max(abs(math.sin(2 * math.radians(lat))) for lat in (low, high)) / 2
+    if curvature < 1e-9:
+        return 1
+    max_step = math.degrees(math.sqrt(8 * DENSIFY_TOLERANCE / curvature))
+    return max(1, math.ceil(dlon_deg / max_step))
+
+
+def _densify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Vertices along straight lon/lat segments, dense enough for great circles to follow them."""
+    out = [points[0]]
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(points):
+        # Long meridian runs are great circles already, but geography wants every edge < 180°.
+        steps = max(_steps(abs(lon2 - lon1), lat1, lat2), math.ceil(abs(lat2 - lat1) / 45))
+        for i in range(1, steps + 1):
+            t = i / steps
+            out.append((lon1 + t * (lon2 - lon1), lat1 + t * (lat2 - lat1)))
+    return _drop_repeats(out)
+
+
+def _cartesian_polygon_pieces(polygon: Polygon) -> list[str]:
+    planar = PlanarPolygon(_coords(polygon.boundary), [_coords(h) for h in polygon.holes])
+    west, _, east, _ = planar.bounds
+    pieces = []
+    count = max(1, math.ceil((east - west) / MAX_PIECE_WIDTH))
+    width = (east - west) / count
+    for k in range(count):
+        cell = shapely.box(
+            west + k * width, -90, west + (k + 1) * width if k < count - 1 else east, 90
+        )
+        part = planar.intersection(cell) if count > 1 else planar
+        for geom in getattr(part, "geoms", [part]):
+            if geom.geom_type != "Polygon" or geom.is_empty:
+                continue
+            geom = shapely.geometry.polygon.orient(geom, 1.0)
+            rings = [list(geom.exterior.coords), *[list(h.coords) for h in geom.interiors]]
+            pieces.append(_polygon_wkt([_densify(r) for r in rings]))
+    return pieces
+
+
+def _drop_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Consecutive repeats left out, counting every longitude of a pole as the same point."""
+    out = [points[0]]
+    for p in points[1:]:
+        last = out[-1]
+        if p != last and not (abs(p[1]) == 90 and p[1] == last[1]):
+            out.append(p)
+    if len(out) > 1 and abs(out[-1][1]) == 90 and out[-1][1] == out[0][1] and out[-1] != out[0]:
+        out[-1] = out[0]  # a ring closing at a pole closes on its first point
+    return out
+
+
+# -- circles and orbits -------------------------------------------------------------------------
+
+
+def circle_ring(circle: Circle) -> list[tuple[float, float]]:
+    """A counter-clockwise polygon around a circle (16 vertices under 50 km, 32 over, as CMR),
+    drawn through points slightly beyond the radius so that its edges stay outside the circle."""
+    n = 16 if circle.radius < 50_000 else 32
+    reach = circle.radius / math.cos(math.pi / n)
+    azimuths = [360.0 - i * 360.0 / n for i in range(n)]
+    lons, lats, _ = _GEOD.fwd(
+        [circle.center.lon] * n, [circle.center.lat] * n, azimuths, [reach] * n
+    )
+    ring = [(_wrap(lon), lat) for lon, lat in zip(lons, lats, strict=True)]
+    ring.append(ring[0])
+    return ring
+
+
+def _wrap(lon: float) -> float:
+    return ((lon + 180.0) % 360.0) - 180.0 if not -180 <= lon <= 180 else lon
+
+
+def orbit_envelope(orbit: Orbit, parameters: OrbitParameters | None) -> BoundingBox:
+    """The latitude band an orbit's swath can reach: what an orbit granule is found by until a
+    backtrack search comes. Without orbit parameters, the whole Earth."""
+    if parameters is None:
+        return BoundingBox(-180, -90, 180, 90)
+    inclination = parameters.inclination_deg
+    highest = 180.0 - inclination if inclination > 90 else inclination
+    reach = min(90.0, highest + parameters.swath_width_km / 2 / KM_PER_DEGREE)
+    return BoundingBox(-180, -reach, 180, reach)
+
+
+# -- a record's columns ------------------------------------------------------------------------
+
+
+def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:
+    """The spatial columns of a record: planar geometry (Cartesian), geography, global flag."""
+    system = coverage.system or CoordinateSystem.CARTESIAN
+    shapes = list(prepared)
+    if coverage.orbit is not None:
+        shapes.append(orbit_envelope(coverage.orbit, coverage.orbit_parameters))
+        system = CoordinateSystem.GEODETIC
+    if coverage.is_global or any(isinstance(s, BoundingBox) and s.is_whole_earth for s in shapes):
+        return {"spatial_geom": None, "spatial_geog": None, "global_coverage": True}
+    planar = planar_wkt(shapes) if system is CoordinateSystem.CARTESIAN else None
+    return {
+        "spatial_geom": planar,
+        "spatial_geog": geography_wkt(shapes, system),
+        "global_coverage": False,
+    }

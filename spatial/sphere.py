@@ -1,0 +1,136 @@
+"""Great-circle geometry on the unit sphere, in 3-D vectors (numpy).
+
+Used to validate geodetic shapes (orientation, self-intersection, pole containment) and to densify
+edges when a shape moves from one coordinate model to the other. Angles in radians unless named
+``*_deg``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+EPS = 1e-12
+
+
+def xyz(lon_deg, lat_deg) -> np.ndarray:
+    """Unit vectors for longitudes/latitudes in degrees (scalars or arrays; last axis x, y, z)."""
+    lon = np.radians(np.asarray(lon_deg, dtype=float))
+    lat = np.radians(np.asarray(lat_deg, dtype=float))
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)], axis=-1)
+
+
+def lonlat(v: np.ndarray) -> tuple[float, float]:
+    x, y, z = (float(c) for c in v)
+    lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+    lon = math.degrees(math.atan2(y, x)) if abs(lat) < 90 - 1e-12 else 0.0
+    return lon, lat
+
+
+def points_xyz(points: Sequence) -> np.ndarray:
+    return xyz([p.lon for p in points], [p.lat for p in points])
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.where(n < EPS, 1.0, n)
+
+
+def angle_between(a: np.ndarray, b: np.ndarray) -> float:
+    return float(math.atan2(np.linalg.norm(np.cross(a, b)), float(np.dot(a, b))))
+
+
+def turning_sum(vertices: np.ndarray) -> float:
+    """Sum of the signed turning angles at the vertices of a closed ring (not repeated at the end).
+
+    Left turns (seen from outside the sphere) count positive. A ring enclosing area A on its left
+    turns by 2π − A in all.
+    """
+    prev = np.roll(vertices, 1, axis=0)
+    nxt = np.roll(vertices, -1, axis=0)
+    # Tangent directions at each vertex: arriving along prev→v, leaving along v→next.
+    t_in = _unit(np.cross(np.cross(prev, vertices), vertices))
+    t_out = _unit(np.cross(np.cross(vertices, nxt), vertices))
+    sin_t = np.einsum("ij,ij->i", np.cross(t_in, t_out), vertices)
+    cos_t = np.einsum("ij,ij->i", t_in, t_out)
+    return float(np.sum(np.arctan2(sin_t, cos_t)))
+
+
+def area_left(vertices: np.ndarray) -> float:
+    """Area (steradians, 4π for the sphere) of the region on the left of a closed ring."""
+    return 2 * math.pi - turning_sum(vertices)
+
+
+def contains(point: np.ndarray, vertices: np.ndarray) -> bool:
+    """Whether a point lies inside a counter-clockwise ring (vertices, not closed), the interior
+    being on the left of its edges. Boundary points are the caller's to treat.
+
+    A great-circle ray from the point to a reference just outside the first edge crosses the ring
+    an odd number of times exactly when the point is inside.
+    """
+    a, b = vertices[0], vertices[1]
+    left = _unit(np.cross(a, b))
+    mid = _unit(a + b)
+    outside = _unit(mid - 1e-7 * left)
+    nxt = np.roll(vertices, -1, axis=0)
+    hits = arc_crossings(point, outside, vertices, nxt)
+    crossed = ~np.isnan(hits[:, 0])
+    # A crossing exactly at a vertex is seen by both edges that share it: count it once.
+    points = [tuple(np.round(h, 12)) for h in hits[crossed]]
+    return len(set(points)) % 2 == 1
+
+
+def on_arc(p: np.ndarray, a: np.ndarray, b: np.ndarray, tol: float = 1e-9) -> bool:
+    """Whether p lies on the short great-circle arc from a to b."""
+    total = angle_between(a, b)
+    return abs(angle_between(a, p) + angle_between(p, b) - total) < tol
+
+
+def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
+    """Points where arc a1→b1 crosses each arc a2[i]→b2[i] (rows of NaN where it does not).
+
+    Arcs that merely touch at a shared endpoint do not count; the caller leaves adjacent edges out.
+    """
+    n1 = np.cross(a1, b1)
+    n2 = np.cross(a2, b2)
+    line = np.cross(n1, n2)
+    norm = np.linalg.norm(line, axis=-1, keepdims=True)
+    out = np.full(a2.shape, np.nan)
+    ok = norm[:, 0] > EPS
+    if not ok.any():
+        return out
+    cand = line[ok] / norm[ok]
+    for sign in (1.0, -1.0):
+        x = sign * cand
+        within1 = (np.cross(a1, x) @ n1 >= -EPS) & (
+            np.einsum("ij,j->i", np.cross(x, b1), n1) >= -EPS
+        )
+        n2k = n2[ok]
+        within2 = (np.einsum("ij,ij->i", np.cross(a2[ok], x), n2k) >= -EPS) & (
+            np.einsum("ij,ij->i", np.cross(x, b2[ok]), n2k) >= -EPS
+        )
+        hit = within1 & within2
+        idx = np.flatnonzero(ok)[hit]
+        out[idx] = x[hit]
+    return out
+
+
+def slerp(a: np.ndarray, b: np.ndarray, fractions: np.ndarray) -> np.ndarray:
+    omega = angle_between(a, b)
+    if omega < EPS:
+        return np.repeat(a[None, :], len(fractions), axis=0)
+    s = math.sin(omega)
+    return (
+        np.sin((1 - fractions) * omega)[:, None] * a + np.sin(fractions * omega)[:, None] * b
+    ) / s
+
+
+def parallel_chord_offset(lat_deg: float, dlon_deg: float) -> float:
+    """Latitude (degrees) to give the two ends of a short step along a parallel so that the great
+    circle between them stays on the equator side of the parallel, never inside what it bounds."""
+    lat = math.radians(lat_deg)
+    shifted = math.atan(math.tan(lat) * math.cos(math.radians(dlon_deg) / 2))
+    return math.degrees(shifted)
