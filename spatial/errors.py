@@ -71,3 +71,15 @@ class TooManyPoints(SpatialError):
 
 class TooFewPoints(SpatialError):
     pass
+
+
+def parse_number(text: str | None, what: str, line: int | None) -> float:
+    """A finite decimal from an outside document, or a SpatialError naming it and its line."""
+    stripped = (text or "").strip()
+    try:
+        value = float(stripped)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SpatialError(f"{what} [{stripped}] is not a number", line=line)
+    return value

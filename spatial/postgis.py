@@ -32,6 +32,7 @@ from spatial.shapes import (
     Ring,
     Shape,
 )
+from spatial.validation import DEFAULT_RESOLUTION, prepare
 
 SRID = 4326
 #: Largest distance (radians on the unit sphere) allowed between a straight lon/lat edge and the
@@ -279,6 +280,17 @@ def orbit_envelope(orbit: Orbit, parameters: OrbitParameters | None) -> Bounding
 
 
 # -- a record's columns ------------------------------------------------------------------------
+
+
+def record_columns(coverage: Coverage, *, resolution: float = DEFAULT_RESOLUTION) -> dict:
+    """Validate a record's coverage and return its spatial columns (raises a SpatialError)."""
+    system = coverage.system or CoordinateSystem.CARTESIAN
+    prepared = tuple(
+        piece
+        for shape in coverage.shapes
+        for piece in prepare(shape, system, resolution=resolution)
+    )
+    return {"coordinate_system": coverage.system, **coverage_columns(coverage, prepared)}
 
 
 def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:

@@ -8,7 +8,7 @@ not closed; they are converted where they are read (``spatial.echo10``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class CoordinateSystem(enum.Enum):
@@ -104,7 +104,6 @@ class Coverage:
     is_global: bool = False
     orbit: Orbit | None = None
     orbit_parameters: OrbitParameters | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -120,4 +119,5 @@ def ring(*points: tuple[float, float]) -> Ring:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else repr(float(value))
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)

@@ -388,4 +388,5 @@ def _round(lonlat) -> tuple[float, float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else repr(float(value))
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)

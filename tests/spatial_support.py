@@ -6,7 +6,7 @@ from sqlalchemy import insert
 
 from clearinghouse.accounts.models import Provider
 from clearinghouse.catalog.models import Collection
-from spatial.postgis import coverage_columns
+from spatial.postgis import record_columns
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -19,7 +19,6 @@ from spatial.shapes import (
     Polygon,
     ring,
 )
-from spatial.validation import prepare
 
 
 def shape_of(kind: str, coords):
@@ -72,12 +71,7 @@ def store(session, coverage: Coverage, name: str) -> int:
     if session.get(Provider, _PROVIDER) is None:
         session.add(Provider(provider_id=_PROVIDER, contact_email="spatial@example.org"))
         session.flush()
-    prepared = tuple(
-        piece
-        for shape in coverage.shapes
-        for piece in prepare(shape, coverage.system or CoordinateSystem.CARTESIAN)
-    )
-    columns = coverage_columns(coverage, prepared)
+    columns = record_columns(coverage)
     return session.execute(
         insert(Collection)
         .values(
@@ -86,7 +80,6 @@ def store(session, coverage: Coverage, name: str) -> int:
             version_id="1",
             dataset_id=name,
             xml="<Collection/>",
-            coordinate_system=coverage.system,
             **columns,
         )
         .returning(Collection.id)
