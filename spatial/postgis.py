@@ -95,8 +95,16 @@ def planar_wkt(shapes: Iterable[Shape]) -> str | None:
     return _collect(parts)
 
 
+def _spans(box: BoundingBox) -> list[tuple[float, float]]:
+    """The box's longitude ranges: two when it wraps (a range of no width on 180 left out)."""
+    if not box.wraps:
+        return [(box.west, box.east)]
+    spans = [(w, e) for w, e in ((box.west, 180.0), (-180.0, box.east)) if w < e]
+    return spans or [(180.0, 180.0)]
+
+
 def _planar_box(box: BoundingBox) -> list[str]:
-    spans = [(box.west, 180.0), (-180.0, box.east)] if box.wraps else [(box.west, box.east)]
+    spans = _spans(box)
     out = []
     for west, east in spans:
         if west == east or box.south == box.north:
@@ -149,7 +157,7 @@ def geography_wkt(shapes: Iterable[Shape], system: CoordinateSystem) -> str | No
 
 
 def _geography_box(box: BoundingBox) -> list[str]:
-    spans = [(box.west, 180.0), (-180.0, box.east)] if box.wraps else [(box.west, box.east)]
+    spans = _spans(box)
     if box.south == box.north or any(w == e for w, e in spans):
         return _planar_box(box)  # a box without area is a line or point: same in both models
     parts = []

@@ -7,15 +7,17 @@ against their exact planar geometry; everything else uses the geography every re
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 
 from spatial.postgis import geography_wkt, planar_wkt
 from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Point, Shape
 from spatial.validation import prepare
 
-#: Degrees. Exact planar predicates miss a point computed to lie on an edge by rounding; within
-#: this distance (under a millimetre) it counts as touching.
+#: Exact predicates miss a point computed to lie on an edge, by rounding: within these distances it
+#: counts as touching. Degrees (planar, about a millimetre) and metres (on the sphere: a centimetre,
+#: as PostGIS loses about a millimetre near the poles).
 PLANAR_TOLERANCE = 1e-8
+SPHERE_TOLERANCE = 0.01
 
 
 def prepare_search(shape: Shape) -> Shape:
@@ -35,13 +37,15 @@ def intersects(model, shape: Shape) -> ColumnElement[bool]:
         geodetic = _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
         hit = or_(
             func.ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE),
-            and_(model.spatial_geom.is_(None), func.ST_Intersects(geog, geodetic)),
+            and_(model.spatial_geom.is_(None), _touches(geog, geodetic)),
         )
     else:
-        hit = func.ST_Intersects(
-            geog, _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
-        )
-    return or_(model.global_coverage, hit) if hit is not None else false()
+        hit = _touches(geog, _geography(geography_wkt([shape], CoordinateSystem.GEODETIC)))
+    return or_(model.global_coverage, hit)
+
+
+def _touches(column, geography):
+    return func.ST_DWithin(column, geography, SPHERE_TOLERANCE, False)
 
 
 def _geography(ewkt: str):
