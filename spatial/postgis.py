@@ -65,10 +65,20 @@ def _polygon_wkt(rings: list[list[tuple[float, float]]]) -> str:
 
 
 def _collect(parts: list[str]) -> str | None:
+    """One EWKT for the parts: a MULTI type when they are all of one kind (PostGIS caches those
+    far better than a GEOMETRYCOLLECTION), a collection otherwise."""
     if not parts:
         return None
-    body = parts[0] if len(parts) == 1 else "GEOMETRYCOLLECTION(" + ",".join(parts) + ")"
-    return f"SRID={SRID};{body}"
+    if len(parts) == 1:
+        return f"SRID={SRID};{parts[0]}"
+    kinds = {part.split("(", 1)[0] for part in parts}
+    if len(kinds) == 1:
+        (kind,) = kinds
+        bodies = [part[len(kind) :] for part in parts]
+        if kind == "POINT":
+            bodies = [body[1:-1] for body in bodies]
+        return f"SRID={SRID};MULTI{kind}(" + ",".join(bodies) + ")"
+    return f"SRID={SRID};GEOMETRYCOLLECTION(" + ",".join(parts) + ")"
 
 
 def _coords(ring: Ring) -> list[tuple[float, float]]:

@@ -28,6 +28,12 @@ def prepare_search(shape: Shape) -> Shape:
 
 def intersects(model, shape: Shape) -> ColumnElement[bool]:
     """The condition on ``model`` (Collection or Granule) for records intersecting ``shape``."""
+    if isinstance(shape, BoundingBox) and shape.wraps:
+        # One condition per side of the antimeridian: each gets an index box of its own instead
+        # of one as wide as the map.
+        sides = [BoundingBox(shape.west, shape.south, 180, shape.north),
+                 BoundingBox(-180, shape.south, shape.east, shape.north)]  # fmt: skip
+        return or_(*(intersects(model, side) for side in sides if side.west < side.east))
     geog = model.spatial_geog
     if isinstance(shape, Circle):
         centre = f"SRID=4326;POINT({shape.center.lon} {shape.center.lat})"
