@@ -61,8 +61,8 @@ def test_environment_values_are_typed():
         ),
         (
             "CLEARINGHOUSE_DATABASE_URL",
-            "sqlite:///x.db",
-            "needs PostgreSQL with PostGIS, not 'sqlite'",
+            "oracle://u@h/db",
+            "needs PostgreSQL with PostGIS, not 'oracle'",
         ),
         ("CLEARINGHOUSE_DATABASE_URL", "postgresql://u@h", "names no database"),
         ("CLEARINGHOUSE_SMTP_URL", "mail.example:25", "is not smtp://HOST:PORT"),
