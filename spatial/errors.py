@@ -61,10 +61,6 @@ class CrossesAntimeridian(SpatialError):
     pass
 
 
-class CrossesPole(SpatialError):
-    pass
-
-
 class TooManyPoints(SpatialError):
     pass
 

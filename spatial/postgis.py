@@ -31,6 +31,7 @@ from spatial.shapes import (
     Polygon,
     Ring,
     Shape,
+    format_number,
 )
 from spatial.validation import DEFAULT_RESOLUTION, prepare
 
@@ -48,12 +49,7 @@ KM_PER_DEGREE = 111.195
 
 
 def _xy(lon: float, lat: float) -> str:
-    return f"{_num(lon)} {_num(lat)}"
-
-
-def _num(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return f"{format_number(lon)} {format_number(lat)}"
 
 
 def _ring_wkt(points: Iterable[tuple[float, float]]) -> str:

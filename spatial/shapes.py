@@ -22,7 +22,7 @@ class Point:
     lat: float
 
     def __str__(self) -> str:
-        return f"[lon={_num(self.lon)} lat={_num(self.lat)}]"
+        return f"[lon={format_number(self.lon)} lat={format_number(self.lat)}]"
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,6 @@ class Coverage:
     orbit: Orbit | None = None
     orbit_parameters: OrbitParameters | None = None
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.shapes and not self.is_global and self.orbit is None
-
 
 def ring(*points: tuple[float, float]) -> Ring:
     """A ring from (lon, lat) pairs, closed if it is not already."""
@@ -118,6 +114,7 @@ def ring(*points: tuple[float, float]) -> Ring:
     return Ring(tuple(pts))
 
 
-def _num(value: float) -> str:
+def format_number(value: float) -> str:
+    """Shortest exact text of a number: whole ones without a decimal point (messages, WKT)."""
     value = float(value)
     return str(int(value)) if value.is_integer() else repr(value)

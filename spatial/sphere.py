@@ -118,16 +118,6 @@ def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
     return out
 
 
-def slerp(a: np.ndarray, b: np.ndarray, fractions: np.ndarray) -> np.ndarray:
-    omega = angle_between(a, b)
-    if omega < EPS:
-        return np.repeat(a[None, :], len(fractions), axis=0)
-    s = math.sin(omega)
-    return (
-        np.sin((1 - fractions) * omega)[:, None] * a + np.sin(fractions * omega)[:, None] * b
-    ) / s
-
-
 def parallel_chord_offset(lat_deg: float, dlon_deg: float) -> float:
     """Latitude (degrees) to give the two ends of a short step along a parallel so that the great
     circle between them stays on the equator side of the parallel, never inside what it bounds."""

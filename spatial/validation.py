@@ -24,6 +24,7 @@ from spatial.shapes import (
     Polygon,
     Ring,
     Shape,
+    format_number,
 )
 
 #: Points closer than this (degrees) are the same point unless a collection says otherwise.
@@ -85,11 +86,11 @@ def _check_points(points) -> None:
     for p in points:
         if not (math.isfinite(p.lon) and -180 <= p.lon <= 180):
             raise errors.CoordinateOutOfRange(
-                f"Point longitude [{_fmt(p.lon)}] must be within -180.0 and 180.0"
+                f"Point longitude [{format_number(p.lon)}] must be within -180.0 and 180.0"
             )
         if not (math.isfinite(p.lat) and -90 <= p.lat <= 90):
             raise errors.CoordinateOutOfRange(
-                f"Point latitude [{_fmt(p.lat)}] must be within -90 and 90.0"
+                f"Point latitude [{format_number(p.lat)}] must be within -90 and 90.0"
             )
 
 
@@ -97,13 +98,14 @@ def _check_box(box: BoundingBox, geodetic: bool) -> None:
     _check_points([Point(box.west, box.north), Point(box.east, box.south)])
     if box.north < box.south:
         raise errors.NorthBelowSouth(
-            f"The bounding rectangle north value [{_fmt(box.north)}] was less than the south "
-            f"value [{_fmt(box.south)}]"
+            f"The bounding rectangle north value [{format_number(box.north)}] was less than the "
+            f"south value [{format_number(box.south)}]"
         )
     if box.wraps and not geodetic:
         raise errors.CrossesAntimeridian(
-            f"The Cartesian bounding rectangle west value [{_fmt(box.west)}] is greater than its "
-            f"east value [{_fmt(box.east)}]: Cartesian shapes cannot cross the antimeridian"
+            f"The Cartesian bounding rectangle west value [{format_number(box.west)}] is greater "
+            f"than its east value [{format_number(box.east)}]: Cartesian shapes cannot cross the "
+            "antimeridian"
         )
 
 
@@ -111,7 +113,7 @@ def _check_circle(circle: Circle) -> None:
     _check_points([circle.center])
     if not (MIN_CIRCLE_RADIUS <= circle.radius <= MAX_CIRCLE_RADIUS):
         raise errors.BadCircle(
-            f"Circle radius must be between 10 and 6000000, but was {_fmt(circle.radius)}."
+            f"Circle radius must be between 10 and 6000000, but was {format_number(circle.radius)}."
         )
     if abs(circle.center.lat) == 90:
         raise errors.BadCircle(
@@ -196,11 +198,7 @@ def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None
         return
     which = "boundary" if hole == 0 else f"hole number {hole}"
     if 4 * math.pi - area < HALF_SPHERE - HALF_SPHERE_MARGIN:
-        raise errors.WrongOrientation(
-            f"The polygon {which} points are listed in the wrong order."
-            if hole
-            else "The polygon boundary points are listed in the wrong order."
-        )
+        raise errors.WrongOrientation(f"The polygon {which} points are listed in the wrong order.")
     raise errors.TooLarge(
         f"The polygon {which} covers half the Earth or more; a geodetic polygon must cover "
         "less than half of the Earth."
@@ -385,8 +383,3 @@ def _planar_self_intersections(ring: list[tuple[float, float]]) -> list[Point]:
 
 def _round(lonlat) -> tuple[float, float]:
     return round(float(lonlat[0]), 6), round(float(lonlat[1]), 6)
-
-
-def _fmt(value: float) -> str:
-    value = float(value)
-    return str(int(value)) if value.is_integer() else repr(value)
