@@ -94,13 +94,13 @@ def load(engine, count: int, seed: int) -> None:
                 geom = columns["spatial_geom"] or "\\N"
                 buffer.write(
                     f"BENCH\t{collection}\tG{n}\t<Granule/>\t{coverage.system.value}\t{geom}"
-                    f"\t{columns['spatial_geog']}\tf\n"
+                    f"\t{columns['spatial_geog']}\t{columns['spatial_mbr']}\tf\n"
                 )
             buffer.seek(0)
             with raw.cursor() as cur:
                 cur.copy_expert(
                     "COPY granules (provider_id, collection_id, granule_ur, xml, coordinate_system,"
-                    " spatial_geom, spatial_geog, global_coverage) FROM STDIN",
+                    " spatial_geom, spatial_geog, spatial_mbr, global_coverage) FROM STDIN",
                     buffer,
                 )
             raw.commit()
@@ -142,6 +142,7 @@ def main() -> None:
     parser.add_argument("--footprints", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20, help="runs of each search")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--explain", action="store_true", help="print each search's plan")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="clearinghouse-bench-"))
@@ -174,6 +175,11 @@ def main() -> None:
                     func.ST_GeogFromText(geography_wkt([prepared], CoordinateSystem.GEODETIC)),
                 )
             )
+            if args.explain:
+                sql = ours.compile(engine, compile_kwargs={"literal_binds": True})
+                with engine.connect() as conn:
+                    plan = conn.execute(text(f"EXPLAIN (ANALYZE) {sql}")).all()
+                print("\n".join(row[0] for row in plan), file=sys.stderr)
             t_ours, hits = measure(engine, ours, repeat=args.repeat)
             t_floor, _ = measure(engine, floor, repeat=args.repeat)
             all_ours += t_ours

@@ -15,10 +15,11 @@ import math
 from collections.abc import Iterable
 
 import shapely
-from pyproj import Geod
 from shapely.geometry import Polygon as PlanarPolygon
 
 from spatial import sphere
+from spatial.bounds import rectangles, rectangles_wkt
+from spatial.circles import circle_ring
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -40,8 +41,6 @@ SRID = 4326
 #: great circles standing in for it: 2e-6 rad is about 13 m.
 DENSIFY_TOLERANCE = 2e-6
 MAX_PIECE_WIDTH = 90.0  # degrees of longitude per geography piece of a box or Cartesian polygon
-EARTH_RADIUS = 6_378_137.0
-_GEOD = Geod(ellps="WGS84")
 KM_PER_DEGREE = 111.195
 
 
@@ -261,25 +260,7 @@ def _drop_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]
     return out
 
 
-# -- circles and orbits -------------------------------------------------------------------------
-
-
-def circle_ring(circle: Circle) -> list[tuple[float, float]]:
-    """A counter-clockwise polygon around a circle (16 vertices under 50 km, 32 over, as CMR),
-    drawn through points slightly beyond the radius so that its edges stay outside the circle."""
-    n = 16 if circle.radius < 50_000 else 32
-    reach = circle.radius / math.cos(math.pi / n)
-    azimuths = [360.0 - i * 360.0 / n for i in range(n)]
-    lons, lats, _ = _GEOD.fwd(
-        [circle.center.lon] * n, [circle.center.lat] * n, azimuths, [reach] * n
-    )
-    ring = [(_wrap(lon), lat) for lon, lat in zip(lons, lats, strict=True)]
-    ring.append(ring[0])
-    return ring
-
-
-def _wrap(lon: float) -> float:
-    return ((lon + 180.0) % 360.0) - 180.0 if not -180 <= lon <= 180 else lon
+# -- orbits -------------------------------------------------------------------------
 
 
 def orbit_envelope(orbit: Orbit, parameters: OrbitParameters | None) -> BoundingBox:
@@ -315,10 +296,16 @@ def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:
         shapes.append(orbit_envelope(coverage.orbit, coverage.orbit_parameters))
         system = CoordinateSystem.GEODETIC
     if coverage.is_global or any(isinstance(s, BoundingBox) and s.is_whole_earth for s in shapes):
-        return {"spatial_geom": None, "spatial_geog": None, "global_coverage": True}
+        return {
+            "spatial_geom": None,
+            "spatial_geog": None,
+            "spatial_mbr": None,
+            "global_coverage": True,
+        }
     planar = planar_wkt(shapes) if system is CoordinateSystem.CARTESIAN else None
     return {
         "spatial_geom": planar,
         "spatial_geog": geography_wkt(shapes, system),
+        "spatial_mbr": rectangles_wkt(rectangles(shapes, system)),
         "global_coverage": False,
     }

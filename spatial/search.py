@@ -7,8 +7,9 @@ against their exact planar geometry; everything else uses the geography every re
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_
 
+from spatial.bounds import rectangles
 from spatial.postgis import geography_wkt, planar_wkt
 from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Point, Shape
 from spatial.validation import prepare
@@ -27,31 +28,52 @@ def prepare_search(shape: Shape) -> Shape:
 
 
 def intersects(model, shape: Shape) -> ColumnElement[bool]:
-    """The condition on ``model`` (Collection or Granule) for records intersecting ``shape``."""
+    """The condition on ``model`` (Collection or Granule) for records intersecting ``shape``.
+
+    The lon/lat rectangles of the shape meet those of the record first, through the index (one
+    condition per rectangle, so a shape across the antimeridian is two narrow ones, not one as wide
+    as the map). A record whose rectangle lies inside a search box is inside it; the others get the
+    exact test. The exact tests are PostGIS's index-free forms (``_ST_DWithin``) on purpose: the
+    rectangles have chosen the rows, and letting the planner add the geometry indexes as well only
+    costs time.
+    """
+    rects = rectangles([shape], CoordinateSystem.GEODETIC)
+    prefilter = or_(*(model.spatial_mbr.op("&&")(_envelope(*rect)) for rect in rects))
+    return or_(model.global_coverage, and_(prefilter, _exact(model, shape)))
+
+
+def _exact(model, shape: Shape) -> ColumnElement[bool]:
     if isinstance(shape, BoundingBox) and shape.wraps:
-        # One condition per side of the antimeridian: each gets an index box of its own instead
-        # of one as wide as the map.
         sides = [BoundingBox(shape.west, shape.south, 180, shape.north),
                  BoundingBox(-180, shape.south, shape.east, shape.north)]  # fmt: skip
-        return or_(*(intersects(model, side) for side in sides if side.west < side.east))
+        return or_(*(_exact(model, side) for side in sides if side.west < side.east))
     geog = model.spatial_geog
     if isinstance(shape, Circle):
         centre = f"SRID=4326;POINT({shape.center.lon} {shape.center.lat})"
-        hit = func.ST_DWithin(geog, _geography(centre), shape.radius)
-    elif isinstance(shape, Point | BoundingBox):
-        planar = func.ST_GeomFromEWKT(bindparam(None, planar_wkt([shape]), unique=True))
-        geodetic = _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
-        hit = or_(
-            func.ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE),
-            and_(model.spatial_geom.is_(None), _touches(geog, geodetic)),
+        return func._ST_DWithin(geog, _geography(centre), shape.radius, True)
+    geodetic = _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
+    on_sphere = func._ST_DWithin(geog, geodetic, SPHERE_TOLERANCE, False)
+    if not isinstance(shape, Point | BoundingBox):
+        return on_sphere
+    # Points and boxes are the same in both models: Cartesian records answer on the plane, exactly.
+    planar = func.ST_GeomFromEWKT(bindparam(None, planar_wkt([shape]), unique=True))
+    exact = case(
+        (
+            model.spatial_geom.is_not(None),
+            func._ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE),
+        ),
+        else_=on_sphere,
+    )
+    if isinstance(shape, BoundingBox):
+        inside = model.spatial_mbr.op("@")(
+            _envelope(shape.west, shape.south, shape.east, shape.north)
         )
-    else:
-        hit = _touches(geog, _geography(geography_wkt([shape], CoordinateSystem.GEODETIC)))
-    return or_(model.global_coverage, hit)
+        return or_(inside, exact)
+    return exact
 
 
-def _touches(column, geography):
-    return func.ST_DWithin(column, geography, SPHERE_TOLERANCE, False)
+def _envelope(west: float, south: float, east: float, north: float):
+    return func.ST_MakeEnvelope(west, south, east, north, 4326)
 
 
 def _geography(ewkt: str):

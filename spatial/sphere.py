@@ -34,13 +34,20 @@ def points_xyz(points: Sequence) -> np.ndarray:
     return xyz([p.lon for p in points], [p.lat for p in points])
 
 
+def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cross products of 3-vectors (broadcasting); numpy's own is slow on small arrays."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     return v / np.where(n < EPS, 1.0, n)
 
 
 def angle_between(a: np.ndarray, b: np.ndarray) -> float:
-    return float(math.atan2(np.linalg.norm(np.cross(a, b)), float(np.dot(a, b))))
+    return float(math.atan2(np.linalg.norm(cross(a, b)), float(np.dot(a, b))))
 
 
 def turning_sum(vertices: np.ndarray) -> float:
@@ -52,9 +59,9 @@ def turning_sum(vertices: np.ndarray) -> float:
     prev = np.roll(vertices, 1, axis=0)
     nxt = np.roll(vertices, -1, axis=0)
     # Tangent directions at each vertex: arriving along prev→v, leaving along v→next.
-    t_in = _unit(np.cross(np.cross(prev, vertices), vertices))
-    t_out = _unit(np.cross(np.cross(vertices, nxt), vertices))
-    sin_t = np.einsum("ij,ij->i", np.cross(t_in, t_out), vertices)
+    t_in = _unit(cross(cross(prev, vertices), vertices))
+    t_out = _unit(cross(cross(vertices, nxt), vertices))
+    sin_t = np.einsum("ij,ij->i", cross(t_in, t_out), vertices)
     cos_t = np.einsum("ij,ij->i", t_in, t_out)
     return float(np.sum(np.arctan2(sin_t, cos_t)))
 
@@ -72,7 +79,7 @@ def contains(point: np.ndarray, vertices: np.ndarray) -> bool:
     an odd number of times exactly when the point is inside.
     """
     a, b = vertices[0], vertices[1]
-    left = _unit(np.cross(a, b))
+    left = _unit(cross(a, b))
     mid = _unit(a + b)
     outside = _unit(mid - 1e-7 * left)
     nxt = np.roll(vertices, -1, axis=0)
@@ -94,9 +101,9 @@ def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
 
     Arcs that merely touch at a shared endpoint do not count; the caller leaves adjacent edges out.
     """
-    n1 = np.cross(a1, b1)
-    n2 = np.cross(a2, b2)
-    line = np.cross(n1, n2)
+    n1 = cross(a1, b1)
+    n2 = cross(a2, b2)
+    line = cross(n1, n2)
     norm = np.linalg.norm(line, axis=-1, keepdims=True)
     out = np.full(a2.shape, np.nan)
     ok = norm[:, 0] > EPS
@@ -105,12 +112,10 @@ def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
     cand = line[ok] / norm[ok]
     for sign in (1.0, -1.0):
         x = sign * cand
-        within1 = (np.cross(a1, x) @ n1 >= -EPS) & (
-            np.einsum("ij,j->i", np.cross(x, b1), n1) >= -EPS
-        )
+        within1 = (cross(a1, x) @ n1 >= -EPS) & (np.einsum("ij,j->i", cross(x, b1), n1) >= -EPS)
         n2k = n2[ok]
-        within2 = (np.einsum("ij,ij->i", np.cross(a2[ok], x), n2k) >= -EPS) & (
-            np.einsum("ij,ij->i", np.cross(x, b2[ok]), n2k) >= -EPS
+        within2 = (np.einsum("ij,ij->i", cross(a2[ok], x), n2k) >= -EPS) & (
+            np.einsum("ij,ij->i", cross(x, b2[ok]), n2k) >= -EPS
         )
         hit = within1 & within2
         idx = np.flatnonzero(ok)[hit]

@@ -3,7 +3,8 @@
 Each record keeps the provider's own dates (InsertTime, LastUpdate, DeleteTime), our revision
 counter and timestamps, the searchable fields as real columns, and the full ECHO 10 XML.
 Footprints: ``spatial_geog`` (geography, every spatial record), ``spatial_geom`` (exact planar
-geometry, Cartesian records only) and ``global_coverage``; see ``spatial.postgis``.
+geometry, Cartesian records only), ``spatial_mbr`` (lon/lat rectangles, the index prefilter) and
+``global_coverage``; see ``spatial.postgis`` and ``spatial.bounds``.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ class CatalogRecord:
     spatial_geog: Mapped[Any] = mapped_column(
         Geography("GEOMETRY", srid=4326, spatial_index=False), nullable=True
     )
+    spatial_mbr: Mapped[Any] = mapped_column(
+        Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=True
+    )
     global_coverage: Mapped[bool] = mapped_column(Boolean, server_default="false")
     orbit: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
@@ -102,6 +106,7 @@ def _spatial_indexes(table: str) -> tuple[Index, ...]:
     return (
         Index(f"ix_{table}_spatial_geom", "spatial_geom", postgresql_using="gist"),
         Index(f"ix_{table}_spatial_geog", "spatial_geog", postgresql_using="gist"),
+        Index(f"ix_{table}_spatial_mbr", "spatial_mbr", postgresql_using="gist"),
         Index(
             f"ix_{table}_global_coverage",
             "global_coverage",

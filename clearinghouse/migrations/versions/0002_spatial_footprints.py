@@ -1,5 +1,6 @@
 """Spatial footprints on collections and granules: geography for all, planar geometry for
-Cartesian records, a global flag, and the orbit of orbit granules.
+Cartesian records, lon/lat bounding rectangles as the index prefilter, a global flag, and the orbit
+of orbit granules.
 
 Revision ID: 0002
 Revises: 0001
@@ -47,6 +48,10 @@ def upgrade() -> None:
         )
         op.add_column(
             table,
+            sa.Column("spatial_mbr", Geometry(srid=4326, spatial_index=False), nullable=True),
+        )
+        op.add_column(
+            table,
             sa.Column("global_coverage", sa.Boolean(), server_default="false", nullable=False),
         )
         op.add_column(
@@ -58,16 +63,13 @@ def upgrade() -> None:
             ["global_coverage"],
             postgresql_where=sa.text("global_coverage"),
         )
-        op.create_index(
-            f"ix_{table}_spatial_geog", table, ["spatial_geog"], postgresql_using="gist"
-        )
-        op.create_index(
-            f"ix_{table}_spatial_geom", table, ["spatial_geom"], postgresql_using="gist"
-        )
+        for column in ("spatial_geog", "spatial_geom", "spatial_mbr"):
+            op.create_index(f"ix_{table}_{column}", table, [column], postgresql_using="gist")
 
 
 def downgrade() -> None:
     for table in TABLES:
+        op.drop_index(f"ix_{table}_spatial_mbr", table_name=table)
         op.drop_index(f"ix_{table}_spatial_geom", table_name=table)
         op.drop_index(f"ix_{table}_spatial_geog", table_name=table)
         op.drop_index(f"ix_{table}_global_coverage", table_name=table)
