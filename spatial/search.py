@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_
 
 from spatial.bounds import rectangles
-from spatial.postgis import geography_wkt, planar_wkt
+from spatial.postgis import coarse_box, geography_wkt, planar_wkt
 from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Point, Shape
 from spatial.validation import prepare
 
@@ -57,19 +57,24 @@ def _exact(model, shape: Shape) -> ColumnElement[bool]:
         return on_sphere
     # Points and boxes are the same in both models: Cartesian records answer on the plane, exactly.
     planar = func.ST_GeomFromEWKT(bindparam(None, planar_wkt([shape]), unique=True))
+    planar_test = func._ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE)
+    cartesian = model.spatial_geom.is_not(None)
+    if isinstance(shape, Point):
+        return case((cartesian, planar_test), else_=on_sphere)
+    # A geodetic record whose latitudes keep clear of the box's parallels by more than the
+    # corners-only polygon's chords stray from them is tested against that cheaper polygon.
+    corners, stray = coarse_box(shape)
+    clear = and_(
+        func.ST_YMin(model.spatial_mbr) > shape.south + stray,
+        func.ST_YMax(model.spatial_mbr) < shape.north - stray,
+    )
     exact = case(
-        (
-            model.spatial_geom.is_not(None),
-            func._ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE),
-        ),
+        (cartesian, planar_test),
+        (clear, func._ST_DWithin(geog, _geography(corners), SPHERE_TOLERANCE, False)),
         else_=on_sphere,
     )
-    if isinstance(shape, BoundingBox):
-        inside = model.spatial_mbr.op("@")(
-            _envelope(shape.west, shape.south, shape.east, shape.north)
-        )
-        return or_(inside, exact)
-    return exact
+    inside = model.spatial_mbr.op("@")(_envelope(shape.west, shape.south, shape.east, shape.north))
+    return or_(inside, exact)
 
 
 def _envelope(west: float, south: float, east: float, north: float):
