@@ -151,7 +151,7 @@ def main() -> None:
         root / "pg",
         port=free_port(56000),
         settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                  "shared_buffers": "1GB", "work_mem": "64MB", "max_wal_size": "4GB"},
+                  "shared_buffers": "1GB", "work_mem": "64MB", "max_wal_size": "4GB", "jit": "off"},
     )  # fmt: skip
     cluster.start()
     try:

@@ -77,7 +77,7 @@ def _arcs(coords: list[tuple[float, float]], *, north: bool = False, south: bool
     lons = np.array([c[0] for c in coords])
     lats = np.array([c[1] for c in coords])
     v = sphere.xyz(lons, lats)
-    low, high = _arc_latitude_extremes(v[:-1], v[1:])
+    low, high = arc_latitude_extremes(v[:-1], v[1:])
     over_pole = (high >= _POLE) | (low <= -_POLE)
     delta = (lons[1:] - lons[:-1] + 180.0) % 360.0 - 180.0  # each arc's short way
     start = np.where(delta >= 0, lons[:-1], lons[1:])
@@ -103,7 +103,7 @@ def ring_pole(coords: list[tuple[float, float]]) -> int:
     return 1 if turn > 180 else -1 if turn < -180 else 0
 
 
-def _arc_latitude_extremes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def arc_latitude_extremes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per arc a[i]→b[i]: the lowest and highest latitude inside it where its great circle turns
     (NaN where the great circle does not turn inside the arc)."""
     normal = sphere.cross(a, b)

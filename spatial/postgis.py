@@ -2,10 +2,12 @@
 
 Every spatial record has a ``geography`` (great-circle edges on the sphere): exact for geodetic
 records; for Cartesian records, their straight lon/lat edges densified until the great circles
-between the vertices stay within about ten metres of them. Cartesian records also keep their exact
-planar ``geometry``, which point and box searches use. Boxes are latitude/longitude-aligned in both
-models: as geography they are cut into pieces at most 90° wide, their parallels densified and, where
-a great circle would cut into the box, moved just outside it, so that a box never loses a point.
+between the vertices stay within about ten metres of them. Every record also has a planar
+``geometry``: exact for Cartesian records, a drawing within ``spatial.plane.PLANE_TOLERANCE`` for
+geodetic ones, on which searches decide all but the records right at their edge. Boxes are
+latitude/longitude-aligned in both models: as geography they are cut into pieces at most 90° wide,
+their parallels densified and, where a great circle would cut into the box, moved just outside it,
+so that a box never loses a point.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from shapely.geometry import Polygon as PlanarPolygon
 from spatial import sphere
 from spatial.bounds import rectangles, rectangles_wkt
 from spatial.circles import circle_ring
+from spatial.plane import plane_geometry
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -134,6 +137,14 @@ def _planar_box(box: BoundingBox) -> list[str]:
                 )
             )
     return out
+
+
+def plane_wkt(shapes: Iterable[Shape]) -> str | None:
+    """EWKT of the planar drawing of geodetic shapes (None for a shape round a pole)."""
+    drawing = plane_geometry(shapes)
+    if drawing is None:
+        return None
+    return f"SRID={SRID};" + shapely.to_wkt(drawing, rounding_precision=-1)
 
 
 # -- geography ---------------------------------------------------------------------------------
@@ -310,7 +321,8 @@ def record_columns(coverage: Coverage, *, resolution: float = DEFAULT_RESOLUTION
 
 
 def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:
-    """The spatial columns of a record: planar geometry (Cartesian), geography, global flag."""
+    """The spatial columns of a record: planar geometry (exact when Cartesian, the drawing of
+    ``spatial.plane`` when geodetic), geography, rectangles, global flag."""
     system = coverage.system or CoordinateSystem.CARTESIAN
     shapes = list(prepared)
     if coverage.orbit is not None:
@@ -323,7 +335,7 @@ def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:
             "spatial_mbr": None,
             "global_coverage": True,
         }
-    planar = planar_wkt(shapes) if system is CoordinateSystem.CARTESIAN else None
+    planar = planar_wkt(shapes) if system is CoordinateSystem.CARTESIAN else plane_wkt(shapes)
     return {
         "spatial_geom": planar,
         "spatial_geog": geography_wkt(shapes, system),

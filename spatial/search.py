@@ -1,17 +1,20 @@
 """The spatial search predicate: true for every stored record a search shape intersects.
 
 Search polygons and lines are geodetic (CMR reads them so); boxes are latitude/longitude-aligned;
-circles are geodesic distances from their centre. Point and box searches test Cartesian records
-against their exact planar geometry; everything else uses the geography every record has.
+circles are geodesic distances from their centre. Points, boxes and polygons are decided in the
+lon/lat plane (``spatial.plane``) for every record clearly in or out, on the sphere for the rest;
+lines and circles on the sphere.
 """
 
 from __future__ import annotations
 
+import shapely
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_
 
 from spatial.bounds import rectangles
-from spatial.postgis import coarse_box, geography_wkt, planar_wkt
-from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Point, Shape
+from spatial.plane import PLANE_TOLERANCE, plane_geometry
+from spatial.postgis import geography_wkt
+from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Line, Point, Shape
 from spatial.validation import prepare
 
 #: Exact predicates miss a point computed to lie on an edge, by rounding: within these distances it
@@ -53,32 +56,46 @@ def _exact(model, shape: Shape) -> ColumnElement[bool]:
         return func._ST_DWithin(geog, _geography(centre), shape.radius, True)
     geodetic = _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
     on_sphere = func._ST_DWithin(geog, geodetic, SPHERE_TOLERANCE, False)
-    if not isinstance(shape, Point | BoundingBox):
+    drawing = None if isinstance(shape, Line) else plane_geometry([shape])
+    if drawing is None:
         return on_sphere
-    # Points and boxes are the same in both models: Cartesian records answer on the plane, exactly.
-    planar = func.ST_GeomFromEWKT(bindparam(None, planar_wkt([shape]), unique=True))
-    planar_test = func._ST_DWithin(model.spatial_geom, planar, PLANAR_TOLERANCE)
-    cartesian = model.spatial_geom.is_not(None)
-    if isinstance(shape, Point):
-        return case((cartesian, planar_test), else_=on_sphere)
-    # A geodetic record whose latitudes keep clear of the box's parallels by more than the
-    # corners-only polygon's chords stray from them is tested against that cheaper polygon.
-    corners, stray = coarse_box(shape)
-    clear = and_(
-        func.ST_YMin(model.spatial_mbr) > shape.south + stray,
-        func.ST_YMax(model.spatial_mbr) < shape.north - stray,
-    )
+    # Points and boxes are the same in both models and drawn exactly; a polygon's drawing strays
+    # up to PLANE_TOLERANCE from its great-circle edges, as does a geodetic record's.
+    error = 0.0 if isinstance(shape, Point | BoundingBox) else PLANE_TOLERANCE
+    geom = model.spatial_geom
     exact = case(
-        (cartesian, planar_test),
-        (clear, func._ST_DWithin(geog, _geography(corners), SPHERE_TOLERANCE, False)),
-        else_=on_sphere,
-    )
+        (model.coordinate_system == CoordinateSystem.CARTESIAN,
+         _settle(geom, drawing, error, on_sphere)),
+        (geom.is_(None), on_sphere),
+        else_=_settle(geom, drawing, error + PLANE_TOLERANCE, on_sphere),
+    )  # fmt: skip
+    if not isinstance(shape, BoundingBox):
+        return exact
     inside = model.spatial_mbr.op("@")(_envelope(shape.west, shape.south, shape.east, shape.north))
     return or_(inside, exact)
 
 
+def _settle(geom, drawing, error: float, on_sphere) -> ColumnElement[bool]:
+    """Decide in the plane, where drawings stray up to ``error`` from what they draw: a record
+    meeting the search area shrunk by that much meets it, one farther than that from it misses
+    it, and only those in between go to the sphere."""
+    if error == 0:
+        return func._ST_DWithin(geom, _geometry(drawing), PLANAR_TOLERANCE)
+    margin = error * 1.001 + PLANAR_TOLERANCE
+    near = func._ST_DWithin(geom, _geometry(drawing), margin)
+    core = drawing.buffer(-margin)
+    if core.is_empty:
+        return and_(near, on_sphere)
+    return case((func._ST_Intersects(geom, _geometry(core)), True), (near, on_sphere), else_=False)
+
+
 def _envelope(west: float, south: float, east: float, north: float):
     return func.ST_MakeEnvelope(west, south, east, north, 4326)
+
+
+def _geometry(drawing):
+    ewkt = "SRID=4326;" + shapely.to_wkt(drawing, rounding_precision=-1)
+    return func.ST_GeomFromEWKT(bindparam(None, ewkt, unique=True))
 
 
 def _geography(ewkt: str):

@@ -10,17 +10,22 @@ import contextlib
 import os
 
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
-from sqlalchemy import select
+from shapely.geometry import LineString
+from sqlalchemy import func, select
 
 from clearinghouse.catalog.models import Collection
-from spatial.search import intersects, prepare_search
+from spatial.plane import PLANE_TOLERANCE, NoDrawing, arc_chain
+from spatial.postgis import geography_wkt
+from spatial.search import SPHERE_TOLERANCE, intersects, prepare_search
 from spatial.shapes import BoundingBox, CoordinateSystem, Coverage, Point, Polygon, ring
 from tests.spatial_support import store
 
 GEOD = Geod(ellps="WGS84")
+SPHERE = Geod(a=6_371_000, b=6_371_000)  # great circles, for the drawings' reference
 PROPERTY = settings(
     max_examples=int(os.environ.get("SPATIAL_EXAMPLES", "60")),  # raise it to search harder
     deadline=None,
@@ -136,3 +141,60 @@ def test_polar_caps_contain_their_pole(session, lon):
     assert _found(session, stored, Point(lon, 90))
     assert _found(session, stored, Point(lon, 80.0001))
     assert not _found(session, stored, Point(lon, 79.99))
+
+
+def _on_sphere(session, item_id, shape) -> bool:
+    """The reference: the record's geography against the search's, nothing decided in the plane."""
+    search = func.ST_GeogFromText(geography_wkt([prepare_search(shape)], G))
+    condition = func._ST_DWithin(Collection.spatial_geog, search, SPHERE_TOLERANCE, False)
+    return (
+        session.scalar(select(Collection.id).where(Collection.id == item_id, condition)) is not None
+    )
+
+
+@PROPERTY
+@given(record=polygon_around_centre(), search=box_and_inside_point(), system=st.sampled_from(
+    [G, CoordinateSystem.CARTESIAN]))  # fmt: skip
+def test_the_plane_decides_as_the_sphere_does(session, record, search, system):
+    """Every record the plane settles (clearly in, clearly out) is settled as the sphere would:
+    random polygons against random boxes, and against polygons, near the antimeridian and poles."""
+    polygon, _ = record
+    box, _ = search
+    with example(session):
+        if system is CoordinateSystem.CARTESIAN:
+            box_record = BoundingBox(box.west, box.south, box.east, box.north)
+            if box_record.wraps:
+                return
+            stored = store(session, Coverage(system=system, shapes=(box_record,)), "c")
+            assert _found(session, stored, polygon) is _on_sphere(session, stored, polygon)
+            return
+        stored = store(session, Coverage(system=G, shapes=(polygon,)), "polygon")
+        assert _found(session, stored, box) is _on_sphere(session, stored, box)
+        stored_box = store(session, Coverage(system=G, shapes=(box,)), "box")
+        assert _found(session, stored_box, polygon) is _on_sphere(session, stored_box, polygon)
+
+
+@PROPERTY
+@given(
+    start=st.tuples(longitudes, st.floats(-89, 89)),
+    azimuth=st.floats(0, 360),
+    distance=st.floats(1_000, 9_000_000),
+)
+def test_a_drawing_keeps_within_its_tolerance_of_the_arc(start, azimuth, distance):
+    """Points along the great circle (pyproj on a sphere, independent of ours) lie within
+    PLANE_TOLERANCE of the drawn chain, or the arc is refused for passing near a pole (within
+    POLE_MARGIN, or so near that it would take too many segments)."""
+    lon, lat = start
+    end_lon, end_lat, _ = SPHERE.fwd(lon, lat, azimuth, distance)
+    try:
+        chain = arc_chain([(lon, lat), (end_lon, end_lat)])
+    except NoDrawing:
+        top = max(abs(la) for _, la in SPHERE.npts(lon, lat, end_lon, end_lat, 200))
+        # Only arcs passing close to a pole, where longitudes sweep round, are refused.
+        assert max(top, abs(lat), abs(end_lat)) > 85
+        return
+    drawn = LineString(chain)
+    for plon, plat in SPHERE.npts(lon, lat, end_lon, end_lat, 100):
+        # The chain's longitudes run on from the start's, past ±180 if need be.
+        candidates = [shapely.Point(plon + turn, plat) for turn in (-360, 0, 360)]
+        assert min(drawn.distance(c) for c in candidates) <= PLANE_TOLERANCE

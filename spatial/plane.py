@@ -1,0 +1,201 @@
+"""Geodetic shapes drawn in the longitude/latitude plane, within a known distance.
+
+Deciding "does this record meet that search area" on the sphere costs PostGIS about a hundred times
+more than in the plane. So every geodetic record also keeps a planar drawing of itself: its
+great-circle edges followed by straight lon/lat segments until no point of an arc is more than
+``PLANE_TOLERANCE`` degrees (in the lon/lat plane) from the drawing, cut at the antimeridian. A
+search
+then settles in the plane every record that clearly meets or clearly misses it, and asks the sphere
+only about the few within that distance of its edge (``spatial.search``).
+
+A shape round or at a pole, or with an edge passing within ``POLE_MARGIN`` of one, has no useful
+drawing (longitudes sweep round the pole): it gets none, and is tested on the sphere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+from shapely.geometry import Polygon as PlanarPolygon
+
+from spatial import sphere
+from spatial.bounds import arc_latitude_extremes, ring_pole
+from spatial.circles import circle_ring, reaches_pole
+from spatial.shapes import BoundingBox, Circle, Line, Point, Polygon, Shape
+
+#: Degrees (about 110 m of latitude) between a geodetic shape and its planar drawing, at most.
+PLANE_TOLERANCE = 1e-3
+POLE_MARGIN = 0.5  # degrees of latitude
+MAX_STEPS = 4096  # straight segments per arc
+_WORLD = shapely.box(-180.0, -90.0, 180.0, 90.0)
+
+
+class NoDrawing(Exception):
+    """The shape goes round or too near a pole to be drawn in the plane."""
+
+
+def plane_geometry(shapes: Iterable[Shape]) -> shapely.Geometry | None:
+    """The planar drawing of geodetic shapes (already prepared), or None when one has none."""
+    parts: list[shapely.Geometry] = []
+    try:
+        for shape in shapes:
+            parts.extend(_draw(shape))
+    except NoDrawing:
+        return None
+    parts = [p for p in parts if not p.is_empty]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    # One kind makes a MULTI geometry, which PostGIS handles far better than a collection.
+    kinds = {p.geom_type for p in parts}
+    multi = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
+             "Point": shapely.MultiPoint}  # fmt: skip
+    if len(kinds) == 1 and (kind := kinds.pop()) in multi:
+        return multi[kind](parts)
+    return shapely.GeometryCollection(parts)
+
+
+def _draw(shape: Shape) -> list[shapely.Geometry]:
+    # At a pole every longitude is one point, which the plane draws as a line: only what runs
+    # along that whole line can be drawn there.
+    if isinstance(shape, Point):
+        if abs(shape.lat) == 90.0:
+            raise NoDrawing
+        return _cut(shapely.Point(shape.lon, shape.lat))
+    if isinstance(shape, BoundingBox):  # parallels and meridians: straight in the plane already
+        reaches = shape.north == 90.0 or shape.south == -90.0
+        if reaches and not (shape.west == -180.0 and shape.east == 180.0):
+            raise NoDrawing
+        east = shape.east + 360.0 if shape.wraps else shape.east
+        return _cut(shapely.box(shape.west, shape.south, east, shape.north))
+    if isinstance(shape, Line):
+        chain = arc_chain([(p.lon, p.lat) for p in shape.points])
+        return _cut(LineString(chain))
+    if isinstance(shape, Circle):
+        if reaches_pole(shape, 90.0) or reaches_pole(shape, -90.0):
+            raise NoDrawing
+        return _cut(PlanarPolygon(_ring(circle_ring(shape))))
+    if isinstance(shape, Polygon):
+        rings = [[(p.lon, p.lat) for p in r.points] for r in (shape.boundary, *shape.holes)]
+        shell, *holes = (_ring(r) for r in rings)
+        drawn = PlanarPolygon(shell, _holes_beside(shell, holes))
+        if not drawn.is_valid:  # arcs closer than the tolerance may touch once drawn
+            drawn = shapely.make_valid(drawn)
+        return _cut(drawn)
+    raise TypeError(f"not a shape: {shape!r}")
+
+
+def _ring(coords: list[tuple[float, float]]) -> np.ndarray:
+    if ring_pole(coords) != 0:
+        raise NoDrawing
+    return arc_chain(coords)
+
+
+def _holes_beside(shell: np.ndarray, holes: list[np.ndarray]) -> list[np.ndarray]:
+    """Holes moved by a whole turn of longitude where that puts them beside their boundary (the
+    boundary's longitudes are unwound from its first vertex, a hole's from its own)."""
+    middle = (shell[:, 0].min() + shell[:, 0].max()) / 2
+    out = []
+    for hole in holes:
+        turns = np.round((middle - (hole[:, 0].min() + hole[:, 0].max()) / 2) / 360.0)
+        out.append(hole + np.array([360.0 * turns, 0.0]))
+    return out
+
+
+def _cut(geometry: shapely.Geometry) -> list[shapely.Geometry]:
+    """The drawing within -180…180: what lies beyond the antimeridian moved a turn back, and what
+    lies on it drawn on both its sides."""
+    west, _, east, _ = geometry.bounds
+    parts = []
+    for turn in (-360.0, 0.0, 360.0):
+        if west + turn > 180.0 or east + turn < -180.0:
+            continue
+        piece = shapely.affinity.translate(geometry, xoff=turn).intersection(_WORLD)
+        if not piece.is_empty:
+            parts.extend(getattr(piece, "geoms", [piece]))
+    return parts
+
+
+def arc_chain(coords: list[tuple[float, float]], tolerance: float = PLANE_TOLERANCE) -> np.ndarray:
+    """Vertices (lon, lat) of straight segments within ``tolerance`` degrees of the great-circle
+    arcs through ``coords``, longitudes unwound (continuing past ±180 where the arcs cross it).
+
+    Each arc is cut into equal steps until the arc's point halfway along every step lies within
+    half the tolerance of that step's straight middle: over a step this short the gap between arc
+    and chord is a parabola, widest in the middle, so the whole step keeps well within it.
+    """
+    lons = np.array([c[0] for c in coords], dtype=float)
+    lats = np.array([c[1] for c in coords], dtype=float)
+    if np.any(np.abs(lats) > 90.0 - POLE_MARGIN):
+        raise NoDrawing
+    v = sphere.xyz(lons, lats)
+    a, b = v[:-1], v[1:]
+    theta = np.arctan2(np.linalg.norm(sphere.cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
+    low, high = _extremes(a, b)
+    if np.any(high > 90.0 - POLE_MARGIN) or np.any(low < -90.0 + POLE_MARGIN):
+        raise NoDrawing
+    steps = np.maximum(1, np.ceil(np.degrees(theta))).astype(int)  # about a degree each to start
+    while True:
+        starts, mids, ends, edge = _step_points(a, b, theta, steps)
+        s_lon, s_lat = _lonlat(starts)
+        m_lon, m_lat = _lonlat(mids)
+        e_lon, e_lat = _lonlat(ends)
+        m_rel = _wrap(m_lon - s_lon)
+        e_rel = _wrap(e_lon - s_lon)
+        gap = np.hypot(m_rel - e_rel / 2, m_lat - (s_lat + e_lat) / 2)
+        worst = np.zeros(len(steps))
+        np.maximum.at(worst, edge, gap)
+        short = worst > tolerance / 2
+        if not short.any():
+            break
+        factor = np.sqrt(worst[short] / (tolerance / 3))
+        steps[short] = np.ceil(steps[short] * np.maximum(2.0, factor)).astype(int)
+        if steps.max() > MAX_STEPS:
+            raise NoDrawing
+    lon = np.concatenate([[lons[0]], lons[0] + np.cumsum(e_rel)])
+    lat = np.concatenate([[lats[0]], e_lat])
+    # Vertices land on the input ones exactly, whatever rounding the steps added.
+    last = np.cumsum(steps)
+    lon[last] = lons[1:] + 360.0 * np.round((lon[last] - lons[1:]) / 360.0)
+    lat[last] = lats[1:]
+    return np.column_stack([lon, lat])
+
+
+def _step_points(a, b, theta, steps):
+    """Start, middle and end of every step of every arc (slerp), and the arc each belongs to."""
+    edge = np.repeat(np.arange(len(steps)), steps)
+    k = np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps)
+    n = steps[edge]
+    return (
+        _slerp(a[edge], b[edge], theta[edge], k / n),
+        _slerp(a[edge], b[edge], theta[edge], (k + 0.5) / n),
+        _slerp(a[edge], b[edge], theta[edge], (k + 1) / n),
+        edge,
+    )
+
+
+def _slerp(a, b, theta, t):
+    sin_theta = np.sin(theta)
+    safe = np.where(sin_theta < sphere.EPS, 1.0, sin_theta)
+    wa = np.where(sin_theta < sphere.EPS, 1.0 - t, np.sin((1.0 - t) * theta) / safe)
+    wb = np.where(sin_theta < sphere.EPS, t, np.sin(t * theta) / safe)
+    return wa[:, None] * a + wb[:, None] * b
+
+
+def _lonlat(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
+    lat = np.degrees(np.arctan2(v[:, 2], np.hypot(v[:, 0], v[:, 1])))
+    return lon, lat
+
+
+def _wrap(delta: np.ndarray) -> np.ndarray:
+    return (delta + 180.0) % 360.0 - 180.0
+
+
+def _extremes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low, high = arc_latitude_extremes(a, b)
+    return np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=0.0)
