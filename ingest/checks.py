@@ -1,0 +1,229 @@
+"""What the DTDs cannot say, checked in code: each element's exact content model where it stands,
+and every value's XML Schema type and facets (dates, numbers, enumerations, lengths, patterns).
+
+Driven by ``dtd/echo10.json``, generated from the ECHO 10 schemas with the DTDs (``dtd/build.py``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from lxml import etree
+
+import dtd
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@cache
+def _table() -> dict:
+    return json.loads(dtd.path("echo10.json").read_text())
+
+
+class Checker:
+    """The checks of one ingest file kind: "collection", "granule" or "browse"."""
+
+    def __init__(self, kind: str):
+        table = _table()[kind]
+        self.root = table["root"]
+        self.root_holds = table["holds"]
+        self.contexts = table["contexts"]
+        self._models = {cid: re.compile(c["model"]) for cid, c in self.contexts.items()}
+
+    def holds_at(self, *tags: str) -> dict:
+        """What the element at ``root/tags…`` holds (KeyError when there is no such place)."""
+        holds = self.root_holds
+        for tag in tags:
+            holds = self.contexts[holds["complex"]]["children"][tag]
+        return holds
+
+    def check(self, element: etree._Element, holds: dict, path: str | None = None) -> list[Problem]:
+        """Every problem in ``element`` and below, in document order."""
+        problems: list[Problem] = []
+        stack = [(element, holds, path or element.tag)]
+        while stack:
+            el, what, where = stack.pop()
+            if "value" in what:
+                message = (
+                    "must hold a value, not elements"
+                    if len(el)
+                    else check_value(el.text or "", what["value"])
+                )
+                if message:
+                    problems.append(Problem(el.sourceline, where, message))
+                continue
+            if "empty" in what:
+                if len(el) or (el.text or "").strip():
+                    problems.append(Problem(el.sourceline, where, "must be empty"))
+                continue
+            context = self.contexts[what["complex"]]
+            children = [c for c in el if isinstance(c.tag, str)]
+            if (el.text or "").strip() or any((c.tail or "").strip() for c in children):
+                problems.append(Problem(el.sourceline, where, "text is not allowed here"))
+            names = "".join(f"<{c.tag}>" for c in children)
+            if not self._models[what["complex"]].fullmatch(names):
+                problems.append(
+                    Problem(el.sourceline, where, _content_message(children, context["model"]))
+                )
+            for child in reversed(children):
+                holds_child = context["children"].get(child.tag)
+                if holds_child is not None:
+                    stack.append((child, holds_child, f"{where}/{child.tag}"))
+        problems.sort(key=lambda p: (p.line or 0))
+        return problems
+
+
+def _content_message(children: list, model: str) -> str:
+    got = ", ".join(c.tag for c in children) or "nothing"
+    expected = re.sub(r"\(\?:", "(", model).replace("<", "").replace(">", " ").replace(" )", ")")
+    expected = re.sub(r"\{0,1\}", "?", expected)
+    expected = re.sub(r"\{0,\}", "*", expected)
+    expected = re.sub(r"\{1,\}", "+", expected)
+    return f"content does not follow the schema: expected {expected.strip()}, got {got}"
+
+
+# -- values ------------------------------------------------------------------------------------
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_INTEGER = re.compile(r"[+-]?\d+")
+_DOUBLE = re.compile(r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)")
+_ZONE = r"(Z|[+-](\d{2}):(\d{2}))?"
+_DATETIME = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE)
+_DATE = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})" + _ZONE)
+_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE)
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_RANGES = {
+    "int": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+    "integer": (None, None),
+}
+_NAMES = {
+    "dateTime": "a date and time (YYYY-MM-DDThh:mm:ss[Z])",
+    "date": "a date (YYYY-MM-DD)",
+    "time": "a time (hh:mm:ss)",
+    "decimal": "a decimal number",
+    "double": "a number",
+    "float": "a number",
+    "boolean": "true or false",
+}
+
+
+def check_value(text: str, spec: dict) -> str | None:
+    """Why ``text`` is not a valid value of ``spec`` (a type table entry), or None."""
+    base = spec["base"]
+    if base in ("string", "anyURI", "normalizedString", "token"):
+        return _check_string(text, spec)
+    value = text.strip()  # every other type collapses white space
+    if base == "boolean":
+        if value not in ("true", "false", "1", "0"):
+            return f"{value!r} is not {_NAMES['boolean']}"
+        return None
+    if base in _RANGES:
+        if not _INTEGER.fullmatch(value):
+            return f"{value!r} is not an integer"
+        low, high = _RANGES[base]
+        number = int(value)
+        if (low is not None and number < low) or (high is not None and number > high):
+            return f"{value} is out of range for {base}"
+        return _check_bounds(Decimal(number), value, spec)
+    if base in ("decimal", "double", "float"):
+        if not (_DECIMAL if base == "decimal" else _DOUBLE).fullmatch(value):
+            return f"{value!r} is not {_NAMES[base]}"
+        if base == "decimal":
+            digits = _digits(value)
+            if "totalDigits" in spec and digits[0] > int(spec["totalDigits"]):
+                return f"{value} has more than {spec['totalDigits']} digits"
+            if "fractionDigits" in spec and digits[1] > int(spec["fractionDigits"]):
+                return f"{value} has more than {spec['fractionDigits']} decimals"
+        try:
+            number = Decimal(value.replace("INF", "Infinity"))
+        except InvalidOperation:
+            return f"{value!r} is not {_NAMES[base]}"
+        return _check_bounds(number, value, spec)
+    if base in ("dateTime", "date", "time"):
+        if not _valid_moment(base, value):
+            return f"{value!r} is not {_NAMES[base]}"
+        return None
+    return None  # a type the schemas do not use for values
+
+
+def _check_string(text: str, spec: dict) -> str | None:
+    length = len(text)
+    if "enum" in spec and text not in spec["enum"]:
+        return f"{text!r} is not one of {', '.join(spec['enum'])}"
+    if "minLength" in spec and length < int(spec["minLength"]):
+        if length == 0:
+            return "must not be empty"
+        return f"is {length} characters long, shorter than {spec['minLength']}"
+    if "maxLength" in spec and length > int(spec["maxLength"]):
+        return f"is {length} characters long, longer than {spec['maxLength']}"
+    if "pattern" in spec and not _pattern(spec["pattern"]).fullmatch(text):
+        return f"{text!r} does not match the pattern {spec['pattern']}"
+    return None
+
+
+@cache
+def _pattern(xsd_pattern: str) -> re.Pattern:
+    return re.compile(xsd_pattern)
+
+
+def _check_bounds(number: Decimal, value: str, spec: dict) -> str | None:
+    if "minInclusive" in spec and number < Decimal(spec["minInclusive"]):
+        return f"{value} is below the minimum {spec['minInclusive']}"
+    if "maxInclusive" in spec and number > Decimal(spec["maxInclusive"]):
+        return f"{value} is above the maximum {spec['maxInclusive']}"
+    if "enum" in spec and value not in spec["enum"]:
+        return f"{value!r} is not one of {', '.join(spec['enum'])}"
+    return None
+
+
+def _digits(value: str) -> tuple[int, int]:
+    """Total significant digits and fraction digits of a decimal, as XML Schema counts them."""
+    unsigned = value.lstrip("+-")
+    whole, _, fraction = unsigned.partition(".")
+    fraction = fraction.rstrip("0")
+    whole = whole.lstrip("0")
+    return len(whole) + len(fraction), len(fraction)
+
+
+def _valid_moment(base: str, value: str) -> bool:
+    pattern = {"dateTime": _DATETIME, "date": _DATE, "time": _TIME}[base]
+    match = pattern.fullmatch(value)
+    if not match:
+        return False
+    groups = match.groups()
+    if base in ("dateTime", "date"):
+        year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
+        if year == 0 or not 1 <= month <= 12:
+            return False
+        astronomical = year if year > 0 else year + 1  # XML Schema 1.0 has no year 0: -1 is 1 BCE
+        days = 29 if month == 2 and calendar.isleap(astronomical) else _DAYS[month - 1]
+        if not 1 <= day <= days:
+            return False
+    if base in ("dateTime", "time"):
+        offset = 3 if base == "dateTime" else 0
+        hour, minute = int(groups[offset]), int(groups[offset + 1])
+        second = Decimal(groups[offset + 2])
+        midnight = hour == 24 and minute == 0 and second == 0
+        if not (midnight or (hour < 24 and minute < 60 and second < 60)):
+            return False
+    zone_hours, zone_minutes = groups[-2], groups[-1]
+    if zone_hours is not None:
+        hours, minutes = int(zone_hours), int(zone_minutes)
+        if minutes > 59 or hours * 60 + minutes > 14 * 60:
+            return False
+    return True

@@ -1,0 +1,239 @@
+"""The ingest DTDs and the code checks accept what the ECHO 10 schemas accept, and between them
+reject what the schemas reject.
+
+The judge is the official XSD, loaded with lxml from ../shared; documents are generated at random
+from the schemas' particles (dtd.build reads them), valid ones and then broken ones.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+import dtd
+from dtd.build import FILES, UNBOUNDED, Particle, Schema, _group_of, build
+from ingest.checks import Checker, check_value
+from tests.conftest import SHARED
+
+ECHO10 = SHARED / "schemas" / "echo10"
+SAMPLES = SHARED / "samples" / "echo10"
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("DTD_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+SAMPLE_RECORDS = [
+    ("AIRX3STD.006.xml", "collection"),
+    ("AST_L1A.003.xml", "collection"),
+    ("C179003030-ORNL_DAAC.xml", "collection"),
+    ("airx3std_granule.xml", "granule"),
+    ("ast_l1a_granule.xml", "granule"),
+]
+
+
+def test_the_generated_files_are_up_to_date():
+    for name, content in build(ECHO10).items():
+        assert dtd.path(name).read_text() == content, f"rerun: python -m dtd.build {ECHO10}"
+
+
+@pytest.fixture(scope="module")
+def judges():
+    """Per kind: the official schema, our DTD, our checker."""
+    out = {}
+    for kind, (dtd_name, _, xsd) in FILES.items():
+        out[kind] = (
+            etree.XMLSchema(etree.parse(str(ECHO10 / xsd))),
+            etree.DTD(str(dtd.path(dtd_name))),
+            Checker(kind),
+        )
+    return out
+
+
+def _ours_accept(judge, document: etree._Element) -> bool:
+    _, ours, checker = judge
+    return ours.validate(document) and not checker.check(document, checker.root_holds)
+
+
+@pytest.mark.parametrize(("file", "kind"), SAMPLE_RECORDS)
+def test_the_real_records_pass(judges, file, kind):
+    record = etree.parse(str(SAMPLES / file)).getroot()
+    section = {"collection": "Collections", "granule": "Granules"}[kind]
+    document = etree.Element(FILES[kind][1])
+    etree.SubElement(document, section).append(record)
+    official, ours, checker = judges[kind]
+    assert official.validate(document), official.error_log
+    assert ours.validate(document), ours.error_log
+    assert checker.check(document, checker.root_holds) == []
+
+
+# -- generated documents ----------------------------------------------------------------------
+
+
+class Generator:
+    """Random documents following the schema's particles; values drawn within their facets."""
+
+    def __init__(self, kind: str, rng: random.Random):
+        _, self.root, xsd = FILES[kind]
+        self.schema = Schema(ECHO10, xsd)
+        self.holds = self.schema.context_of(self.schema.elements[self.root], "")
+        self.rng = rng
+
+    def document(self) -> etree._Element:
+        element = etree.Element(self.root)
+        self._fill(element, self.holds, depth=0)
+        return element
+
+    def _fill(self, element, holds, depth):
+        if "value" in holds:
+            element.text = self.value(holds["value"])
+            return
+        if "empty" in holds:
+            return
+        context_id = holds["complex"]
+        group = _group_of(self.schema.nodes[context_id])
+        children = self.schema.contexts[context_id]["children"]
+        for name in self._names(self.schema._particle(group), depth):
+            child = etree.SubElement(element, name)
+            self._fill(child, children[name], depth + 1)
+
+    def _names(self, particle: Particle, depth: int) -> list[str]:
+        low = particle.low
+        high = 3 if particle.high == UNBOUNDED else particle.high
+        if depth > 3:
+            high = low  # keep deep documents small
+        count = self.rng.randint(low, max(low, min(high, low + 2)))
+        out: list[str] = []
+        for _ in range(count):
+            if particle.kind == "element":
+                out.append(particle.name)
+            elif particle.kind == "sequence":
+                for item in particle.items:
+                    out += self._names(item, depth)
+            else:
+                out += self._names(self.rng.choice(particle.items), depth)
+        return out
+
+    def value(self, spec: dict) -> str:
+        rng = self.rng
+        if "enum" in spec:
+            return rng.choice(spec["enum"])
+        base = spec["base"]
+        if base == "boolean":
+            return rng.choice(["true", "false", "1", "0"])
+        if base == "dateTime":
+            return rng.choice(["2001-02-03T04:05:06Z", "1999-12-31T23:59:59.5-05:00"])
+        if base in ("int", "integer", "long", "unsignedLong"):
+            return str(rng.randint(0, 1000))
+        if base in ("decimal", "double", "float"):
+            low = float(spec.get("minInclusive", -1000))
+            high = float(spec.get("maxInclusive", 1000))
+            return f"{rng.uniform(low, high):.2f}"
+        low = int(spec.get("minLength", 0))
+        high = min(int(spec.get("maxLength", 12)), low + 12)
+        return "".join(rng.choice("abcXYZ019") for _ in range(rng.randint(low, high)))
+
+
+BREAKAGES = ("value", "missing", "doubled", "unknown")
+BAD_VALUES = ("", "x" * 9000, "2001-13-45", "NaN?", "-")
+
+
+def _break(document: etree._Element, what: str, rng: random.Random) -> bool:
+    """Break a valid document in place: a wrong value, or a child missing, doubled or unknown."""
+    elements = list(document.iter())
+    if what == "value":
+        leaves = [e for e in elements if len(e) == 0 and e.text is not None]
+        if not leaves:
+            return False
+        rng.choice(leaves).text = rng.choice(BAD_VALUES)
+        return True
+    parents = [e for e in elements if len(e)]
+    if not parents:
+        return False
+    parent = rng.choice(parents)
+    child = rng.choice(list(parent))
+    if what == "missing":
+        parent.remove(child)
+    elif what == "doubled":
+        child.addnext(etree.fromstring(etree.tostring(child)))
+    else:
+        child.addnext(etree.Element("NotAnEcho10Element"))
+    return True
+
+
+@pytest.mark.parametrize("kind", list(FILES))
+@EXAMPLES
+@given(seed=st.integers(0, 2**32 - 1))
+def test_generated_documents(judges, kind, seed):
+    """A valid document passes ours; a broken one the schema rejects, ours rejects too."""
+    official = judges[kind][0]
+    document = Generator(kind, random.Random(seed)).document()
+    assert official.validate(document), f"generator: {official.error_log.last_error}"
+    assert _ours_accept(judges[kind], document), _why(judges[kind], document)
+    rng = random.Random(seed + 1)
+    for what in BREAKAGES:
+        broken = Generator(kind, random.Random(seed)).document()
+        if not _break(broken, what, rng) or official.validate(broken):
+            continue  # nothing to break, or harmless (an optional child gone, a list grown)
+        assert not _ours_accept(judges[kind], broken), (what, official.error_log.last_error)
+
+
+def _why(judge, document) -> str:
+    _, ours, checker = judge
+    ours.validate(document)
+    return f"{ours.error_log.last_error} / {checker.check(document, checker.root_holds)[:3]}"
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spec", "ok"),
+    [
+        ("2001-02-03T04:05:06Z", {"base": "dateTime"}, True),
+        (" 2001-02-03T04:05:06.123+14:00 ", {"base": "dateTime"}, True),
+        ("2001-02-29T00:00:00Z", {"base": "dateTime"}, False),
+        ("2000-02-29T24:00:00", {"base": "dateTime"}, True),
+        ("2001-02-03 04:05:06", {"base": "dateTime"}, False),
+        ("2001-02-03T04:05:06+15:00", {"base": "dateTime"}, False),
+        ("12.50", {"base": "decimal", "totalDigits": "3", "fractionDigits": "1"}, True),
+        ("1234.5", {"base": "decimal", "totalDigits": "4"}, False),
+        ("1e5", {"base": "decimal"}, False),
+        ("1e5", {"base": "double"}, True),
+        ("-90.5", {"base": "decimal", "minInclusive": "-90"}, False),
+        ("2147483648", {"base": "int"}, False),
+        ("-1", {"base": "unsignedLong"}, False),
+        ("yes", {"base": "boolean"}, False),
+        ("", {"base": "string", "minLength": "1"}, False),
+        ("DAY", {"base": "string", "enum": ["DAY", "NIGHT"]}, True),
+        ("day", {"base": "string", "enum": ["DAY", "NIGHT"]}, False),
+        ("a/b", {"base": "string", "pattern": r"[^\\/:\s]{1,255}"}, False),
+    ],
+)
+def test_values(text, spec, ok):
+    assert (check_value(text, spec) is None) is ok, check_value(text, spec)
+
+
+def test_a_problem_names_its_place_and_line():
+    checker = Checker("granule")
+    document = etree.fromstring(
+        b"<GranuleMetaDataFile>\n<Granules>\n<Granule>\n<GranuleUR>g</GranuleUR>\n"
+        b"<InsertTime>2001-02-03T04:05:06Z</InsertTime>\n<LastUpdate>yesterday</LastUpdate>\n"
+        b"<Collection><DataSetId>d</DataSetId></Collection>\n</Granule>\n</Granules>\n"
+        b"</GranuleMetaDataFile>"
+    )
+    (problem,) = checker.check(document, checker.root_holds)
+    assert problem.line == 6
+    assert problem.path == "GranuleMetaDataFile/Granules/Granule/LastUpdate"
+    assert "'yesterday' is not a date and time" in problem.message
+
+
+def test_records_are_checked_where_they_stand():
+    checker = Checker("granule")
+    assert checker.holds_at("Granules", "Granule") == {"complex": "Granule"}
+    with pytest.raises(KeyError):
+        checker.holds_at("Granules", "Collection")
