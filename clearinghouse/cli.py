@@ -10,6 +10,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 import psycopg2
@@ -208,10 +209,14 @@ def db_url() -> None:
 # -- partners and users --------------------------------------------------------------------------
 
 
-def _session():
+def _database():
     from clearinghouse.db import Database, database_url, make_engine
 
-    return Database(make_engine(database_url(_settings()))).session()
+    return Database(make_engine(database_url(_settings())))
+
+
+def _session():
+    return _database().session()
 
 
 @main.group()
@@ -280,6 +285,32 @@ def user_add(username, password_file, email, admin, providers) -> None:
             session, username, password=password, email=email, admin=admin, providers=providers
         )
     click.echo(f"user {username} added")
+
+
+# -- ingest --------------------------------------------------------------------------------------
+
+
+@main.group()
+def ingest() -> None:
+    """Metadata ingest."""
+
+
+@ingest.command("file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--provider", "provider_id", required=True, help="The partner the file is from.")
+@operator_errors
+def ingest_file(path: Path, provider_id: str) -> None:
+    """Ingest one metadata file and print its summary report.
+
+    Exit status 0 when the file was processed (even with record-level errors), 1 when it was
+    rejected as a whole.
+    """
+    from ingest.pipeline import ingest_file as run
+
+    report = run(_database(), path, provider_id)
+    click.echo(report.text, nl=False)
+    if report.file_errors:
+        sys.exit(EXIT_FAILURE)
 
 
 if __name__ == "__main__":

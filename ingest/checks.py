@@ -82,7 +82,7 @@ class Checker:
                 holds_child = context["children"].get(child.tag)
                 if holds_child is not None:
                     stack.append((child, holds_child, f"{where}/{child.tag}"))
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: p.line or 0)
         return problems
 
 

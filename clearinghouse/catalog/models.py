@@ -29,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZMULTIRANGE
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
@@ -71,9 +71,13 @@ class CatalogRecord:
     restriction_flag: Mapped[Decimal | None] = mapped_column(Numeric)
     online_only: Mapped[bool] = mapped_column(Boolean, server_default="false")
     browse_available: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # Every time the record covers (ranges, single times as instants; open when it runs on to the
+    # present), its bounds for sorting, and its periodic patterns as the record states them.
+    temporal: Mapped[Any] = mapped_column(TSTZMULTIRANGE, nullable=True)
     temporal_start: Mapped[datetime | None]
     temporal_end: Mapped[datetime | None]
     ends_at_present: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    temporal_periodic: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     platforms: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     instruments: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     sensors: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
@@ -95,6 +99,8 @@ class CatalogRecord:
     )
     global_coverage: Mapped[bool] = mapped_column(Boolean, server_default="false")
     orbit: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The ingest job that last wrote the record: a second copy in the same file is a duplicate.
+    last_job_id: Mapped[int | None] = mapped_column(BigInteger)
 
     @declared_attr.directive
     @classmethod
@@ -107,6 +113,7 @@ def _spatial_indexes(table: str) -> tuple[Index, ...]:
         Index(f"ix_{table}_spatial_geom", "spatial_geom", postgresql_using="gist"),
         Index(f"ix_{table}_spatial_geog", "spatial_geog", postgresql_using="gist"),
         Index(f"ix_{table}_spatial_mbr", "spatial_mbr", postgresql_using="gist"),
+        Index(f"ix_{table}_temporal", "temporal", postgresql_using="gist"),
         Index(
             f"ix_{table}_global_coverage",
             "global_coverage",

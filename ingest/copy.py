@@ -1,0 +1,66 @@
+"""Rows into a staging table with COPY: PostgreSQL's text format, written by hand because it is
+short and exact (NULL as \\N; backslash, tab, newline and carriage return escaped)."""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def encode(value: Any, *, as_json: bool = False) -> str:
+    if value is None:
+        return "\\N"
+    if as_json:
+        return json.dumps(value, default=str).translate(_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return encode(value.value)
+    if isinstance(value, list | tuple):
+        return _array(value).translate(_ESCAPES)
+    return str(value).translate(_ESCAPES)
+
+
+def _array(values: Sequence[Any]) -> str:
+    items = []
+    for item in values:
+        if item is None:
+            items.append("NULL")
+        else:
+            escaped = str(item).replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{escaped}"')
+    return "{" + ",".join(items) + "}"
+
+
+def copy_rows(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[dict[str, Any]],
+    json_columns: frozenset[str] = frozenset(),
+) -> None:
+    """COPY rows (dicts holding at least ``columns``) into ``table``, in the connection's
+    transaction; ``json_columns`` are written as JSON."""
+    flags = [column in json_columns for column in columns]
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(
+            "\t".join(encode(row[c], as_json=j) for c, j in zip(columns, flags, strict=True))
+        )
+        buffer.write("\n")
+    buffer.seek(0)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    finally:
+        cursor.close()

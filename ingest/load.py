@@ -1,0 +1,202 @@
+"""Applying a batch of records to the catalog: COPY into a staging table, then one set-based merge.
+
+Each batch runs in the caller's transaction. The merge carries ECHO's rules: a new record is
+inserted; an existing one is replaced only when the incoming provider ``LastUpdate`` is newer (else
+it is out of date); a deleted one comes back. The ingest job that writes a row is stamped on it, so
+that a second copy of a record later in the same file is known as a duplicate, in any batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from ingest.copy import copy_rows
+
+COMMON = (
+    "provider_id", "insert_time", "last_update", "delete_time", "visible", "orderable",
+    "restriction_flag", "online_only", "browse_available", "temporal", "temporal_start",
+    "temporal_end", "ends_at_present", "temporal_periodic", "platforms", "instruments", "sensors",
+    "campaigns", "xml", "additional_attributes", "coordinate_system", "spatial_geom",
+    "spatial_geog", "spatial_mbr", "global_coverage", "orbit", "last_job_id",
+)  # fmt: skip
+COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "processing_level",
+              "archive_center", "spatial_representation", "spatial_keywords",
+              "science_keywords")  # fmt: skip
+GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
+           "cloud_cover", "orbit_numbers", "measured_parameters")  # fmt: skip
+JSON = frozenset({"temporal_periodic", "additional_attributes", "orbit", "science_keywords",
+                  "measured_parameters"})  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    """What a merge did, per record (by its position in the batch)."""
+
+    inserted: list[int] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    out_of_date: list[int] = field(default_factory=list)
+    duplicated: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)  # position → why
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+
+COLLECTIONS = Table("collections", COLLECTION, ("provider_id", "short_name", "version_id"))
+GRANULES = Table("granules", GRANULE, ("provider_id", "granule_ur"))
+
+
+def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], job_id: int):
+    """Insert or replace ``rows`` (already unique on the key within the batch)."""
+    outcome = Outcome()
+    if not rows:
+        return outcome
+    stage = f"stage_{table.name}"
+    columns = (*table.columns, "seq")
+    connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{stage}"))
+    connection.execute(text(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
+        f" SELECT {', '.join(table.columns)}, 0 AS seq FROM {table.name} WITH NO DATA"
+    ))  # fmt: skip
+    staged = [{**row, "last_job_id": job_id, "seq": n} for n, row in enumerate(rows)]
+    copy_rows(connection, stage, columns, staged, JSON)
+    if table is COLLECTIONS:
+        outcome.refused.update(_dataset_id_taken(connection, stage))
+    key = ", ".join(table.key)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in table.columns if c not in table.key)
+    result = connection.execute(
+        text(
+            f"""
+            WITH written AS (
+                INSERT INTO {table.name} AS t ({", ".join(table.columns)})
+                SELECT {", ".join(table.columns)} FROM {stage} ORDER BY seq
+                ON CONFLICT ({key}) DO UPDATE SET {updates},
+                    revision = t.revision + 1, deleted_at = NULL, updated_at = now()
+                WHERE t.last_job_id IS DISTINCT FROM EXCLUDED.last_job_id
+                  AND (t.deleted_at IS NOT NULL OR t.last_update IS NULL
+                       OR EXCLUDED.last_update > t.last_update)
+                RETURNING {", ".join(f"t.{k}" for k in table.key)}, (t.xmax = 0) AS inserted
+            )
+            SELECT s.seq, w.inserted, (x.last_job_id = :job) AS duplicate
+            FROM {stage} s
+            LEFT JOIN written w USING ({key})
+            LEFT JOIN {table.name} x USING ({key})
+            """
+        ),
+        {"job": job_id},
+    )
+    for seq, inserted, duplicate in result:
+        if inserted is True:
+            outcome.inserted.append(seq)
+        elif inserted is False:
+            outcome.replaced.append(seq)
+        elif duplicate:
+            outcome.duplicated.append(seq)
+        else:
+            outcome.out_of_date.append(seq)
+    return outcome
+
+
+def _dataset_id_taken(connection: Connection, stage: str) -> dict[int, str]:
+    """Rows whose DataSetId already names another collection: refused, taken out of the stage."""
+    rows = connection.execute(
+        text(
+            f"""
+            DELETE FROM {stage} s USING collections c
+            WHERE c.provider_id = s.provider_id AND c.dataset_id = s.dataset_id
+              AND (c.short_name, c.version_id) <> (s.short_name, s.version_id)
+            RETURNING s.seq, c.short_name, c.version_id
+            """
+        )
+    ).all()
+    return {
+        seq: f"its DataSetId already names collection {short} version {version}"
+        for seq, short, version in rows
+    }
+
+
+def delete(
+    connection: Connection, table: Table, provider_id: str, keys: Sequence[tuple], job_id: int
+) -> set[tuple]:
+    """Mark records deleted (a collection's granules with it); return the keys that existed."""
+    if not keys:
+        return set()
+    key_columns = table.key[1:]
+    arrays = {f"k{i}": [k[i] for k in keys] for i in range(len(key_columns))}
+    unnest = ", ".join(f":k{i}" for i in range(len(key_columns)))
+    match = " AND ".join(f"t.{c} = d.{c}" for c in key_columns)
+    rows = connection.execute(
+        text(
+            f"""
+            UPDATE {table.name} t SET deleted_at = now(), revision = t.revision + 1,
+                updated_at = now(), last_job_id = :job
+            FROM unnest({unnest}) AS d({", ".join(key_columns)})
+            WHERE t.provider_id = :provider AND {match} AND t.deleted_at IS NULL
+            RETURNING t.id, {", ".join(f"t.{c}" for c in key_columns)}
+            """
+        ).bindparams(*(bindparam(name) for name in arrays)),
+        {"provider": provider_id, "job": job_id, **arrays},
+    ).all()
+    if table is COLLECTIONS and rows:
+        connection.execute(
+            text(
+                "UPDATE granules SET deleted_at = now(), revision = revision + 1,"
+                " updated_at = now(), last_job_id = :job"
+                " WHERE collection_id = ANY(:ids) AND deleted_at IS NULL"
+            ),
+            {"ids": [row[0] for row in rows], "job": job_id},
+        )
+    return {tuple(row[1:]) for row in rows}
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    id: int
+    short_name: str
+    version_id: str
+    dataset_id: str
+    representation: str
+    orbit: dict[str, Any] | None
+
+
+def collections_for(connection: Connection, provider_id: str, refs) -> dict:
+    """The live collections of a provider that ``refs`` (CollectionRefs) name, by ref."""
+    refs = set(refs)
+    if not refs:
+        return {}
+    rows = connection.execute(
+        text(
+            """
+            SELECT id, short_name, version_id, dataset_id, entry_id, spatial_representation, orbit
+            FROM collections
+            WHERE provider_id = :provider AND deleted_at IS NULL
+              AND (dataset_id = ANY(:datasets) OR entry_id = ANY(:entries)
+                   OR short_name = ANY(:short_names))
+            """
+        ),
+        {
+            "provider": provider_id,
+            "datasets": [r.dataset_id for r in refs if r.dataset_id],
+            "entries": [r.entry_id for r in refs if r.entry_id],
+            "short_names": [r.short_name for r in refs if r.short_name],
+        },
+    ).all()
+    found = {}
+    for ref in refs:
+        for cid, short, version, dataset, entry, representation, orbit in rows:
+            if (
+                (ref.dataset_id and ref.dataset_id == dataset)
+                or (ref.entry_id and ref.entry_id == entry)
+                or (ref.short_name and (ref.short_name, ref.version_id) == (short, version))
+            ):
+                found[ref] = CollectionInfo(cid, short, version, dataset, representation, orbit)
+                break
+    return found

@@ -1,0 +1,252 @@
+"""Reading an ingest file as a stream of records, each validated where it stands.
+
+The file is parsed with the hardened streaming parser (``clearinghouse.xmlsafe``) and never held
+whole: each record (a ``Granule`` of ``Granules``, a ``GranuleDelete`` of ``GranuleDeletes``…) is
+validated against the file's DTD and the code checks as soon as its end tag arrives, handed to the
+caller, then dropped. A record that fails is handed over with its problems, so that the report can
+name it and the rest of the file goes on. What makes the whole file unusable (not XML, no XML
+header, a root the project does not ingest, a foreign DOCTYPE, a section out of place, broken XML
+part-way) raises :class:`FileRejected`, or :class:`BrokenFile` once records have been read.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+import dtd
+from clearinghouse import xmlsafe
+from clearinghouse.errors import ClearinghouseError
+from ingest.checks import Checker, Problem
+from ingest.models import FileKind
+
+
+class Action(enum.Enum):
+    INSERT = "insert"  # insert, or replace when newer
+    PARTIAL_ADD = "partial add"
+    PARTIAL_DELETE = "partial delete"
+    DELETE = "delete"
+    VERIFY = "verify"
+    INVENTORY = "inventory"
+
+
+#: Per root element: its file kind, DTD and sections (section → action and record element).
+LAYOUTS: dict[str, tuple[FileKind, str, dict[str, tuple[Action, str]]]] = {
+    "CollectionMetaDataFile": (FileKind.COLLECTION, "collection.dtd", {
+        "Collections": (Action.INSERT, "Collection"),
+        "CollectionPartialAdds": (Action.PARTIAL_ADD, "CollectionPartialAdd"),
+        "CollectionPartialDeletes": (Action.PARTIAL_DELETE, "CollectionPartialDelete"),
+        "CollectionDeletes": (Action.DELETE, "CollectionDelete"),
+        "CollectionVerifications": (Action.VERIFY, "Collection"),
+        "CollectionInventory": (Action.INVENTORY, "CollectionReferences"),
+    }),
+    "GranuleMetaDataFile": (FileKind.GRANULE, "granule.dtd", {
+        "Granules": (Action.INSERT, "Granule"),
+        "GranulePartialAdds": (Action.PARTIAL_ADD, "GranulePartialAdd"),
+        "GranulePartialDeletes": (Action.PARTIAL_DELETE, "GranulePartialDelete"),
+        "GranuleDeletes": (Action.DELETE, "GranuleDelete"),
+        "GranuleVerifications": (Action.VERIFY, "Granule"),
+        "GranuleInventories": (Action.INVENTORY, "GranuleInventory"),
+    }),
+    "BrowseMetaDataFile": (FileKind.BROWSE, "browse.dtd", {
+        "BrowseImages": (Action.INSERT, "BrowseImage"),
+        "BrowseImageDeletes": (Action.DELETE, "BrowseImageDelete"),
+        "BrowseInventories": (Action.INVENTORY, "BrowseInventory"),
+    }),
+}  # fmt: skip
+#: ECHO's own names for its ingest DTDs, which partners' DOCTYPEs may still name.
+ECHO_DTD_NAMES = {
+    "CollectionMetaDataFile": "collectioningest.dtd",
+    "GranuleMetaDataFile": "granuleingest.dtd",
+    "BrowseMetaDataFile": "browseingest.dtd",
+}
+_SNIFF = 4096
+
+
+class FileRejected(ClearinghouseError):
+    """The file as a whole cannot be ingested; nothing of it was read into the catalog."""
+
+    code = "FileRejected"
+    status = 400
+
+    def __init__(self, reason: str, message: str, *, line=None, column=None):
+        super().__init__(message, line=line, column=column)
+        self.reason = reason  # the file error report's category
+
+
+class BrokenFile(FileRejected):
+    """The XML breaks off or goes wrong after some records were read: those stand, none after."""
+
+
+@dataclass
+class Record:
+    section: str
+    action: Action
+    element: etree._Element
+    line: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class IngestFile:
+    path: Path
+    root: str
+    kind: FileKind
+    records: Iterator[Record]
+
+
+@cache
+def _dtd(name: str) -> etree.DTD:
+    return etree.DTD(str(dtd.path(name)))
+
+
+@cache
+def _checker(kind: FileKind) -> Checker:
+    return Checker(kind.value)
+
+
+def open_file(path: Path) -> IngestFile:
+    """Check the file's head and root, and return its records as a lazy stream."""
+    with path.open("rb") as stream:
+        head = stream.read(_SNIFF)
+    _check_head(head)
+    root, doctype_name, system_id = _root_of(path)
+    if root not in LAYOUTS:
+        known = ", ".join(LAYOUTS)
+        raise FileRejected(
+            "WrongRoot", f"the root element is {root}; an ingest file's is one of {known}", line=1
+        )
+    kind, dtd_name, _ = LAYOUTS[root]
+    _check_doctype(root, dtd_name, doctype_name, system_id)
+    _check_complete(path, root)
+    return IngestFile(path, root, kind, _records(path, root))
+
+
+def _check_head(head: bytes) -> None:
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if not text.strip():
+        raise FileRejected("NotXML", "the file is empty")
+    if not text.startswith(b"<?xml"):
+        if text.lstrip().startswith(b"<"):
+            raise FileRejected("NoXMLHeader", "the file has no XML header (<?xml version=…?>)")
+        raise FileRejected("NotXML", "the file does not contain XML", line=1)
+
+
+def _root_of(path: Path) -> tuple[str, str | None, str | None]:
+    try:
+        for _, element in xmlsafe.iterparse(str(path), events=("start",)):
+            info = element.getroottree().docinfo
+            return element.tag, info.root_name if info.doctype else None, info.system_url
+    except ClearinghouseError as exc:
+        raise FileRejected(exc.code, exc.message, line=exc.line, column=exc.column) from None
+    raise FileRejected("NotXML", "the file has no root element")
+
+
+def _check_doctype(root: str, dtd_name: str, doctype_root: str | None, system_id: str | None):
+    if doctype_root is None:
+        return
+    if doctype_root != root:
+        raise FileRejected(
+            "ForeignDoctype", f"the DOCTYPE names {doctype_root} but the root is {root}", line=1
+        )
+    if system_id is None:
+        return
+    named = system_id.replace("\\", "/").rsplit("/", 1)[-1]
+    if named not in (dtd_name, ECHO_DTD_NAMES[root]):
+        raise FileRejected(
+            "ForeignDoctype",
+            f"the DOCTYPE points to {system_id}; {root} files are validated against {dtd_name} "
+            "(nothing a DOCTYPE points to is ever fetched)",
+            line=1,
+        )
+
+
+def _check_complete(path: Path, root: str) -> None:
+    """ECHO's completeness rule: the file ends with its root's end tag."""
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+        stream.seek(max(0, size - _SNIFF))
+        tail = stream.read()
+    if not tail.rstrip().endswith(f"</{root}>".encode()):
+        raise FileRejected(
+            "Incomplete", f"the file does not end with </{root}>: it is truncated or still arriving"
+        )
+
+
+def _records(path: Path, root: str) -> Iterator[Record]:
+    kind, dtd_name, sections = LAYOUTS[root]
+    checker = _checker(kind)
+    validator = _dtd(dtd_name)
+    order = list(checker.contexts[checker.root_holds["complex"]]["children"])
+    depth = 0
+    section: str | None = None
+    last_section = -1
+    seen_records = False
+    try:
+        for event, element in xmlsafe.iterparse(str(path), events=("start", "end"), huge=True):
+            if event == "start":
+                depth += 1
+                if depth == 2:
+                    section = element.tag
+                    if section not in order or order.index(section) <= last_section:
+                        _misplaced(section, order, root, element, seen_records)
+                    last_section = order.index(section)
+                continue
+            depth -= 1
+            if depth == 2 and section in sections:
+                action, record_tag = sections[section]
+                yield _record(element, section, action, record_tag, checker, validator)
+                seen_records = True
+                _drop(element)
+            elif depth == 1:
+                if section not in sections:  # DataCenter: check it, keep nothing
+                    _check_other(checker, element, root, section)
+                _drop(element)
+    except ClearinghouseError as exc:
+        broken = BrokenFile if seen_records else FileRejected
+        raise broken(exc.code, exc.message, line=exc.line, column=exc.column) from None
+
+
+def _check_other(checker: Checker, element, root: str, section: str) -> None:
+    problems = checker.check(element, checker.holds_at(section), f"{root}/{section}")
+    if problems:
+        raise FileRejected("InvalidDocument", str(problems[0]), line=problems[0].line)
+
+
+def _misplaced(section, order, root, element, seen_records):
+    cls = BrokenFile if seen_records else FileRejected
+    if section not in order:
+        message = f"{root} has no section {section} (sections: {', '.join(order)})"
+    else:
+        message = f"section {section} is out of place: the sections come in the order " + ", ".join(
+            order
+        )
+    raise cls("InvalidDocument", message, line=element.sourceline)
+
+
+def _record(element, section, action, record_tag, checker, validator) -> Record:
+    record = Record(section, action, element, element.sourceline or 0)
+    if element.tag != record_tag:
+        message = f"{section} holds {record_tag} elements, not {element.tag}"
+        record.problems.append(Problem(element.sourceline, f"{section}/{element.tag}", message))
+        return record
+    if not validator.validate(element):  # the structure is wrong: its values would only add noise
+        for error in validator.error_log.filter_from_errors():
+            record.problems.append(Problem(error.line, element.tag, f"DTD: {error.message}"))
+        return record
+    record.problems += checker.check(element, checker.holds_at(section, record_tag))
+    return record
+
+
+def _drop(element: etree._Element) -> None:
+    """Free a consumed element and its already-consumed siblings: flat memory."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]

@@ -1,0 +1,299 @@
+"""From a validated ECHO 10 record to its catalog row: identity, dates, searchable fields and
+footprint.
+
+Records reaching here have passed the DTD and the code checks, so the structure is known; what can
+still fail is meaning (a date beyond what the catalog stores, a footprint that is not a valid
+shape), raised as :class:`RecordError` with the line at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+from clearinghouse.catalog.models import SpatialRepresentation
+from spatial import echo10 as spatial_echo10
+from spatial.errors import SpatialError
+from spatial.postgis import record_columns
+from spatial.shapes import OrbitParameters
+
+_MOMENT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?"
+)
+
+
+INSTRUMENTS = "Platforms/Platform/Instruments/Instrument"
+ORBIT_NUMBERS = "OrbitCalculatedSpatialDomains/OrbitCalculatedSpatialDomain/OrbitNumber"
+
+
+class RecordError(Exception):
+    """A record that passed validation but cannot enter the catalog; ``category`` names the
+    report counter it goes to."""
+
+    def __init__(self, category: str, message: str, line: int | None):
+        super().__init__(message)
+        self.category = category
+        self.message = message
+        self.line = line
+
+
+def text(element: etree._Element, path: str) -> str | None:
+    found = element.find(path)
+    if found is None or found.text is None:
+        return None
+    return found.text.strip()
+
+
+def moment(value: str | None, line: int | None = None) -> datetime | None:
+    """An XML Schema dateTime (or date) as an aware datetime; no zone means UTC."""
+    if value is None:
+        return None
+    match = _MOMENT.fullmatch(value.strip())
+    if not match:
+        raise RecordError("data_errors", f"{value!r} is not a date and time", line)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    hours = int(hour or 0)
+    try:
+        when = datetime(int(year), int(month), int(day), 0, int(minute or 0), int(second or 0),
+                        int((fraction or "0")[:6].ljust(6, "0")), tzinfo=_zone(zone))  # fmt: skip
+        return (when + timedelta(hours=hours)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise RecordError("data_errors", f"{value!r} is outside the dates we store", line) from None
+
+
+def _zone(zone: str | None) -> timezone:
+    if zone in (None, "Z"):
+        return UTC
+    sign = 1 if zone[0] == "+" else -1
+    return timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+
+
+def flag(element: etree._Element, path: str, default: bool) -> bool:
+    value = text(element, path)
+    return default if value is None else value in ("true", "1")
+
+
+def number(element: etree._Element, path: str) -> Decimal | None:
+    value = text(element, path)
+    return None if value is None else Decimal(value)
+
+
+def names(element: etree._Element, path: str) -> list[str]:
+    return sorted({(e.text or "").strip() for e in element.iterfind(path) if e.text})
+
+
+# -- temporal -------------------------------------------------------------------------------
+
+
+@dataclass
+class Temporal:
+    ranges: list[tuple[datetime, datetime | None]]
+    ends_at_present: bool
+    periodic: list[dict[str, Any]]
+
+    @property
+    def start(self) -> datetime | None:
+        starts = [r[0] for r in self.ranges]
+        return min(starts) if starts else None
+
+    @property
+    def end(self) -> datetime | None:
+        if not self.ranges or self.ends_at_present or any(r[1] is None for r in self.ranges):
+            return None
+        return max(r[1] for r in self.ranges)
+
+    def multirange(self) -> str | None:
+        """The ranges as a PostgreSQL tstzmultirange literal (inclusive; open when unended)."""
+        if not self.ranges:
+            return None
+        parts = []
+        for begin, end in self.ranges:
+            if end is None or (self.ends_at_present and end == self.end_of_latest()):
+                parts.append(f"[{begin.isoformat()},)")
+            else:
+                parts.append(f"[{begin.isoformat()},{end.isoformat()}]")
+        return "{" + ",".join(parts) + "}"
+
+    def end_of_latest(self) -> datetime | None:
+        ends = [r[1] for r in self.ranges if r[1] is not None]
+        return max(ends) if ends else None
+
+
+def temporal(record: etree._Element) -> Temporal:
+    node = record.find("Temporal")
+    if node is None:
+        return Temporal([], False, [])
+    ranges: list[tuple[datetime, datetime | None]] = []
+    for rng in node.iterfind("RangeDateTime"):
+        begin = moment(text(rng, "BeginningDateTime"), rng.sourceline)
+        end = moment(text(rng, "EndingDateTime"), rng.sourceline)
+        if end is not None and end < begin:
+            raise RecordError(
+                "data_errors", "a RangeDateTime ends before it begins", rng.sourceline
+            )
+        ranges.append((begin, end))
+    for single in node.iterfind("SingleDateTime"):
+        when = moment(single.text, single.sourceline)
+        ranges.append((when, when))
+    periodic = []
+    for period in node.iterfind("PeriodicDateTime"):
+        start = moment(text(period, "StartDate"), period.sourceline)
+        end = moment(text(period, "EndDate"), period.sourceline)
+        ranges.append((start, end))
+        periodic.append({child.tag: (child.text or "").strip() for child in period})
+    return Temporal(ranges, flag(node, "EndsAtPresentFlag", False), periodic)
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+def _common(record: etree._Element) -> dict[str, Any]:
+    when = temporal(record)
+    return {
+        "insert_time": moment(text(record, "InsertTime"), record.sourceline),
+        "last_update": moment(text(record, "LastUpdate"), record.sourceline),
+        "delete_time": moment(text(record, "DeleteTime"), record.sourceline),
+        "visible": flag(record, "Visible", True),
+        "orderable": flag(record, "Orderable", True),
+        "restriction_flag": number(record, "RestrictionFlag"),
+        "online_only": record.find("OnlineAccessURLs/OnlineAccessURL") is not None,
+        "browse_available": record.find("AssociatedBrowseImages/ProviderBrowseId") is not None
+        or record.find("AssociatedBrowseImageUrls/ProviderBrowseUrl") is not None,
+        "temporal": when.multirange(),
+        "temporal_start": when.start,
+        "temporal_end": when.end,
+        "ends_at_present": when.ends_at_present,
+        "temporal_periodic": when.periodic or None,
+        "platforms": names(record, "Platforms/Platform/ShortName"),
+        "instruments": names(record, f"{INSTRUMENTS}/ShortName"),
+        "sensors": names(record, f"{INSTRUMENTS}/Sensors/Sensor/ShortName"),
+        "campaigns": names(record, "Campaigns/Campaign/ShortName"),
+        "xml": etree.tostring(record, encoding="unicode"),
+    }
+
+
+def collection_row(record: etree._Element) -> dict[str, Any]:
+    """The collection's row; its ``orbit`` column keeps its orbit parameters, which its granules'
+    footprints need."""
+    short_name, version = text(record, "ShortName"), text(record, "VersionId")
+    try:
+        coverage, representation = spatial_echo10.collection_coverage(record)
+        spatial = record_columns(coverage)
+    except SpatialError as exc:
+        raise RecordError("invalid_spatial", exc.message, exc.line) from None
+    parameters = coverage.orbit_parameters
+    return {
+        **_common(record),
+        "short_name": short_name,
+        "version_id": version,
+        "dataset_id": text(record, "DataSetId"),
+        "entry_id": f"{short_name}_{version}",
+        "processing_level": text(record, "ProcessingLevelId"),
+        "archive_center": text(record, "ArchiveCenter"),
+        "spatial_representation": (representation or SpatialRepresentation.NO_SPATIAL.value),
+        "spatial_keywords": names(record, "SpatialKeywords/Keyword"),
+        "science_keywords": [
+            {child.tag: (child.text or "").strip() for child in keyword}
+            for keyword in record.iterfind("ScienceKeywords/ScienceKeyword")
+        ],
+        "additional_attributes": [
+            {
+                "name": text(attribute, "Name"),
+                "type": text(attribute, "DataType"),
+                "value": text(attribute, "Value"),
+                "begin": text(attribute, "ParameterRangeBegin"),
+                "end": text(attribute, "ParameterRangeEnd"),
+            }
+            for attribute in record.iterfind("AdditionalAttributes/AdditionalAttribute")
+        ],
+        **spatial,
+        "orbit": _parameters_json(parameters),
+    }
+
+
+def _parameters_json(parameters: OrbitParameters | None) -> dict[str, Any] | None:
+    if parameters is None:
+        return None
+    return {
+        "swath_width_km": parameters.swath_width_km,
+        "period_min": parameters.period_min,
+        "inclination_deg": parameters.inclination_deg,
+        "number_of_orbits": parameters.number_of_orbits,
+        "start_circular_latitude": parameters.start_circular_latitude,
+    }
+
+
+def parameters_from_json(data: dict[str, Any] | None) -> OrbitParameters | None:
+    return None if data is None else OrbitParameters(**data)
+
+
+def granule_row(
+    record: etree._Element, representation: str, orbit_parameters: OrbitParameters | None
+) -> dict[str, Any]:
+    """The granule's row, its footprint in its collection's coordinate model."""
+    try:
+        coverage = spatial_echo10.granule_coverage(record, representation, orbit_parameters)
+        spatial = record_columns(coverage)
+    except SpatialError as exc:
+        raise RecordError("invalid_spatial", exc.message, exc.line) from None
+    cloud = number(record, "CloudCover")
+    return {
+        **_common(record),
+        "granule_ur": text(record, "GranuleUR"),
+        "producer_granule_id": text(record, "DataGranule/ProducerGranuleId"),
+        "day_night_flag": text(record, "DataGranule/DayNightFlag"),
+        "cloud_cover": float(cloud) if cloud is not None else None,
+        "orbit_numbers": sorted({int(e.text) for e in record.iterfind(ORBIT_NUMBERS)}),
+        "measured_parameters": [
+            _measured(p) for p in record.iterfind("MeasuredParameters/MeasuredParameter")
+        ],
+        "additional_attributes": [
+            {
+                "name": text(attribute, "Name"),
+                "values": [(v.text or "").strip() for v in attribute.iterfind("Values/Value")],
+            }
+            for attribute in record.iterfind("AdditionalAttributes/AdditionalAttribute")
+        ],
+        **spatial,
+        "orbit": None if coverage.orbit is None else vars(coverage.orbit),
+    }
+
+
+def _measured(parameter: etree._Element) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": text(parameter, "ParameterName")}
+    for group in ("QAStats", "QAFlags"):
+        node = parameter.find(group)
+        if node is not None:
+            out[group] = {child.tag: (child.text or "").strip() for child in node}
+    return out
+
+
+@dataclass(frozen=True)
+class CollectionRef:
+    short_name: str | None = None
+    version_id: str | None = None
+    dataset_id: str | None = None
+    entry_id: str | None = None
+
+    def __str__(self) -> str:
+        if self.dataset_id:
+            return f"DataSetId={self.dataset_id}"
+        if self.entry_id:
+            return f"EntryId={self.entry_id}"
+        return f"ShortName={self.short_name} VersionId={self.version_id}"
+
+
+def collection_ref(element: etree._Element) -> CollectionRef:
+    """A granule's ``Collection`` (or any ``CollectionRef``): ShortName+VersionId, DataSetId or
+    EntryId."""
+    return CollectionRef(
+        short_name=text(element, "ShortName"),
+        version_id=text(element, "VersionId"),
+        dataset_id=text(element, "DataSetId"),
+        entry_id=text(element, "EntryId"),
+    )
