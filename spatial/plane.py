@@ -110,6 +110,8 @@ def _cut(geometry: shapely.Geometry) -> list[shapely.Geometry]:
     """The drawing within -180…180: what lies beyond the antimeridian moved a turn back, and what
     lies on it drawn on both its sides."""
     west, _, east, _ = geometry.bounds
+    if west > -180.0 and east < 180.0:
+        return [geometry]
     parts = []
     for turn in (-360.0, 0.0, 360.0):
         if west + turn > 180.0 or east + turn < -180.0:
@@ -135,10 +137,9 @@ def arc_chain(coords: list[tuple[float, float]], tolerance: float = PLANE_TOLERA
     v = sphere.xyz(lons, lats)
     a, b = v[:-1], v[1:]
     theta = np.arctan2(np.linalg.norm(sphere.cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
-    low, high = _extremes(a, b)
-    if np.any(high > 90.0 - POLE_MARGIN) or np.any(low < -90.0 + POLE_MARGIN):
-        raise NoDrawing
-    steps = np.maximum(1, np.ceil(np.degrees(theta))).astype(int)  # about a degree each to start
+    _refuse_near_poles(a, b)
+    # Steps of about half a degree meet the tolerance at once almost everywhere but near the poles.
+    steps = np.maximum(1, np.ceil(np.degrees(theta) * 2)).astype(int)
     while True:
         starts, mids, ends, edge = _step_points(a, b, theta, steps)
         s_lon, s_lat = _lonlat(starts)
@@ -196,6 +197,15 @@ def _wrap(delta: np.ndarray) -> np.ndarray:
     return (delta + 180.0) % 360.0 - 180.0
 
 
-def _extremes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    low, high = arc_latitude_extremes(a, b)
-    return np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=0.0)
+def _refuse_near_poles(a: np.ndarray, b: np.ndarray) -> None:
+    """NoDrawing when an arc passes within POLE_MARGIN of a pole. Only arcs whose whole great
+    circle comes that near need the exact test (few do)."""
+    normal = sphere.cross(a, b)
+    size = np.linalg.norm(normal, axis=1)
+    circle_top = np.degrees(np.arccos(np.abs(normal[:, 2]) / np.where(size > 0, size, 1.0)))
+    near = circle_top > 90.0 - POLE_MARGIN
+    if not near.any():
+        return
+    low, high = arc_latitude_extremes(a[near], b[near])
+    if np.any(high > 90.0 - POLE_MARGIN) or np.any(low < -90.0 + POLE_MARGIN):
+        raise NoDrawing
