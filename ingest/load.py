@@ -200,3 +200,58 @@ def collections_for(connection: Connection, provider_id: str, refs) -> dict:
                 found[ref] = CollectionInfo(cid, short, version, dataset, representation, orbit)
                 break
     return found
+
+
+def stored(connection: Connection, table: Table, provider_id: str, keys: Sequence[tuple]):
+    """The live stored records with these keys, locked for update: key → (id, xml, last_update,
+    collection_id or None)."""
+    if not keys:
+        return {}
+    key_columns = table.key[1:]
+    arrays = {f"k{i}": [k[i] for k in keys] for i in range(len(key_columns))}
+    unnest = ", ".join(f":k{i}" for i in range(len(key_columns)))
+    match = " AND ".join(f"t.{c} = d.{c}" for c in key_columns)
+    extra = "t.collection_id" if table is GRANULES else "NULL"
+    rows = connection.execute(
+        text(
+            f"""
+            SELECT {", ".join(f"t.{c}" for c in key_columns)}, t.id, t.xml, t.last_update, {extra}
+            FROM {table.name} t JOIN unnest({unnest}) AS d({", ".join(key_columns)}) ON {match}
+            WHERE t.provider_id = :provider AND t.deleted_at IS NULL
+            FOR UPDATE OF t
+            """
+        ),
+        {"provider": provider_id, **arrays},
+    ).all()
+    width = len(key_columns)
+    return {tuple(row[:width]): tuple(row[width:]) for row in rows}
+
+
+def update_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Write whole rows (with their ``id``) over the stored ones: COPY, then one UPDATE."""
+    if not rows:
+        return
+    stage = f"stage_update_{table.name}"
+    columns = tuple(c for c in table.columns if c not in table.key)
+    connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{stage}"))
+    connection.execute(text(
+        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
+        f" SELECT id, {', '.join(columns)} FROM {table.name} WITH NO DATA"
+    ))  # fmt: skip
+    copy_rows(connection, stage, ("id", *columns), rows, JSON)
+    sets = ", ".join(f"{c} = s.{c}" for c in columns)
+    connection.execute(text(
+        f"UPDATE {table.name} t SET {sets}, revision = t.revision + 1, updated_at = now()"
+        f" FROM {stage} s WHERE t.id = s.id"
+    ))  # fmt: skip
+
+
+def collection_by_id(connection: Connection, collection_id: int) -> CollectionInfo:
+    row = connection.execute(
+        text(
+            "SELECT id, short_name, version_id, dataset_id, spatial_representation, orbit"
+            " FROM collections WHERE id = :id"
+        ),
+        {"id": collection_id},
+    ).one()
+    return CollectionInfo(*row)

@@ -10,6 +10,7 @@ nothing doubled, and the report still counts every record once.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import socket
 from collections.abc import Iterator
@@ -18,12 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import Connection, select, update
 
+from clearinghouse import xmlsafe
 from clearinghouse.accounts.models import Provider
 from clearinghouse.db import Database
 from clearinghouse.errors import NotFound
-from ingest import load, records, report
+from ingest import load, partial, records, report
 from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
 from ingest.reader import Action, BrokenFile, FileRejected, Record, open_file
 
@@ -162,6 +165,7 @@ class _Run:
         self.provider_id = provider_id
         self.kind = kind
         self._collections: dict[records.CollectionRef, load.CollectionInfo | None] = {}
+        self._edits: partial.Editor | None = None
 
     # Turning records into items happens as they stream by.
     def prepare(self, record: Record) -> Item:
@@ -202,6 +206,11 @@ class _Run:
                 "collection_id": collection.id,
             }
             item.key = (item.row["granule_ur"],)
+        elif action in (Action.PARTIAL_ADD, Action.PARTIAL_DELETE) and self.kind != "browse":
+            item.row = {
+                "targets": [self._target(t) for t in element.iterfind("Targets/Target")],
+                "fields": [etree.tostring(f) for f in element.iterfind("Fields/Field")],
+            }
         elif action is Action.DELETE and self.kind == "granule":
             item.key = (records.text(element, "GranuleUR"),)
         elif action is Action.DELETE and self.kind == "collection":
@@ -215,6 +224,19 @@ class _Run:
                 "left alone",
                 record.line,
             )
+
+    def _target(self, target) -> tuple[tuple | None, str, str | None]:
+        """A partial update's target: its key (None when it names no live record), its label,
+        and its LastUpdate as written."""
+        last_update = records.text(target, "LastUpdate")
+        records.moment(last_update, target.sourceline)  # a date the catalog can hold
+        if self.kind == "granule":
+            ur = records.text(target, "GranuleUR")
+            return (ur,), ur, last_update
+        ref = records.collection_ref(target.find("Collection"))
+        found = self._collection(ref)
+        key = None if found is None else (found.short_name, found.version_id)
+        return key, str(ref), last_update
 
     def _collection(self, ref: records.CollectionRef) -> load.CollectionInfo | None:
         if ref not in self._collections:
@@ -241,6 +263,8 @@ class _Run:
                 self._merge(connection, live, counts, errors)
             elif batch.action is Action.DELETE:
                 self._delete(connection, live, counts, errors)
+            elif batch.action in (Action.PARTIAL_ADD, Action.PARTIAL_DELETE):
+                self._partial(connection, batch.action, live, counts, errors)
             self._record(session, batch, counts, errors)
 
     def _merge(self, connection: Connection, items: list[Item], counts, errors) -> None:
@@ -277,6 +301,67 @@ class _Run:
         if self.kind == "collection" and existed:
             self._collections.clear()
 
+    def _partial(self, connection, action: Action, items: list[Item], counts, errors) -> None:
+        table = load.COLLECTIONS if self.kind == "collection" else load.GRANULES
+        editor = self._editor()
+        keys = {t[0] for item in items for t in item.row["targets"] if t[0] is not None}
+        found = load.stored(connection, table, self.provider_id, sorted(keys))
+        edited: dict[tuple, tuple] = {}  # key → (record, LastUpdate, id, collection id)
+
+        def fail(item: Item, category: str, message: str) -> None:
+            counts[category] += 1
+            errors.append((item, category, message))
+
+        for item in items:
+            fields = [xmlsafe.parse(f) for f in item.row["fields"]]
+            for key, label, last_update in item.row["targets"]:
+                if key not in found:
+                    fail(item, "data_errors", f"no {self.kind} {label} to update")
+                    continue
+                record_id, xml, stored_update, collection_id = found[key]
+                record, current_update, *_ = edited.get(key) or (None, stored_update)
+                incoming = records.moment(last_update)
+                if _older(incoming, current_update):
+                    counts["out_of_date"] += 1
+                    continue
+                # Edit a copy: a field that fails leaves the record as it was.
+                record = copy.deepcopy(record) if record is not None else xmlsafe.parse(xml)
+                try:
+                    editor.apply(action is Action.PARTIAL_ADD, record, fields, last_update)
+                except partial.UpdateError as exc:
+                    fail(item, "data_errors", f"{label}: {exc}")
+                    continue
+                edited[key] = (record, incoming or current_update, record_id, collection_id)
+        rows = []
+        for record, _, record_id, collection_id in edited.values():
+            try:
+                row = self._row_of(connection, record, collection_id)
+            except records.RecordError as exc:
+                counts[exc.category] += 1
+                errors.append((Item(line=0, identifier=_identifier(record)), exc.category,
+                               exc.message))  # fmt: skip
+                continue
+            rows.append({**row, "id": record_id, "last_job_id": self.job_id})
+        load.update_rows(connection, table, rows)
+        counts["replaced"] += len(rows)
+
+    def _row_of(self, connection, record, collection_id) -> dict[str, Any]:
+        if self.kind == "collection":
+            return {**records.collection_row(record), "provider_id": self.provider_id}
+        info = load.collection_by_id(connection, collection_id)
+        return {
+            **records.granule_row(
+                record, info.representation, records.parameters_from_json(info.orbit)
+            ),
+            "provider_id": self.provider_id,
+            "collection_id": collection_id,
+        }
+
+    def _editor(self) -> partial.Editor:
+        if self._edits is None:
+            self._edits = partial.Editor(self.kind)
+        return self._edits
+
     def _record(self, session, batch: Batch, counts, errors) -> None:
         found = session.scalar(select(IngestReport).where(IngestReport.job_id == self.job_id))
         for name, value in counts.items():
@@ -290,6 +375,11 @@ class _Run:
             update(IngestJob).where(IngestJob.id == self.job_id)
             .values(batches_done=batch.number + 1)
         )  # fmt: skip
+
+
+def _older(incoming, stored) -> bool:
+    """A partial update's Target/LastUpdate may not be older than the record's."""
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def _identifier(element) -> str | None:
