@@ -43,6 +43,10 @@ class Checker:
         self.contexts = table["contexts"]
         self._models = {cid: re.compile(c["model"]) for cid, c in self.contexts.items()}
 
+    def order(self, context_id: str) -> list[str]:
+        """The children a context may hold, in the order its content model names them."""
+        return list(dict.fromkeys(re.findall(r"<(\w+)>", self.contexts[context_id]["model"])))
+
     def holds_at(self, *tags: str) -> dict:
         """What the element at ``root/tags…`` holds (KeyError when there is no such place)."""
         holds = self.root_holds

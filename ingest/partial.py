@@ -15,7 +15,6 @@ The backward-compatible ``UpdateTargetFields`` (change only some parts of the ke
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -85,10 +84,6 @@ class Editor:
         self.checker = Checker(kind)
         self.record_tag = "Granule" if kind == "granule" else "Collection"
         self.holds = self.checker.holds_at(f"{self.record_tag}s", self.record_tag)
-
-    def order(self, context_id: str) -> list[str]:
-        model = self.checker.contexts[context_id]["model"]
-        return list(dict.fromkeys(re.findall(r"<(\w+)>", model)))
 
     def add(self, record: etree._Element, field: etree._Element) -> None:
         """Apply one ``Field`` of a partial add."""
@@ -193,7 +188,7 @@ class Editor:
             existing.addnext(element)
             record.remove(existing)
             return
-        order = self.order(self.holds["complex"])
+        order = self.checker.order(self.holds["complex"])
         rank = order.index(element.tag)
         for child in record:
             if isinstance(child.tag, str) and child.tag in order and order.index(child.tag) > rank:

@@ -28,7 +28,7 @@ from clearinghouse.db import Database
 from clearinghouse.errors import NotFound
 from ingest import load, partial, records, report
 from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
-from ingest.reader import Action, BrokenFile, FileRejected, Record, open_file
+from ingest.reader import Action, FileRejected, Record, open_file
 
 BATCH_SIZE = 1000
 COUNTERS = ("processed", "inserted", "replaced", "deleted", "out_of_date", "duplicated",
@@ -78,7 +78,7 @@ def ingest_file(
             if batch.number < job.batches_done:
                 continue  # committed by an earlier, interrupted run of this job
             run.apply(batch)
-    except BrokenFile as exc:
+    except FileRejected as exc:  # BrokenFile too: the batches before it stand
         return _finish(db, job.id, JobStatus.REJECTED, exc)
     return _finish(db, job.id, JobStatus.DONE, None)
 

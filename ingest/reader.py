@@ -182,7 +182,7 @@ def _records(path: Path, root: str) -> Iterator[Record]:
     kind, dtd_name, sections = LAYOUTS[root]
     checker = _checker(kind)
     validator = _dtd(dtd_name)
-    order = list(checker.contexts[checker.root_holds["complex"]]["children"])
+    order = checker.order(checker.root_holds["complex"])
     depth = 0
     section: str | None = None
     last_section = -1
@@ -207,6 +207,8 @@ def _records(path: Path, root: str) -> Iterator[Record]:
                 if section not in sections:  # DataCenter: check it, keep nothing
                     _check_other(checker, element, root, section)
                 _drop(element)
+    except FileRejected:
+        raise
     except ClearinghouseError as exc:
         broken = BrokenFile if seen_records else FileRejected
         raise broken(exc.code, exc.message, line=exc.line, column=exc.column) from None

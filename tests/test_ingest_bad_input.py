@@ -1,0 +1,119 @@
+"""Bad ingest files: each gets a precise line in its report, nothing half-written, and the rest of
+the file goes on where that is safe."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from clearinghouse.catalog.models import Granule
+from ingest.models import IngestError, IngestJob, JobStatus
+from ingest.pipeline import ingest_file
+from tests.ingest_support import add_provider, collection, granule, wrap, write
+
+HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+@pytest.fixture
+def provider(db, session, tmp_path):
+    add_provider(session)
+    session.commit()
+    ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {
+        "Collections": [collection()]})), "PODAAC")  # fmt: skip
+    return "PODAAC"
+
+
+def _run(db, tmp_path, content: bytes, name="g.xml"):
+    return ingest_file(db, write(tmp_path, name, content), "PODAAC")
+
+
+def _granules(session) -> int:
+    return session.scalar(select(func.count()).select_from(Granule))
+
+
+@pytest.mark.parametrize(
+    ("content", "reason", "words"),
+    [
+        (b"", "NotXML", "empty"),
+        (b"GIF89a\x00\x01binary", "NotXML", "does not contain XML"),
+        (b"<GranuleMetaDataFile/>", "NoXMLHeader", "no XML header"),
+        (HEADER + b"<Granules><Granule/></Granules>", "WrongRoot", "root element is Granules"),
+        (HEADER + b"<GranuleMetaDataFile><Granules>", "Incomplete", "does not end with"),
+        (
+            HEADER + b'<!DOCTYPE GranuleMetaDataFile SYSTEM "http://evil.example/x.dtd">'
+            b"<GranuleMetaDataFile></GranuleMetaDataFile>",
+            "ForeignDoctype",
+            "nothing a DOCTYPE points to is ever fetched",
+        ),
+        (
+            HEADER + b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            b"<GranuleMetaDataFile>&lol2;</GranuleMetaDataFile>",
+            "ForbiddenXMLConstruct",
+            "entity declarations are not accepted",
+        ),
+        (
+            HEADER + b'<!DOCTYPE g [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b"<GranuleMetaDataFile><DataCenter>&xxe;</DataCenter></GranuleMetaDataFile>",
+            "ForbiddenXMLConstruct",
+            "entity declarations are not accepted",
+        ),
+        (
+            HEADER + b"<GranuleMetaDataFile><Granules></Granules><DataCenter>x</DataCenter>"
+            b"</GranuleMetaDataFile>",
+            "InvalidDocument",
+            "section DataCenter is out of place",
+        ),
+        (
+            HEADER + b"<GranuleMetaDataFile><Granulez></Granulez></GranuleMetaDataFile>",
+            "InvalidDocument",
+            "has no section Granulez",
+        ),
+    ],
+)
+def test_files_refused_as_a_whole(db, session, tmp_path, provider, content, reason, words):
+    report = _run(db, tmp_path, content)
+    (error,) = report.file_errors
+    assert error["reason"] == reason, report.text
+    assert words in error["message"], error
+    assert session.get(IngestJob, report.job_id).status is JobStatus.REJECTED
+    assert _granules(session) == 0
+    assert reason in report.text and f'reason="{reason}"' in report.xml
+
+
+def test_a_doctype_naming_our_dtd_is_fine(db, session, tmp_path, provider):
+    content = (
+        HEADER
+        + b'<!DOCTYPE GranuleMetaDataFile SYSTEM "granule.dtd">'
+        + wrap("GranuleMetaDataFile", {"Granules": [granule("G1")]}).split(b"?>", 1)[1]
+    )
+    report = _run(db, tmp_path, content)
+    assert report.inserted == 1, report.text
+
+
+def test_xml_breaking_off_midway_keeps_the_batches_before(db, session, tmp_path, provider):
+    good = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(4)]})
+    broken = good.replace(b"<GranuleUR>G3</GranuleUR>", b"<GranuleUR>G3</Granule_UR>")
+    report = ingest_file(db, write(tmp_path, "b.xml", broken), "PODAAC", batch_size=2)
+    (error,) = report.file_errors
+    assert error["reason"] == "MalformedXML" and error["line"], report.text
+    assert report.inserted == 2  # the first batch was complete and stands; nothing after it
+    assert _granules(session) == 2
+
+
+def test_wrong_values_are_record_errors_with_their_line(db, session, tmp_path, provider):
+    content = wrap("GranuleMetaDataFile", {"Granules": [
+        granule("G1", extra="<CloudCover>cloudy</CloudCover>"),
+        granule("G2", extra="<DataGranule><DayNightFlag>DUSK</DayNightFlag><ProductionDateTime>"
+                            "2019-01-01T00:00:00Z</ProductionDateTime></DataGranule>"),
+        granule("G3", dataset="DS OF ANOTHER PROVIDER"),
+        granule("G4"),
+    ]})  # fmt: skip
+    report = _run(db, tmp_path, content)
+    assert (report.processed, report.inserted, report.data_errors) == (4, 1, 2), report.text
+    assert report.without_collection == 1
+    errors = {e.record_id: e for e in session.scalars(
+        select(IngestError).where(IngestError.report_id == report.id))}  # fmt: skip
+    assert "'cloudy' is not a decimal number" in errors["G1"].message
+    assert "'DUSK' is not one of DAY, NIGHT, BOTH, UNSPECIFIED" in errors["G2"].message
+    lines = content.decode().splitlines()
+    assert "cloudy" in lines[errors["G1"].line - 1] or "Granule" in lines[errors["G1"].line - 1]
