@@ -298,8 +298,10 @@ def ingest() -> None:
 @ingest.command("file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--provider", "provider_id", required=True, help="The partner the file is from.")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1),
+              help="Records per transaction.")  # fmt: skip
 @operator_errors
-def ingest_file(path: Path, provider_id: str) -> None:
+def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     """Ingest one metadata file and print its summary report.
 
     Exit status 0 when the file was processed (even with record-level errors), 1 when it was
@@ -307,7 +309,7 @@ def ingest_file(path: Path, provider_id: str) -> None:
     """
     from ingest.pipeline import ingest_file as run
 
-    report = run(_database(), path, provider_id)
+    report = run(_database(), path, provider_id, batch_size=batch_size)
     click.echo(report.text, nl=False)
     if report.file_errors:
         sys.exit(EXIT_FAILURE)
