@@ -46,7 +46,8 @@ SEARCHES = {
     "box 10° mid-latitude": BoundingBox(10, 40, 20, 50),
     "box 10° equator": BoundingBox(-65, -5, -55, 5),
     "box 10° across antimeridian": BoundingBox(175, -20, -175, -10),
-    "box 10° at the north pole": BoundingBox(-180, 80, 180, 90),
+    "box 10° at the north pole": BoundingBox(0, 80, 10, 90),
+    "cap 80°-90° (10° x 360°)": BoundingBox(-180, 80, 180, 90),
     "polygon ~10°": Polygon(ring((100, 10), (110, 10), (110, 20), (100, 20))),
     "point": Point(-100.5, 35.25),
 }

@@ -309,7 +309,8 @@ def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     """
     from ingest.pipeline import ingest_file as run
 
-    report = run(_database(), path, provider_id, batch_size=batch_size)
+    browse_root = _settings().home / "browse"
+    report = run(_database(), path, provider_id, browse_root=browse_root, batch_size=batch_size)
     click.echo(report.text, nl=False)
     if report.file_errors:
         sys.exit(EXIT_FAILURE)

@@ -54,6 +54,16 @@ class Checker:
             holds = self.contexts[holds["complex"]]["children"][tag]
         return holds
 
+    def check_sequence(self, element: etree._Element, holds: dict) -> list[Problem]:
+        """Only whether the element's children come as its content model says (their own
+        contents were checked as they streamed by)."""
+        context = self.contexts[holds["complex"]]
+        children = [c for c in element if isinstance(c.tag, str)]
+        if self._models[holds["complex"]].fullmatch("".join(f"<{c.tag}>" for c in children)):
+            return []
+        message = _content_message(children, context["model"])
+        return [Problem(element.sourceline, element.tag, message)]
+
     def check(self, element: etree._Element, holds: dict, path: str | None = None) -> list[Problem]:
         """Every problem in ``element`` and below, in document order."""
         problems: list[Problem] = []

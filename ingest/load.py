@@ -20,7 +20,7 @@ COMMON = (
     "provider_id", "insert_time", "last_update", "delete_time", "visible", "orderable",
     "restriction_flag", "online_only", "browse_available", "temporal", "temporal_start",
     "temporal_end", "ends_at_present", "temporal_periodic", "platforms", "instruments", "sensors",
-    "campaigns", "xml", "additional_attributes", "coordinate_system", "spatial_geom",
+    "campaigns", "browse_ids", "xml", "additional_attributes", "coordinate_system", "spatial_geom",
     "spatial_geog", "spatial_mbr", "global_coverage", "orbit", "last_job_id",
 )  # fmt: skip
 COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "processing_level",
@@ -28,6 +28,9 @@ COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "pr
               "science_keywords")  # fmt: skip
 GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
            "cloud_cover", "orbit_numbers", "measured_parameters")  # fmt: skip
+BROWSE = ("provider_id", "provider_browse_id", "insert_time", "last_update", "delete_time",
+          "file_name", "file_url", "file_size", "description", "mime_type", "stored_path",
+          "last_job_id")  # fmt: skip
 JSON = frozenset({"temporal_periodic", "additional_attributes", "orbit", "science_keywords",
                   "measured_parameters"})  # fmt: skip
 
@@ -48,10 +51,13 @@ class Table:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]
+    #: Catalog records keep a revision and come back from deletion; browse rows do neither.
+    catalog: bool = True
 
 
 COLLECTIONS = Table("collections", COLLECTION, ("provider_id", "short_name", "version_id"))
 GRANULES = Table("granules", GRANULE, ("provider_id", "granule_ur"))
+BROWSE_IMAGES = Table("browse_images", BROWSE, ("provider_id", "provider_browse_id"), False)
 
 
 def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], job_id: int):
@@ -69,20 +75,39 @@ def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     staged = [{**row, "last_job_id": job_id, "seq": n} for n, row in enumerate(rows)]
     copy_rows(connection, stage, columns, staged, JSON)
     if table is COLLECTIONS:
-        outcome.refused.update(_dataset_id_taken(connection, stage))
+        outcome.refused.update(
+            _taken(
+                connection,
+                stage,
+                "dataset_id",
+                ("short_name", "version_id"),
+                "its DataSetId already names collection {} version {}",
+            )
+        )
+    if table is BROWSE_IMAGES:
+        outcome.refused.update(
+            _taken(
+                connection,
+                stage,
+                "file_name",
+                ("provider_browse_id",),
+                "its FileName is already browse image {}'s",
+            )
+        )
     key = ", ".join(table.key)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in table.columns if c not in table.key)
+    if table.catalog:
+        updates += ", revision = t.revision + 1, deleted_at = NULL"
+    revived = "t.deleted_at IS NOT NULL OR" if table.catalog else ""
     result = connection.execute(
         text(
             f"""
             WITH written AS (
                 INSERT INTO {table.name} AS t ({", ".join(table.columns)})
                 SELECT {", ".join(table.columns)} FROM {stage} ORDER BY seq
-                ON CONFLICT ({key}) DO UPDATE SET {updates},
-                    revision = t.revision + 1, deleted_at = NULL, updated_at = now()
+                ON CONFLICT ({key}) DO UPDATE SET {updates}, updated_at = now()
                 WHERE t.last_job_id IS DISTINCT FROM EXCLUDED.last_job_id
-                  AND (t.deleted_at IS NOT NULL OR t.last_update IS NULL
-                       OR EXCLUDED.last_update > t.last_update)
+                  AND ({revived} t.last_update IS NULL OR EXCLUDED.last_update > t.last_update)
                 RETURNING {", ".join(f"t.{k}" for k in table.key)}, (t.xmax = 0) AS inserted
             )
             SELECT s.seq, w.inserted, (x.last_job_id = :job) AS duplicate
@@ -105,22 +130,22 @@ def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     return outcome
 
 
-def _dataset_id_taken(connection: Connection, stage: str) -> dict[int, str]:
-    """Rows whose DataSetId already names another collection: refused, taken out of the stage."""
+def _taken(connection: Connection, stage: str, column: str, owner: tuple[str, ...],
+           message: str) -> dict[int, str]:  # fmt: skip
+    """Rows whose ``column`` (unique per provider) already belongs to another record: refused,
+    taken out of the stage."""
+    differs = " OR ".join(f"t.{c} <> s.{c}" for c in owner)
+    table = "collections" if column == "dataset_id" else "browse_images"
     rows = connection.execute(
         text(
             f"""
-            DELETE FROM {stage} s USING collections c
-            WHERE c.provider_id = s.provider_id AND c.dataset_id = s.dataset_id
-              AND (c.short_name, c.version_id) <> (s.short_name, s.version_id)
-            RETURNING s.seq, c.short_name, c.version_id
+            DELETE FROM {stage} s USING {table} t
+            WHERE t.provider_id = s.provider_id AND t.{column} = s.{column} AND ({differs})
+            RETURNING s.seq, {", ".join(f"t.{c}" for c in owner)}
             """
         )
     ).all()
-    return {
-        seq: f"its DataSetId already names collection {short} version {version}"
-        for seq, short, version in rows
-    }
+    return {row[0]: message.format(*row[1:]) for row in rows}
 
 
 def delete(
@@ -133,16 +158,21 @@ def delete(
     arrays = {f"k{i}": [k[i] for k in keys] for i in range(len(key_columns))}
     unnest = ", ".join(f":k{i}" for i in range(len(key_columns)))
     match = " AND ".join(f"t.{c} = d.{c}" for c in key_columns)
+    returning = f"RETURNING t.id, {', '.join(f't.{c}' for c in key_columns)}"
+    pairs = f"unnest({unnest}) AS d({', '.join(key_columns)})"
+    statement = (
+        f"""
+        UPDATE {table.name} t SET deleted_at = now(), revision = t.revision + 1,
+            updated_at = now(), last_job_id = :job
+        FROM {pairs}
+        WHERE t.provider_id = :provider AND {match} AND t.deleted_at IS NULL {returning}
+        """
+        if table.catalog  # catalog records are marked; browse rows go (their files stay archived)
+        else f"DELETE FROM {table.name} t USING {pairs} WHERE t.provider_id = :provider"
+        f" AND {match} {returning}"
+    )
     rows = connection.execute(
-        text(
-            f"""
-            UPDATE {table.name} t SET deleted_at = now(), revision = t.revision + 1,
-                updated_at = now(), last_job_id = :job
-            FROM unnest({unnest}) AS d({", ".join(key_columns)})
-            WHERE t.provider_id = :provider AND {match} AND t.deleted_at IS NULL
-            RETURNING t.id, {", ".join(f"t.{c}" for c in key_columns)}
-            """
-        ).bindparams(*(bindparam(name) for name in arrays)),
+        text(statement).bindparams(*(bindparam(name) for name in arrays)),
         {"provider": provider_id, "job": job_id, **arrays},
     ).all()
     if table is COLLECTIONS and rows:

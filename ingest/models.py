@@ -97,3 +97,16 @@ class IngestError(Base):
     line: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
+
+
+class InventoryEntry(Base):
+    """A reference an inventory in a file lists, kept until the inventory ends; committed batch by
+    batch, so that an inventory of millions resumes after a crash like any other section."""
+
+    __tablename__ = "ingest_inventory_entries"
+
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("ingest_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    inventory: Mapped[int] = mapped_column(Integer, primary_key=True)  # its number in the file
+    key: Mapped[str] = mapped_column(Text, primary_key=True)

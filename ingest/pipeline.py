@@ -26,8 +26,8 @@ from clearinghouse import xmlsafe
 from clearinghouse.accounts.models import Provider
 from clearinghouse.db import Database
 from clearinghouse.errors import NotFound
-from ingest import load, partial, records, report
-from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
+from ingest import browse, inventories, load, partial, records, report, verify
+from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
 from ingest.reader import Action, FileRejected, Record, open_file
 
 BATCH_SIZE = 1000
@@ -56,9 +56,18 @@ class Batch:
 
 
 def ingest_file(
-    db: Database, path: Path, provider_id: str, *, batch_size: int = BATCH_SIZE
+    db: Database,
+    path: Path,
+    provider_id: str,
+    *,
+    browse_root: Path | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> IngestReport:
-    """Ingest one file for a provider and return its report (stored, with text and XML)."""
+    """Ingest one file for a provider and return its report (stored, with text and XML).
+
+    ``browse_root`` is where browse images are stored ($CLEARINGHOUSE_HOME/browse); the images a
+    browse file names are read from the file's own directory.
+    """
     path = Path(path)
     with db.session() as session:
         if session.get(Provider, provider_id) is None:
@@ -66,9 +75,12 @@ def ingest_file(
         job = _job_for(session, path, provider_id)
     try:
         ingest = open_file(path)
+        if ingest.kind is FileKind.BROWSE:
+            _check_images(path, browse_root)
     except FileRejected as exc:
         return _finish(db, job.id, JobStatus.REJECTED, exc)
     run = _Run(db, job.id, provider_id, ingest.kind.value)
+    run.folder, run.browse_root = path.parent, browse_root
     with db.session() as session:
         session.execute(update(IngestJob).where(IngestJob.id == job.id).values(
             file_kind=ingest.kind, status=JobStatus.RUNNING, started_at=datetime.now(UTC),
@@ -81,6 +93,15 @@ def ingest_file(
     except FileRejected as exc:  # BrokenFile too: the batches before it stand
         return _finish(db, job.id, JobStatus.REJECTED, exc)
     return _finish(db, job.id, JobStatus.DONE, None)
+
+
+def _check_images(path: Path, browse_root: Path | None) -> None:
+    problems = browse.missing_images(path)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise FileRejected("IncompleteBrowse", "; ".join(problems[:3]) + more)
+    if browse_root is None:
+        raise FileRejected("NoBrowseStore", "no place to store browse images was given")
 
 
 def _job_for(session, path: Path, provider_id: str) -> IngestJob:
@@ -145,7 +166,11 @@ def _batches(run: _Run, stream: Iterator[Record], size: int) -> Iterator[Batch]:
     batch: Batch | None = None
     number = 0
     for record in stream:
-        if batch is not None and (batch.section != record.section or len(batch.items) >= size):
+        changed = batch is not None and (batch.section, batch.action) != (
+            record.section,
+            record.action,
+        )
+        if batch is not None and (changed or len(batch.items) >= size):
             yield batch
             number += 1
             batch = None
@@ -166,6 +191,10 @@ class _Run:
         self.kind = kind
         self._collections: dict[records.CollectionRef, load.CollectionInfo | None] = {}
         self._edits: partial.Editor | None = None
+        self._inventory: dict[str, Any] | None = None
+        self._inventory_count = 0
+        self.folder: Path | None = None
+        self.browse_root: Path | None = None
 
     # Turning records into items happens as they stream by.
     def prepare(self, record: Record) -> Item:
@@ -186,7 +215,13 @@ class _Run:
     def _prepare(self, record: Record, item: Item) -> None:
         element = record.element
         action = record.action
-        if action in (Action.INSERT, Action.VERIFY) and self.kind == "collection":
+        if action is Action.INSERT and self.kind == "browse":
+            item.row = {**records.browse_row(element), "provider_id": self.provider_id,
+                        "stored_path": None}  # fmt: skip
+            item.key = (item.row["provider_browse_id"],)
+        elif action is Action.DELETE and self.kind == "browse":
+            item.key = (records.text(element, "ProviderBrowseId"),)
+        elif action in (Action.INSERT, Action.VERIFY) and self.kind == "collection":
             item.row = {**records.collection_row(element), "provider_id": self.provider_id}
             item.key = (item.row["short_name"], item.row["version_id"])
         elif action in (Action.INSERT, Action.VERIFY) and self.kind == "granule":
@@ -211,6 +246,8 @@ class _Run:
                 "targets": [self._target(t) for t in element.iterfind("Targets/Target")],
                 "fields": [etree.tostring(f) for f in element.iterfind("Fields/Field")],
             }
+        elif action in (Action.INVENTORY_START, Action.INVENTORY, Action.INVENTORY_END):
+            item.row = self._inventory_item(record)
         elif action is Action.DELETE and self.kind == "granule":
             item.key = (records.text(element, "GranuleUR"),)
         elif action is Action.DELETE and self.kind == "collection":
@@ -224,6 +261,62 @@ class _Run:
                 "left alone",
                 record.line,
             )
+
+    def _inventory_item(self, record: Record) -> dict[str, Any]:
+        """Inventories are numbered in file order; a collection inventory covers the provider."""
+        element = record.element
+        if record.action is Action.INVENTORY_START or self._inventory is None:
+            self._inventory_count += 1
+            collection = None
+            if record.action is Action.INVENTORY_START:
+                ref = records.collection_ref(element)
+                found = self._collection(ref)
+                if found is None:
+                    raise records.RecordError(
+                        "data_errors",
+                        f"the inventory names collection {ref}, which {self.provider_id} does "
+                        "not have: it is not applied",
+                        record.line,
+                    )
+                collection = found.id
+            self._inventory = {"inventory": self._inventory_count, "collection_id": collection}
+        state = self._inventory
+        if record.action is Action.INVENTORY_END:
+            self._inventory = None
+            return state
+        if record.action is Action.INVENTORY_START:
+            return state
+        if self.kind == "collection":
+            ref = records.collection_ref(element)
+            found = self._collection(ref)
+            key = f"{found.short_name}\x1f{found.version_id}" if found else f"?{ref}"
+        else:
+            key = (element.text or "").strip()
+        return {**state, "key": key}
+
+    def _inventory_end(self, connection, item: Item, counts, errors) -> None:
+        state = item.row
+        if self.kind == "collection":
+            removed, missing = inventories.apply_collections(
+                connection, self.job_id, state["inventory"], self.provider_id
+            )
+            self._collections.clear()
+        elif state["collection_id"] is None:  # its collection was unknown: reported at its start
+            inventories.forget(connection, self.job_id, state["inventory"])
+            return
+        else:
+            apply = (
+                inventories.apply_browse if self.kind == "browse" else inventories.apply_granules
+            )
+            removed, missing = apply(
+                connection, self.job_id, state["inventory"], state["collection_id"]
+            )
+        counts["deleted"] += removed
+        for key in missing[: inventories.MISSING_LISTED]:
+            errors.append((item, "inventory", f"listed but not in the catalog: {key}"))
+        if len(missing) > inventories.MISSING_LISTED:
+            more = len(missing) - inventories.MISSING_LISTED
+            errors.append((item, "inventory", f"and {more:,} more listed but not in the catalog"))
 
     def _target(self, target) -> tuple[tuple | None, str, str | None]:
         """A partial update's target: its key (None when it names no live record), its label,
@@ -248,7 +341,8 @@ class _Run:
     # Applying a batch: one transaction.
     def apply(self, batch: Batch) -> None:
         counts = dict.fromkeys(COUNTERS, 0)
-        counts["processed"] = len(batch.items)
+        markers = (Action.INVENTORY_START, Action.INVENTORY_END)
+        counts["processed"] = 0 if batch.action in markers else len(batch.items)
         errors: list[tuple[Item, str, str]] = []
         live = []
         for item in batch.items:
@@ -259,12 +353,19 @@ class _Run:
                 live.append(item)
         with self.db.session() as session:
             connection = session.connection()
+            if batch.action is Action.VERIFY:
+                self._verify(connection, live, errors)
             if batch.action in (Action.INSERT, Action.VERIFY):
                 self._merge(connection, live, counts, errors)
             elif batch.action is Action.DELETE:
                 self._delete(connection, live, counts, errors)
             elif batch.action in (Action.PARTIAL_ADD, Action.PARTIAL_DELETE):
                 self._partial(connection, batch.action, live, counts, errors)
+            elif batch.action is Action.INVENTORY:
+                inventories.listed(connection, self.job_id, [i.row for i in live])
+            elif batch.action is Action.INVENTORY_END:
+                for item in live:
+                    self._inventory_end(connection, item, counts, errors)
             self._record(session, batch, counts, errors)
 
     def _merge(self, connection: Connection, items: list[Item], counts, errors) -> None:
@@ -280,7 +381,13 @@ class _Run:
             if dataset is not None:
                 datasets.add(dataset)
             rows.append(item)
-        table = load.COLLECTIONS if self.kind == "collection" else load.GRANULES
+        table = self._table()
+        if table is load.BROWSE_IMAGES:
+            for item in rows:
+                if item.row["file_name"]:
+                    item.row["stored_path"] = browse.store(
+                        self.folder, item.row["file_name"], self.browse_root, self.provider_id
+                    )
         outcome = load.merge(connection, table, [i.row for i in rows], self.job_id)
         counts["inserted"] += len(outcome.inserted)
         counts["replaced"] += len(outcome.replaced)
@@ -292,8 +399,27 @@ class _Run:
         if self.kind == "collection" and (outcome.inserted or outcome.replaced):
             self._collections.clear()
 
-    def _delete(self, connection: Connection, items: list[Item], counts, errors) -> None:
+    def _verify(self, connection: Connection, items: list[Item], errors) -> None:
+        """Report where each record differs from the catalog's copy (it is then inserted or
+        replaced as any other)."""
         table = load.COLLECTIONS if self.kind == "collection" else load.GRANULES
+        found = load.stored(connection, table, self.provider_id, [i.key for i in items])
+        for item in items:
+            if item.key not in found:
+                errors.append((item, "verification", "not in the catalog"))
+                continue
+            difference = verify.first_difference(
+                xmlsafe.parse(found[item.key][1]), xmlsafe.parse(item.row["xml"])
+            )
+            if difference is not None:
+                errors.append((item, "verification", f"differs from the catalog: {difference}"))
+
+    def _table(self) -> load.Table:
+        return {"collection": load.COLLECTIONS, "granule": load.GRANULES,
+                "browse": load.BROWSE_IMAGES}[self.kind]  # fmt: skip
+
+    def _delete(self, connection: Connection, items: list[Item], counts, errors) -> None:
+        table = self._table()
         keys = [item.key for item in items if item.key is not None]
         existed = load.delete(connection, table, self.provider_id, keys, self.job_id)
         counts["deleted"] += len(existed)

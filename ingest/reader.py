@@ -32,7 +32,9 @@ class Action(enum.Enum):
     PARTIAL_DELETE = "partial delete"
     DELETE = "delete"
     VERIFY = "verify"
-    INVENTORY = "inventory"
+    INVENTORY_START = "inventory start"  # which collection an inventory is about
+    INVENTORY = "inventory"  # one listed reference
+    INVENTORY_END = "inventory end"
 
 
 #: Per root element: its file kind, DTD and sections (section → action and record element).
@@ -58,6 +60,14 @@ LAYOUTS: dict[str, tuple[FileKind, str, dict[str, tuple[Action, str]]]] = {
         "BrowseImageDeletes": (Action.DELETE, "BrowseImageDelete"),
         "BrowseInventories": (Action.INVENTORY, "BrowseInventory"),
     }),
+}  # fmt: skip
+#: Inventory sections are read reference by reference (one may list millions): per section, the
+#: inventory element, the one naming its collection, and the path from it to each reference.
+INVENTORIES = {
+    "CollectionInventory": ("CollectionReferences", None, ("CollectionRef",)),
+    "GranuleInventories": ("GranuleInventory", "CollectionRef", ("GranuleURs", "GranuleUR")),
+    "BrowseInventories": ("BrowseInventory", "CollectionRef",
+                          ("ProviderBrowseIds", "ProviderBrowseId")),
 }  # fmt: skip
 #: ECHO's own names for its ingest DTDs, which partners' DOCTYPEs may still name.
 ECHO_DTD_NAMES = {
@@ -198,7 +208,14 @@ def _records(path: Path, root: str) -> Iterator[Record]:
                     last_section = order.index(section)
                 continue
             depth -= 1
-            if depth == 2 and section in sections:
+            if section in INVENTORIES and depth >= 2:
+                found = _inventory(element, depth, section, checker, validator)
+                if found is not None:
+                    yield found
+                    seen_records = True
+                if depth == 2 or found is not None:
+                    _drop(element)
+            elif depth == 2 and section in sections:
                 action, record_tag = sections[section]
                 yield _record(element, section, action, record_tag, checker, validator)
                 seen_records = True
@@ -212,6 +229,32 @@ def _records(path: Path, root: str) -> Iterator[Record]:
     except ClearinghouseError as exc:
         broken = BrokenFile if seen_records else FileRejected
         raise broken(exc.code, exc.message, line=exc.line, column=exc.column) from None
+
+
+def _inventory(element, depth: int, section: str, checker: Checker, validator) -> Record | None:
+    """The inventory record an end tag completes, if any."""
+    holder, names_collection, entry_path = INVENTORIES[section]
+    if depth == 2:  # the inventory ends: its own structure, references gone, is checked now
+        record = Record(section, Action.INVENTORY_END, element, element.sourceline or 0)
+        record.problems += checker.check_sequence(element, checker.holds_at(section, holder))
+        return record
+    if depth == 3 and element.tag == names_collection:
+        return _checked(element, section, Action.INVENTORY_START, validator, checker,
+                        (section, holder, names_collection))  # fmt: skip
+    if depth == 2 + len(entry_path) and element.tag == entry_path[-1]:
+        return _checked(element, section, Action.INVENTORY, validator, checker,
+                        (section, holder, *entry_path))  # fmt: skip
+    return None
+
+
+def _checked(element, section, action, validator, checker, place) -> Record:
+    record = Record(section, action, element, element.sourceline or 0)
+    if not validator.validate(element):
+        for error in validator.error_log.filter_from_errors():
+            record.problems.append(Problem(error.line, element.tag, f"DTD: {error.message}"))
+        return record
+    record.problems += checker.check(element, checker.holds_at(*place))
+    return record
 
 
 def _check_other(checker: Checker, element, root: str, section: str) -> None:

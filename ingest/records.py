@@ -173,6 +173,7 @@ def _common(record: etree._Element) -> dict[str, Any]:
         "instruments": names(record, f"{INSTRUMENTS}/ShortName"),
         "sensors": names(record, f"{INSTRUMENTS}/Sensors/Sensor/ShortName"),
         "campaigns": names(record, "Campaigns/Campaign/ShortName"),
+        "browse_ids": names(record, "AssociatedBrowseImages/ProviderBrowseId"),
         "xml": etree.tostring(record, encoding="unicode"),
     }
 
@@ -271,6 +272,21 @@ def _measured(parameter: etree._Element) -> dict[str, Any]:
         if node is not None:
             out[group] = {child.tag: (child.text or "").strip() for child in node}
     return out
+
+
+def browse_row(record: etree._Element) -> dict[str, Any]:
+    size = text(record, "FileSize")
+    return {
+        "provider_browse_id": text(record, "ProviderBrowseId"),
+        "insert_time": moment(text(record, "InsertTime"), record.sourceline),
+        "last_update": moment(text(record, "LastUpdate"), record.sourceline),
+        "delete_time": moment(text(record, "DeleteTime"), record.sourceline),
+        "file_name": text(record, "FileName"),
+        "file_url": text(record, "FileURL"),
+        "file_size": int(size) if size is not None else None,
+        "description": text(record, "Description"),
+        "mime_type": text(record, "MimeType"),
+    }
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,16 @@ class NoDrawing(Exception):
     """The shape goes round or too near a pole to be drawn in the plane."""
 
 
-def plane_geometry(shapes: Iterable[Shape]) -> shapely.Geometry | None:
-    """The planar drawing of geodetic shapes (already prepared), or None when one has none."""
+def plane_geometry(shapes: Iterable[Shape], *, search: bool = False) -> shapely.Geometry | None:
+    """The planar drawing of geodetic shapes (already prepared), or None when one has none.
+
+    A search point or box may touch a pole: the records it is compared with in the plane all keep
+    away from the poles (those that do not have no drawing), or are caps round the whole pole.
+    """
     parts: list[shapely.Geometry] = []
     try:
         for shape in shapes:
-            parts.extend(_draw(shape))
+            parts.extend(_draw(shape, search))
     except NoDrawing:
         return None
     parts = [p for p in parts if not p.is_empty]
@@ -59,16 +63,16 @@ def plane_geometry(shapes: Iterable[Shape]) -> shapely.Geometry | None:
     return shapely.GeometryCollection(parts)
 
 
-def _draw(shape: Shape) -> list[shapely.Geometry]:
-    # At a pole every longitude is one point, which the plane draws as a line: only what runs
-    # along that whole line can be drawn there.
+def _draw(shape: Shape, search: bool = False) -> list[shapely.Geometry]:
+    # At a pole every longitude is one point, which the plane draws as a line: only a record that
+    # runs along that whole line can be drawn there.
     if isinstance(shape, Point):
-        if abs(shape.lat) == 90.0:
+        if abs(shape.lat) == 90.0 and not search:
             raise NoDrawing
         return _cut(shapely.Point(shape.lon, shape.lat))
     if isinstance(shape, BoundingBox):  # parallels and meridians: straight in the plane already
         reaches = shape.north == 90.0 or shape.south == -90.0
-        if reaches and not (shape.west == -180.0 and shape.east == 180.0):
+        if reaches and not search and not (shape.west == -180.0 and shape.east == 180.0):
             raise NoDrawing
         east = shape.east + 360.0 if shape.wraps else shape.east
         return _cut(shapely.box(shape.west, shape.south, east, shape.north))

@@ -172,24 +172,6 @@ def geography_wkt(shapes: Iterable[Shape], system: CoordinateSystem) -> str | No
     return _collect(parts)
 
 
-def coarse_box(box: BoundingBox) -> tuple[str, float]:
-    """A box as geography through its corners only (pieces at most 90° wide), and how far (degrees
-    of latitude) its great-circle chords stray from its parallels: for a record whose latitudes
-    keep that far inside the box's, testing against this polygon is the same as against the box,
-    at a fraction of the cost."""
-    spans = _spans(box)
-    stray = 0.0
-    for west, east in spans:
-        width = (east - west) / max(1, math.ceil((east - west) / MAX_PIECE_WIDTH))
-        for lat in (box.south, box.north):
-            if abs(lat) < 90:  # the chord's highest point, halfway: tan φm = tan φ / cos(Δλ/2)
-                top = math.atan(
-                    math.tan(math.radians(abs(lat))) / math.cos(math.radians(width) / 2)
-                )
-                stray = max(stray, math.degrees(top) - abs(lat))
-    return _collect(_geography_box(box, densify=False)), stray
-
-
 def _geography_box(box: BoundingBox, *, densify: bool = True) -> list[str]:
     spans = _spans(box)
     if box.south == box.north or any(w == e for w, e in spans):

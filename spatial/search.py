@@ -56,7 +56,7 @@ def _exact(model, shape: Shape) -> ColumnElement[bool]:
         return func._ST_DWithin(geog, _geography(centre), shape.radius, True)
     geodetic = _geography(geography_wkt([shape], CoordinateSystem.GEODETIC))
     on_sphere = func._ST_DWithin(geog, geodetic, SPHERE_TOLERANCE, False)
-    drawing = None if isinstance(shape, Line) else plane_geometry([shape])
+    drawing = None if isinstance(shape, Line) else plane_geometry([shape], search=True)
     if drawing is None:
         return on_sphere
     # Points and boxes are the same in both models and drawn exactly; a polygon's drawing strays

@@ -18,13 +18,11 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Column,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
-    Table,
     Text,
     UniqueConstraint,
     text,
@@ -82,6 +80,7 @@ class CatalogRecord:
     instruments: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     sensors: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     campaigns: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    browse_ids: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     additional_attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     xml: Mapped[str] = mapped_column(Text)
     # Where: see spatial.postgis.coverage_columns.
@@ -169,33 +168,10 @@ class Granule(CatalogRecord, Base):
     measured_parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
 
 
-collection_browse = Table(
-    "collection_browse",
-    Base.metadata,
-    Column("collection_id", ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "browse_id",
-        ForeignKey("browse_images.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
-
-granule_browse = Table(
-    "granule_browse",
-    Base.metadata,
-    Column("granule_id", ForeignKey("granules.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "browse_id",
-        ForeignKey("browse_images.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
-
-
 class BrowseImage(Base):
-    """A browse image hosted by us, served at /browse/<provider>/<file>."""
+    """A browse image: a file hosted by us (served at /browse/<provider>/<file>) or a partner's
+    URL. Records name theirs in ``browse_ids``; the link is made by that id, whichever of the two
+    arrives first."""
 
     __tablename__ = "browse_images"
     __table_args__ = (
@@ -208,11 +184,15 @@ class BrowseImage(Base):
         ForeignKey("providers.provider_id", ondelete="CASCADE")
     )
     provider_browse_id: Mapped[str] = mapped_column(String(250))
-    file_name: Mapped[str] = mapped_column(Text)
-    file_size: Mapped[int] = mapped_column(BigInteger)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    file_url: Mapped[str | None] = mapped_column(Text)
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    mime_type: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
-    stored_path: Mapped[str] = mapped_column(Text)
+    stored_path: Mapped[str | None] = mapped_column(Text)  # under $CLEARINGHOUSE_HOME/browse
     insert_time: Mapped[datetime | None]
     last_update: Mapped[datetime | None]
+    delete_time: Mapped[datetime | None]
+    last_job_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = touched_column()

@@ -30,10 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.extensions["clearinghouse.db"] = database
 
-    from clearinghouse.web import errors, health
+    from clearinghouse.web import browse, errors, health
 
     errors.register(app)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(browse.blueprint)
     return app
 
 
