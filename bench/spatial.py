@@ -18,18 +18,16 @@ import math
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import throwaway
 from pyproj import Geod
 from sqlalchemy import create_engine, func, select, text
 
 from clearinghouse.catalog.models import Granule
-from clearinghouse.db import migrate
-from clearinghouse.db.cluster import ManagedCluster, free_port
 from spatial.postgis import coverage_columns, geography_wkt
 from spatial.search import intersects, prepare_search
 from spatial.shapes import (
@@ -146,18 +144,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print each search's plan")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="clearinghouse-bench-"))
-    root.chmod(0o755)
-    cluster = ManagedCluster(
-        root / "pg",
-        port=free_port(56000),
-        settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                  "shared_buffers": "1GB", "work_mem": "64MB", "max_wal_size": "4GB", "jit": "off"},
-    )  # fmt: skip
-    cluster.start()
-    try:
-        url = cluster.url()
-        migrate.upgrade(url)
+    with throwaway.cluster(56000) as (url, _):
         engine = create_engine(url)
         started = time.perf_counter()
         load(engine, args.footprints, args.seed)
@@ -189,8 +176,6 @@ def main() -> None:
                   f"  {percentile(t_ours, 0.95) / percentile(t_floor, 0.95):5.2f}x")  # fmt: skip
         print(f"{'all':30} {'':7}  {summary(all_ours)}   {summary(all_floor)}")
         engine.dispose()
-    finally:
-        cluster.destroy()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+"""Ingest benchmark: a granule file of N records, end to end, against a bare COPY of its rows.
+
+    .venv/bin/python bench/ingest.py                      # 100,000 granules
+    .venv/bin/python bench/ingest.py --granules 20000 --sizes 20000,40000
+
+Starts a throwaway PostGIS cluster of its own (removed afterwards), writes a GranuleMetaDataFile
+of realistic granules (geodetic quadrilaterals of a few degrees, some across the antimeridian,
+temporal ranges, measured parameters with QA, additional attributes, online access URLs), and
+ingests it the way `clearinghouse ingest file` does (parse, DTD and code checks, footprints,
+COPY + merge per batch, indexes updated), in a child process whose peak memory is measured. Then,
+as the floor, the same rows are copied out of the granules table and COPY'd back into it (same
+indexes). Prints granules per second for both, their ratio, and peak memory; ``--sizes`` repeats
+the run at several sizes to show memory stays flat as N grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import multiprocessing
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import throwaway
+from pyproj import Geod
+from sqlalchemy import create_engine, text
+
+from clearinghouse.db import Database
+
+GEOD = Geod(ellps="WGS84")
+COLLECTION = """<?xml version="1.0" encoding="UTF-8"?>
+<CollectionMetaDataFile><Collections><Collection><ShortName>BENCH</ShortName>
+<VersionId>1</VersionId><InsertTime>2020-01-01T00:00:00Z</InsertTime>
+<LastUpdate>2020-01-01T00:00:00Z</LastUpdate><LongName>Bench</LongName><DataSetId>BENCH</DataSetId>
+<Description>bench</Description><Spatial><HorizontalSpatialDomain><Geometry>
+<CoordinateSystem>GEODETIC</CoordinateSystem><BoundingRectangle><WestBoundingCoordinate>-180
+</WestBoundingCoordinate><NorthBoundingCoordinate>90</NorthBoundingCoordinate>
+<EastBoundingCoordinate>180</EastBoundingCoordinate><SouthBoundingCoordinate>-90
+</SouthBoundingCoordinate></BoundingRectangle></Geometry></HorizontalSpatialDomain>
+<GranuleSpatialRepresentation>GEODETIC</GranuleSpatialRepresentation></Spatial></Collection>
+</Collections></CollectionMetaDataFile>
+"""
+
+
+def granule_xml(n: int, rng: random.Random) -> str:
+    lon = rng.uniform(-180, 180)
+    lat = math.degrees(math.asin(rng.uniform(-0.97, 0.97)))
+    size = rng.uniform(0.5, 3.0) * 111_000 / math.sqrt(2)
+    azimuth = rng.uniform(0, 90)
+    corners = [GEOD.fwd(lon, lat, (azimuth + k * 90) % 360, size)[:2] for k in range(4)]  # cw
+    points = "".join(
+        f"<Point><PointLongitude>{x:.6f}</PointLongitude><PointLatitude>{y:.6f}</PointLatitude>"
+        "</Point>"
+        for x, y in corners
+    )
+    day = rng.randrange(1, 28)
+    return (
+        f"<Granule><GranuleUR>BENCH.G{n:09d}</GranuleUR>"
+        "<InsertTime>2021-01-01T00:00:00Z</InsertTime><LastUpdate>2021-01-02T00:00:00Z</LastUpdate>"
+        "<Collection><DataSetId>BENCH</DataSetId></Collection>"
+        f"<DataGranule><SizeMBDataGranule>{rng.uniform(1, 900):.3f}</SizeMBDataGranule>"
+        f"<ProducerGranuleId>P{n}.hdf</ProducerGranuleId><DayNightFlag>"
+        f"{rng.choice(['DAY', 'NIGHT', 'BOTH'])}</DayNightFlag>"
+        "<ProductionDateTime>2021-01-01T00:00:00Z</ProductionDateTime></DataGranule>"
+        f"<Temporal><RangeDateTime><BeginningDateTime>2020-03-{day:02d}T10:00:00Z"
+        f"</BeginningDateTime><EndingDateTime>2020-03-{day:02d}T10:05:00Z</EndingDateTime>"
+        "</RangeDateTime></Temporal>"
+        f"<Spatial><HorizontalSpatialDomain><Geometry><GPolygon><Boundary>{points}</Boundary>"
+        "</GPolygon></Geometry></HorizontalSpatialDomain></Spatial>"
+        "<MeasuredParameters><MeasuredParameter><ParameterName>Radiance</ParameterName>"
+        "<QAStats><QAPercentMissingData>0</QAPercentMissingData>"
+        f"<QAPercentCloudCover>{rng.randrange(100)}</QAPercentCloudCover></QAStats>"
+        "<QAFlags><AutomaticQualityFlag>Passed</AutomaticQualityFlag></QAFlags>"
+        "</MeasuredParameter></MeasuredParameters>"
+        "<AdditionalAttributes><AdditionalAttribute><Name>Orbit</Name><Values>"
+        f"<Value>{n % 14_000}</Value></Values></AdditionalAttribute></AdditionalAttributes>"
+        "<OnlineAccessURLs><OnlineAccessURL>"
+        f"<URL>https://data.example.org/bench/G{n:09d}.hdf</URL></OnlineAccessURL>"
+        f"</OnlineAccessURLs><CloudCover>{rng.uniform(0, 100):.1f}</CloudCover></Granule>"
+    )
+
+
+def write_file(path: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<GranuleMetaDataFile><Granules>\n')
+        for n in range(count):
+            out.write(granule_xml(n, rng))
+            out.write("\n")
+        out.write("</Granules></GranuleMetaDataFile>\n")
+
+
+def _ingest_child(url: str, path: str, browse: str, queue) -> None:
+    from ingest.pipeline import ingest_file
+
+    db = Database(create_engine(url))
+    started = time.perf_counter()
+    report = ingest_file(db, Path(path), "BENCH", browse_root=Path(browse))
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    queue.put((elapsed, report.inserted, report.data_errors + report.invalid_spatial, peak))
+
+
+def run(url: str, root: Path, count: int, seed: int) -> dict:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE granules, collections, ingest_jobs CASCADE"))
+        conn.execute(text("DELETE FROM providers"))
+        conn.execute(
+            text("INSERT INTO providers (provider_id, contact_email) VALUES ('BENCH', 'b@x.org')")
+        )
+    from ingest.pipeline import ingest_file
+
+    collections = root / "collections.xml"
+    collections.write_text(COLLECTION)
+    ingest_file(Database(engine), collections, "BENCH", browse_root=root / "browse")
+    path = root / f"granules-{count}.xml"
+    write_file(path, count, seed)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_ingest_child, args=(url, str(path), str(root), queue))
+    child.start()
+    elapsed, inserted, rejected, peak_kb = queue.get()
+    child.join()
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE granules"))
+    floor = _bare_copy(engine)
+    engine.dispose()
+    return {
+        "count": count, "bytes": path.stat().st_size, "elapsed": elapsed, "inserted": inserted,
+        "rejected": rejected, "peak_mb": peak_kb / 1024, "floor": floor,
+    }  # fmt: skip
+
+
+def _bare_copy(engine) -> float:
+    """The floor: the same rows COPY'd out and straight back into the same table and indexes."""
+    raw = engine.raw_connection()
+    try:
+        buffer = io.BytesIO()
+        with raw.cursor() as cur:
+            cur.copy_expert("COPY granules TO STDOUT", buffer)
+            cur.execute("TRUNCATE granules")
+        raw.commit()
+        buffer.seek(0)
+        started = time.perf_counter()
+        with raw.cursor() as cur:
+            cur.copy_expert("COPY granules FROM STDIN", buffer)
+        raw.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--granules", type=int, default=100_000)
+    parser.add_argument("--sizes", help="comma-separated sizes to compare peak memory across")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.granules]
+
+    with throwaway.cluster(56100) as (url, root):
+        print(f"{'granules':>10} {'file MB':>8} {'ingest s':>9} {'granules/s':>11} "
+              f"{'COPY s':>7} {'COPY/s':>9} {'ratio':>6} {'peak MB':>8}")  # fmt: skip
+        for count in sizes:
+            r = run(url, root, count, args.seed)
+            rate = r["inserted"] / r["elapsed"]
+            print(
+                f"{r['count']:>10,} {r['bytes'] / 1e6:>8.1f} {r['elapsed']:>9.1f} {rate:>11,.0f} "
+                f"{r['floor']:>7.2f} {r['inserted'] / r['floor']:>9,.0f} "
+                f"{r['elapsed'] / r['floor']:>5.1f}x {r['peak_mb']:>8.0f}"
+            )
+            if r["rejected"] or r["inserted"] != count:
+                print(f"  warning: {r['inserted']:,} inserted, {r['rejected']:,} rejected")
+
+
+if __name__ == "__main__":
+    main()
