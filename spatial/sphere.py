@@ -38,7 +38,11 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross products of 3-vectors (broadcasting); numpy's own is slow on small arrays."""
     a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
     b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    out = np.empty(np.broadcast_shapes(np.shape(a), np.shape(b)))
+    out[..., 0] = a1 * b2 - a2 * b1
+    out[..., 1] = a2 * b0 - a0 * b2
+    out[..., 2] = a0 * b1 - a1 * b0
+    return out
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -96,6 +100,15 @@ def on_arc(p: np.ndarray, a: np.ndarray, b: np.ndarray, tol: float = 1e-9) -> bo
     return abs(angle_between(a, p) + angle_between(p, b) - total) < tol
 
 
+def on_arcs(p: np.ndarray, a: np.ndarray, b: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Per arc a[i]→b[i]: whether p lies on it (``on_arc`` for many arcs at once)."""
+
+    def angles(u, v):
+        return np.arctan2(np.linalg.norm(cross(u, v), axis=-1), np.einsum("...j,...j->...", u, v))
+
+    return np.abs(angles(a, p) + angles(p, b) - angles(a, b)) < tol
+
+
 def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
     """Points where arc a1→b1 crosses each arc a2[i]→b2[i] (rows of NaN where it does not).
 
@@ -120,6 +133,30 @@ def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
         hit = within1 & within2
         idx = np.flatnonzero(ok)[hit]
         out[idx] = x[hit]
+    return out
+
+
+def arc_pair_crossings(a1, b1, a2, b2) -> np.ndarray:
+    """Row by row: where arc a1[i]→b1[i] crosses arc a2[i]→b2[i] (a row of NaN where not)."""
+    n1 = cross(a1, b1)
+    n2 = cross(a2, b2)
+    line = cross(n1, n2)
+    norm = np.linalg.norm(line, axis=-1, keepdims=True)
+    out = np.full(a1.shape, np.nan)
+    ok = norm[:, 0] > EPS
+    cand = line / np.where(norm > EPS, norm, 1.0)
+
+    def rows(u, v):
+        return np.einsum("ij,ij->i", u, v)
+
+    for sign in (1.0, -1.0):
+        x = sign * cand
+        hit = (
+            ok
+            & (rows(cross(a1, x), n1) >= -EPS) & (rows(cross(x, b1), n1) >= -EPS)
+            & (rows(cross(a2, x), n2) >= -EPS) & (rows(cross(x, b2), n2) >= -EPS)
+        )  # fmt: skip
+        out[hit] = x[hit]
     return out
 
 

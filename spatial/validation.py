@@ -6,6 +6,7 @@ Cartesian polygon that crosses the antimeridian, split there into pieces (seed s
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -167,7 +168,11 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
         _check_geodetic_orientation(ring_vertices, hole=number)
     boundary = vertices[0]
     north, south = sphere.xyz(0, 90), sphere.xyz(0, -90)
-    if _strictly_inside(north, boundary) and _strictly_inside(south, boundary):
+    if (
+        not _within_a_hemisphere(boundary)
+        and _strictly_inside(north, boundary)
+        and _strictly_inside(south, boundary)
+    ):
         raise errors.BothPoles(
             "The polygon boundary contains both the North and South Poles. "
             "A polygon can contain at most one pole."
@@ -192,6 +197,15 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
                 )
 
 
+def _within_a_hemisphere(vertices: np.ndarray) -> bool:
+    """Whether every vertex lies in the open hemisphere round their mean. Its edges (short arcs)
+    then do too, and a polygon smaller than half the Earth (checked before) lies inside it, which
+    can never hold both poles."""
+    mean = vertices.sum(axis=0)
+    size = np.linalg.norm(mean)
+    return bool(size > sphere.EPS and np.all(vertices @ (mean / size) > 1e-9))
+
+
 def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None:
     area = sphere.area_left(ring_vertices)
     if area < HALF_SPHERE - HALF_SPHERE_MARGIN:
@@ -208,20 +222,26 @@ def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None
 def _check_geodetic_self_intersection(v: np.ndarray) -> None:
     n = len(v)
     a, b = v, np.roll(v, -1, axis=0)
-    found = []
-    for i in range(n):
-        # Non-adjacent edges only: j from i+2, and not the edge before i (wrap-around).
-        js = np.array([j for j in range(i + 2, n) if not (i == 0 and j == n - 1)], dtype=int)
-        if js.size == 0:
-            continue
-        hits = sphere.arc_crossings(a[i], b[i], a[js], b[js])
-        for row in hits[~np.isnan(hits[:, 0])]:
-            found.append(Point(*_round(sphere.lonlat(row))))
+    # Every pair of non-adjacent edges (j from i+2, and not the edge before i), in one pass.
+    first, second = _pairs(n)
+    if first.size == 0:
+        return
+    hits = sphere.arc_pair_crossings(a[first], b[first], a[second], b[second])
+    found = [Point(*_round(sphere.lonlat(row))) for row in hits[~np.isnan(hits[:, 0])]]
     if found:
         raise errors.SelfIntersection(
             "The polygon boundary intersected itself at the following points: "
             + ", ".join(str(p) for p in found[:10])
         )
+
+
+@functools.cache
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [(i, j) for i in range(n) for j in range(i + 2, n) if not (i == 0 and j == n - 1)]
+    if not pairs:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    first, second = zip(*pairs, strict=True)
+    return np.array(first), np.array(second)
 
 
 def _check_cartesian_polygon(polygon: Polygon, resolution: float) -> tuple[Shape, ...]:
@@ -351,8 +371,7 @@ def _strictly_inside(point: np.ndarray, ring: np.ndarray) -> bool:
 
 
 def _on_ring(point: np.ndarray, ring: np.ndarray) -> bool:
-    nxt = np.roll(ring, -1, axis=0)
-    return any(sphere.on_arc(point, a, b) for a, b in zip(ring, nxt, strict=True))
+    return bool(sphere.on_arcs(point, ring, np.roll(ring, -1, axis=0)).any())
 
 
 def _rings_cross(first: np.ndarray, second: np.ndarray) -> bool:
