@@ -29,6 +29,8 @@ from clearinghouse.errors import NotFound
 from ingest import browse, inventories, load, partial, records, report, verify
 from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
 from ingest.reader import Action, FileRejected, Record, open_file
+from spatial.batch import record_columns_many
+from spatial.errors import SpatialError
 
 BATCH_SIZE = 1000
 COUNTERS = ("processed", "inserted", "replaced", "deleted", "out_of_date", "duplicated",
@@ -236,7 +238,7 @@ class _Run:
             representation = collection.representation
             parameters = records.parameters_from_json(collection.orbit)
             item.row = {
-                **records.granule_row(element, representation, parameters),
+                **records.granule_row(element, representation, parameters, footprint=False),
                 "provider_id": self.provider_id,
                 "collection_id": collection.id,
             }
@@ -340,6 +342,7 @@ class _Run:
 
     # Applying a batch: one transaction.
     def apply(self, batch: Batch) -> None:
+        _footprints(batch.items)
         counts = dict.fromkeys(COUNTERS, 0)
         markers = (Action.INVENTORY_START, Action.INVENTORY_END)
         counts["processed"] = 0 if batch.action in markers else len(batch.items)
@@ -501,6 +504,20 @@ class _Run:
             update(IngestJob).where(IngestJob.id == self.job_id)
             .values(batches_done=batch.number + 1)
         )  # fmt: skip
+
+
+def _footprints(items: list[Item]) -> None:
+    """Validate and store the footprints of a batch's records together (``spatial.batch``)."""
+    waiting = [i for i in items if i.category is None and i.row and "coverage" in i.row]
+    results = record_columns_many([i.row.pop("coverage") for i in waiting])
+    for item, result in zip(waiting, results, strict=True):
+        if isinstance(result, SpatialError):
+            item.category = "invalid_spatial"
+            item.message = (
+                f"line {result.line}: {result.message}" if result.line else result.message
+            )
+        else:
+            item.row.update(result)
 
 
 def _older(incoming, stored) -> bool:

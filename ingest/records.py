@@ -234,12 +234,18 @@ def parameters_from_json(data: dict[str, Any] | None) -> OrbitParameters | None:
 
 
 def granule_row(
-    record: etree._Element, representation: str, orbit_parameters: OrbitParameters | None
+    record: etree._Element,
+    representation: str,
+    orbit_parameters: OrbitParameters | None,
+    *,
+    footprint: bool = True,
 ) -> dict[str, Any]:
-    """The granule's row, its footprint in its collection's coordinate model."""
+    """The granule's row, its footprint in its collection's coordinate model. Without
+    ``footprint``, the row holds the coverage as read (``"coverage"``) for a batch to validate
+    and store (``spatial.batch``)."""
     try:
         coverage = spatial_echo10.granule_coverage(record, representation, orbit_parameters)
-        spatial = record_columns(coverage)
+        spatial = record_columns(coverage) if footprint else {"coverage": coverage}
     except SpatialError as exc:
         raise RecordError("invalid_spatial", exc.message, exc.line) from None
     cloud = number(record, "CloudCover")

@@ -73,11 +73,17 @@ def _box(box: BoundingBox) -> list[Rect]:
 
 def _arcs(coords: list[tuple[float, float]], *, north: bool = False, south: bool = False) -> list:
     """Rectangles around a chain of great-circle arcs (a line, or a closed ring whose interior
-    reaches the north or south pole when told so). Vectorised: ingest computes one per record."""
+    reaches the north or south pole when told so)."""
     lons = np.array([c[0] for c in coords])
     lats = np.array([c[1] for c in coords])
     v = sphere.xyz(lons, lats)
     low, high = arc_latitude_extremes(v[:-1], v[1:])
+    return arcs_rectangles(lons, lats, low, high, north=north, south=south)
+
+
+def arcs_rectangles(lons, lats, low, high, *, north: bool = False, south: bool = False) -> list:
+    """:func:`_arcs` once the arcs' latitude extremes are known (a batch computes those for many
+    records at once)."""
     over_pole = (high >= _POLE) | (low <= -_POLE)
     delta = (lons[1:] - lons[:-1] + 180.0) % 360.0 - 180.0  # each arc's short way
     start = np.where(delta >= 0, lons[:-1], lons[1:])

@@ -49,12 +49,17 @@ def plane_geometry(shapes: Iterable[Shape], *, search: bool = False) -> shapely.
             parts.extend(_draw(shape, search))
     except NoDrawing:
         return None
+    return combine(parts)
+
+
+def combine(parts: list[shapely.Geometry]) -> shapely.Geometry | None:
+    """Drawn parts as one geometry: a MULTI geometry when they are of one kind (PostGIS handles
+    those far better than a collection)."""
     parts = [p for p in parts if not p.is_empty]
     if not parts:
         return None
     if len(parts) == 1:
         return parts[0]
-    # One kind makes a MULTI geometry, which PostGIS handles far better than a collection.
     kinds = {p.geom_type for p in parts}
     multi = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
              "Point": shapely.MultiPoint}  # fmt: skip
@@ -69,27 +74,27 @@ def _draw(shape: Shape, search: bool = False) -> list[shapely.Geometry]:
     if isinstance(shape, Point):
         if abs(shape.lat) == 90.0 and not search:
             raise NoDrawing
-        return _cut(shapely.Point(shape.lon, shape.lat))
+        return cut(shapely.Point(shape.lon, shape.lat))
     if isinstance(shape, BoundingBox):  # parallels and meridians: straight in the plane already
         reaches = shape.north == 90.0 or shape.south == -90.0
         if reaches and not search and not (shape.west == -180.0 and shape.east == 180.0):
             raise NoDrawing
         east = shape.east + 360.0 if shape.wraps else shape.east
-        return _cut(shapely.box(shape.west, shape.south, east, shape.north))
+        return cut(shapely.box(shape.west, shape.south, east, shape.north))
     if isinstance(shape, Line):
         chain = arc_chain([(p.lon, p.lat) for p in shape.points])
-        return _cut(LineString(chain))
+        return cut(LineString(chain))
     if isinstance(shape, Circle):
         if reaches_pole(shape, 90.0) or reaches_pole(shape, -90.0):
             raise NoDrawing
-        return _cut(PlanarPolygon(_ring(circle_ring(shape))))
+        return cut(PlanarPolygon(_ring(circle_ring(shape))))
     if isinstance(shape, Polygon):
         rings = [[(p.lon, p.lat) for p in r.points] for r in (shape.boundary, *shape.holes)]
         shell, *holes = (_ring(r) for r in rings)
         drawn = PlanarPolygon(shell, _holes_beside(shell, holes))
         if not drawn.is_valid:  # arcs closer than the tolerance may touch once drawn
             drawn = shapely.make_valid(drawn)
-        return _cut(drawn)
+        return cut(drawn)
     raise TypeError(f"not a shape: {shape!r}")
 
 
@@ -110,7 +115,7 @@ def _holes_beside(shell: np.ndarray, holes: list[np.ndarray]) -> list[np.ndarray
     return out
 
 
-def _cut(geometry: shapely.Geometry) -> list[shapely.Geometry]:
+def cut(geometry: shapely.Geometry) -> list[shapely.Geometry]:
     """The drawing within -180…180: what lies beyond the antimeridian moved a turn back, and what
     lies on it drawn on both its sides."""
     west, _, east, _ = geometry.bounds
@@ -128,22 +133,37 @@ def _cut(geometry: shapely.Geometry) -> list[shapely.Geometry]:
 
 def arc_chain(coords: list[tuple[float, float]], tolerance: float = PLANE_TOLERANCE) -> np.ndarray:
     """Vertices (lon, lat) of straight segments within ``tolerance`` degrees of the great-circle
-    arcs through ``coords``, longitudes unwound (continuing past ±180 where the arcs cross it).
+    arcs through ``coords``, longitudes unwound (continuing past ±180 where the arcs cross it);
+    NoDrawing near a pole."""
+    (chain,) = arc_chains([np.asarray(coords, dtype=float)], tolerance)
+    if chain is None:
+        raise NoDrawing
+    return chain
+
+
+def arc_chains(chains: list[np.ndarray], tolerance: float = PLANE_TOLERANCE) -> list:
+    """:func:`arc_chain` for many chains of points (arrays of lon, lat) at once; None for a chain
+    that passes near a pole.
 
     Each arc is cut into equal steps until the arc's point halfway along every step lies within
     half the tolerance of that step's straight middle: over a step this short the gap between arc
-    and chord is a parabola, widest in the middle, so the whole step keeps well within it.
+    and chord is a parabola, widest in the middle, so the whole step keeps well within it. Every
+    arc is refined on its own, so a chain's drawing is the same alone or in a batch.
     """
-    lons = np.array([c[0] for c in coords], dtype=float)
-    lats = np.array([c[1] for c in coords], dtype=float)
-    if np.any(np.abs(lats) > 90.0 - POLE_MARGIN):
-        raise NoDrawing
+    points = np.concatenate(chains)
+    sizes = np.array([len(c) for c in chains])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    owner = np.repeat(np.arange(len(chains)), sizes - 1)  # chain of each arc
+    start = np.concatenate([np.arange(f, f + n - 1) for f, n in zip(first, sizes, strict=True)])
+    lons, lats = points[:, 0], points[:, 1]
     v = sphere.xyz(lons, lats)
-    a, b = v[:-1], v[1:]
+    a, b = v[start], v[start + 1]
+    failed = np.zeros(len(chains), dtype=bool)
+    np.logical_or.at(failed, owner, _near_poles(a, b, lats[start], lats[start + 1]))
     theta = np.arctan2(np.linalg.norm(sphere.cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
-    _refuse_near_poles(a, b)
     # Steps of about half a degree meet the tolerance at once almost everywhere but near the poles.
     steps = np.maximum(1, np.ceil(np.degrees(theta) * 2)).astype(int)
+    steps[failed[owner]] = 1
     while True:
         starts, mids, ends, edge = _step_points(a, b, theta, steps)
         s_lon, s_lat = _lonlat(starts)
@@ -154,20 +174,33 @@ def arc_chain(coords: list[tuple[float, float]], tolerance: float = PLANE_TOLERA
         gap = np.hypot(m_rel - e_rel / 2, m_lat - (s_lat + e_lat) / 2)
         worst = np.zeros(len(steps))
         np.maximum.at(worst, edge, gap)
-        short = worst > tolerance / 2
+        short = (worst > tolerance / 2) & ~failed[owner]
         if not short.any():
             break
         factor = np.sqrt(worst[short] / (tolerance / 3))
         steps[short] = np.ceil(steps[short] * np.maximum(2.0, factor)).astype(int)
-        if steps.max() > MAX_STEPS:
-            raise NoDrawing
-    lon = np.concatenate([[lons[0]], lons[0] + np.cumsum(e_rel)])
-    lat = np.concatenate([[lats[0]], e_lat])
-    # Vertices land on the input ones exactly, whatever rounding the steps added.
-    last = np.cumsum(steps)
-    lon[last] = lons[1:] + 360.0 * np.round((lon[last] - lons[1:]) / 360.0)
-    lat[last] = lats[1:]
-    return np.column_stack([lon, lat])
+        over = steps > MAX_STEPS
+        if over.any():  # too near a pole to draw: that chain gets none
+            failed[owner[over]] = True
+            steps[failed[owner]] = 1
+    out: list[np.ndarray | None] = []
+    step_end = np.cumsum(steps)  # per arc: index past its last step
+    for n, (f, size) in enumerate(zip(first, sizes, strict=True)):
+        if failed[n]:
+            out.append(None)
+            continue
+        arcs = np.flatnonzero(owner == n)
+        lo = step_end[arcs[0]] - steps[arcs[0]]
+        hi = step_end[arcs[-1]]
+        lon = np.concatenate([[lons[f]], lons[f] + np.cumsum(e_rel[lo:hi])])
+        lat = np.concatenate([[lats[f]], e_lat[lo:hi]])
+        # Vertices land on the input ones exactly, whatever rounding the steps added.
+        last = step_end[arcs] - lo
+        given_lon, given_lat = lons[f + 1 : f + size], lats[f + 1 : f + size]
+        lon[last] = given_lon + 360.0 * np.round((lon[last] - given_lon) / 360.0)
+        lat[last] = given_lat
+        out.append(np.column_stack([lon, lat]))
+    return out
 
 
 def _step_points(a, b, theta, steps):
@@ -201,15 +234,16 @@ def _wrap(delta: np.ndarray) -> np.ndarray:
     return (delta + 180.0) % 360.0 - 180.0
 
 
-def _refuse_near_poles(a: np.ndarray, b: np.ndarray) -> None:
-    """NoDrawing when an arc passes within POLE_MARGIN of a pole. Only arcs whose whole great
-    circle comes that near need the exact test (few do)."""
+def _near_poles(a: np.ndarray, b: np.ndarray, lat_a: np.ndarray, lat_b: np.ndarray) -> np.ndarray:
+    """Per arc: whether it comes within POLE_MARGIN of a pole. Only arcs whose whole great circle
+    comes that near need the exact test (few do)."""
+    near = (np.abs(lat_a) > 90.0 - POLE_MARGIN) | (np.abs(lat_b) > 90.0 - POLE_MARGIN)
     normal = sphere.cross(a, b)
     size = np.linalg.norm(normal, axis=1)
     circle_top = np.degrees(np.arccos(np.abs(normal[:, 2]) / np.where(size > 0, size, 1.0)))
-    near = circle_top > 90.0 - POLE_MARGIN
-    if not near.any():
-        return
-    low, high = arc_latitude_extremes(a[near], b[near])
-    if np.any(high > 90.0 - POLE_MARGIN) or np.any(low < -90.0 + POLE_MARGIN):
-        raise NoDrawing
+    maybe = ~near & (circle_top > 90.0 - POLE_MARGIN)
+    if maybe.any():
+        low, high = arc_latitude_extremes(a[maybe], b[maybe])
+        low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=0.0)
+        near[maybe] = (high > 90.0 - POLE_MARGIN) | (low < -90.0 + POLE_MARGIN)
+    return near

@@ -141,7 +141,10 @@ def _planar_box(box: BoundingBox) -> list[str]:
 
 def plane_wkt(shapes: Iterable[Shape]) -> str | None:
     """EWKT of the planar drawing of geodetic shapes (None for a shape round a pole)."""
-    drawing = plane_geometry(shapes)
+    return drawing_wkt(plane_geometry(shapes))
+
+
+def drawing_wkt(drawing) -> str | None:
     if drawing is None:
         return None
     return f"SRID={SRID};" + shapely.to_wkt(drawing, rounding_precision=-1)

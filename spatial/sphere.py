@@ -45,7 +45,7 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     return v / np.where(n < EPS, 1.0, n)
 
@@ -63,8 +63,8 @@ def turning_sum(vertices: np.ndarray) -> float:
     prev = np.roll(vertices, 1, axis=0)
     nxt = np.roll(vertices, -1, axis=0)
     # Tangent directions at each vertex: arriving along prev→v, leaving along v→next.
-    t_in = _unit(cross(cross(prev, vertices), vertices))
-    t_out = _unit(cross(cross(vertices, nxt), vertices))
+    t_in = unit(cross(cross(prev, vertices), vertices))
+    t_out = unit(cross(cross(vertices, nxt), vertices))
     sin_t = np.einsum("ij,ij->i", cross(t_in, t_out), vertices)
     cos_t = np.einsum("ij,ij->i", t_in, t_out)
     return float(np.sum(np.arctan2(sin_t, cos_t)))
@@ -83,9 +83,9 @@ def contains(point: np.ndarray, vertices: np.ndarray) -> bool:
     an odd number of times exactly when the point is inside.
     """
     a, b = vertices[0], vertices[1]
-    left = _unit(cross(a, b))
-    mid = _unit(a + b)
-    outside = _unit(mid - 1e-7 * left)
+    left = unit(cross(a, b))
+    mid = unit(a + b)
+    outside = unit(mid - 1e-7 * left)
     nxt = np.roll(vertices, -1, axis=0)
     hits = arc_crossings(point, outside, vertices, nxt)
     crossed = ~np.isnan(hits[:, 0])

@@ -223,7 +223,7 @@ def _check_geodetic_self_intersection(v: np.ndarray) -> None:
     n = len(v)
     a, b = v, np.roll(v, -1, axis=0)
     # Every pair of non-adjacent edges (j from i+2, and not the edge before i), in one pass.
-    first, second = _pairs(n)
+    first, second = edge_pairs(n)
     if first.size == 0:
         return
     hits = sphere.arc_pair_crossings(a[first], b[first], a[second], b[second])
@@ -236,7 +236,8 @@ def _check_geodetic_self_intersection(v: np.ndarray) -> None:
 
 
 @functools.cache
-def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+def edge_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The non-adjacent edge pairs of a ring of n edges (the ones that must not cross)."""
     pairs = [(i, j) for i in range(n) for j in range(i + 2, n) if not (i == 0 and j == n - 1)]
     if not pairs:
         return np.array([], dtype=int), np.array([], dtype=int)
