@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -65,39 +66,72 @@ class Checker:
         return [Problem(element.sourceline, element.tag, message)]
 
     def check(self, element: etree._Element, holds: dict, path: str | None = None) -> list[Problem]:
-        """Every problem in ``element`` and below, in document order."""
-        problems: list[Problem] = []
-        stack = [(element, holds, path or element.tag)]
+        """Every problem in ``element`` and below, in document order. (Hot: every record of every
+        file passes here, so places are spelled out only for the problems.)"""
+        found: list[tuple[etree._Element, str]] = []
+        stack = [(element, holds)]
+        contexts, models = self.contexts, self._models
         while stack:
-            el, what, where = stack.pop()
-            if "value" in what:
-                message = (
-                    "must hold a value, not elements"
-                    if len(el)
-                    else check_value(el.text or "", what["value"])
-                )
+            el, what = stack.pop()
+            spec = what.get("value")
+            if spec is not None:
+                message = "must hold a value, not elements" if len(el) else _value_check(
+                    id(spec), spec)(el.text or "")  # fmt: skip
                 if message:
-                    problems.append(Problem(el.sourceline, where, message))
+                    found.append((el, message))
                 continue
             if "empty" in what:
                 if len(el) or (el.text or "").strip():
-                    problems.append(Problem(el.sourceline, where, "must be empty"))
+                    found.append((el, "must be empty"))
                 continue
-            context = self.contexts[what["complex"]]
+            context_id = what["complex"]
+            context = contexts[context_id]
             children = [c for c in el if isinstance(c.tag, str)]
             if (el.text or "").strip() or any((c.tail or "").strip() for c in children):
-                problems.append(Problem(el.sourceline, where, "text is not allowed here"))
-            names = "".join(f"<{c.tag}>" for c in children)
-            if not self._models[what["complex"]].fullmatch(names):
-                problems.append(
-                    Problem(el.sourceline, where, _content_message(children, context["model"]))
-                )
+                found.append((el, "text is not allowed here"))
+            if not models[context_id].fullmatch("".join(f"<{c.tag}>" for c in children)):
+                found.append((el, _content_message(children, context["model"])))
+            inner = context["children"]
             for child in reversed(children):
-                holds_child = context["children"].get(child.tag)
+                holds_child = inner.get(child.tag)
                 if holds_child is not None:
-                    stack.append((child, holds_child, f"{where}/{child.tag}"))
+                    stack.append((child, holds_child))
+        if not found:
+            return []
+        top = path or element.tag
+        problems = [Problem(el.sourceline, _path(el, element, top), m) for el, m in found]
         problems.sort(key=lambda p: p.line or 0)
         return problems
+
+
+def _path(el: etree._Element, top: etree._Element, top_path: str) -> str:
+    names = []
+    while el is not None and el is not top:
+        names.append(el.tag)
+        el = el.getparent()
+    return "/".join([top_path, *reversed(names)])
+
+
+_value_checks: dict[int, Callable[[str], str | None]] = {}
+
+
+def _value_check(key: int, spec: dict) -> Callable[[str], str | None]:
+    """The check of one type table entry, made once: plain strings with length bounds (most
+    values) are told apart with one ``len``."""
+    found = _value_checks.get(key)
+    if found is None:
+        if spec["base"] in _STRINGS and set(spec) <= {"base", "minLength", "maxLength"}:
+            low, high = int(spec.get("minLength", 0)), int(spec.get("maxLength", 1 << 62))
+
+            def found(text: str) -> str | None:
+                return None if low <= len(text) <= high else _check_string(text, spec)
+        else:
+
+            def found(text: str) -> str | None:
+                return check_value(text, spec)
+
+        _value_checks[key] = found
+    return found
 
 
 def _content_message(children: list, model: str) -> str:
@@ -111,6 +145,7 @@ def _content_message(children: list, model: str) -> str:
 
 # -- values ------------------------------------------------------------------------------------
 
+_STRINGS = frozenset({"string", "anyURI", "normalizedString", "token"})
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DOUBLE = re.compile(r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)")
@@ -139,7 +174,7 @@ _NAMES = {
 def check_value(text: str, spec: dict) -> str | None:
     """Why ``text`` is not a valid value of ``spec`` (a type table entry), or None."""
     base = spec["base"]
-    if base in ("string", "anyURI", "normalizedString", "token"):
+    if base in _STRINGS:
         return _check_string(text, spec)
     value = text.strip()  # every other type collapses white space
     if base == "boolean":
