@@ -182,3 +182,25 @@ def test_collection_partial_adds(catalog, session, tmp_path):
     assert (
         session.scalar(select(Collection.visible).where(Collection.dataset_id == "DS 1")) is False
     )
+
+
+def test_collection_partial_deletes(catalog, session, tmp_path):
+    target = (
+        "<Target><Collection><ShortName>C1</ShortName><VersionId>1</VersionId></Collection>"
+        "</Target>"
+    )
+    add = (
+        f"<CollectionPartialAdd><Targets>{target}</Targets><Fields><Field><DeleteTime>"
+        "2030-01-01T00:00:00Z</DeleteTime></Field></Fields></CollectionPartialAdd>"
+    )
+    assert _update(catalog, tmp_path, "CollectionPartialAdds", [add], kind="Collection").replaced
+    session.expire_all()
+    assert session.scalar(select(Collection.delete_time)) == datetime(2030, 1, 1, tzinfo=UTC)
+    delete = (
+        f"<CollectionPartialDelete><Targets>{target}</Targets><Fields><Field><DeleteTime/>"
+        "</Field></Fields></CollectionPartialDelete>"
+    )
+    result = _update(catalog, tmp_path, "CollectionPartialDeletes", [delete], kind="Collection")
+    assert result.replaced == 1, result.text
+    session.expire_all()
+    assert session.scalar(select(Collection.delete_time)) is None
