@@ -10,8 +10,13 @@ nothing doubled, and the report still counts every record once.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import contextlib
 import copy
 import hashlib
+import multiprocessing
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,15 +29,19 @@ from sqlalchemy import Connection, select, update
 
 from clearinghouse import xmlsafe
 from clearinghouse.accounts.models import Provider
-from clearinghouse.db import Database
+from clearinghouse.db import Database, make_engine
 from clearinghouse.errors import NotFound
 from ingest import browse, inventories, load, partial, records, report, verify
 from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
-from ingest.reader import Action, FileRejected, Record, open_file
+from ingest.reader import Action, FileRejected, Record, check_raw, open_file
 from spatial.batch import record_columns_many
 from spatial.errors import SpatialError
 
 BATCH_SIZE = 1000
+#: Files at least this big are checked and prepared by worker processes, CHUNK records at a time.
+PARALLEL_BYTES = 4 * 1024 * 1024
+CHUNK = 250
+IN_FLIGHT = 4
 COUNTERS = ("processed", "inserted", "replaced", "deleted", "out_of_date", "duplicated",
             "invalid_spatial", "data_errors", "without_collection", "delete_missing")  # fmt: skip
 
@@ -64,19 +73,25 @@ def ingest_file(
     *,
     browse_root: Path | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest one file for a provider and return its report (stored, with text and XML).
 
     ``browse_root`` is where browse images are stored ($CLEARINGHOUSE_HOME/browse); the images a
-    browse file names are read from the file's own directory.
+    browse file names are read from the file's own directory. ``workers``: processes that check
+    and prepare inserted records (default: one per CPU for files of PARALLEL_BYTES or more, else
+    none); they need a database they can reach on their own, not a test's open transaction.
     """
     path = Path(path)
     with db.session() as session:
         if session.get(Provider, provider_id) is None:
             raise NotFound(f"no provider {provider_id}")
         job = _job_for(session, path, provider_id)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if path.stat().st_size >= PARALLEL_BYTES else 1
+    raw = frozenset({Action.INSERT, Action.VERIFY}) if workers > 1 else frozenset()
     try:
-        ingest = open_file(path)
+        ingest = open_file(path, raw=raw)
         if ingest.kind is FileKind.BROWSE:
             _check_images(path, browse_root)
     except FileRejected as exc:
@@ -87,13 +102,23 @@ def ingest_file(
         session.execute(update(IngestJob).where(IngestJob.id == job.id).values(
             file_kind=ingest.kind, status=JobStatus.RUNNING, started_at=datetime.now(UTC),
             worker=socket.gethostname()))  # fmt: skip
-    try:
-        for batch in _batches(run, ingest.records, batch_size):
-            if batch.number < job.batches_done:
-                continue  # committed by an earlier, interrupted run of this job
-            run.apply(batch)
-    except FileRejected as exc:  # BrokenFile too: the batches before it stand
-        return _finish(db, job.id, JobStatus.REJECTED, exc)
+    with contextlib.ExitStack() as stack:
+        if raw and ingest.kind is not FileKind.BROWSE:
+            url = db.engine.url.render_as_string(hide_password=False)
+            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_start_worker, initargs=(url, job.id, provider_id, ingest.kind.value),
+            ))  # fmt: skip
+            prepared = _in_workers(run, ingest.records, pool)
+        else:
+            prepared = _inline(run, _checked(ingest.records, ingest.kind))
+        try:
+            for batch in _batches(prepared, batch_size):
+                if batch.number < job.batches_done:
+                    continue  # committed by an earlier, interrupted run of this job
+                run.apply(batch)
+        except FileRejected as exc:  # BrokenFile too: the batches before it stand
+            return _finish(db, job.id, JobStatus.REJECTED, exc)
     return _finish(db, job.id, JobStatus.DONE, None)
 
 
@@ -164,10 +189,10 @@ def _finish(db: Database, job_id: int, status: JobStatus, error: FileRejected | 
 # -- batches -------------------------------------------------------------------------------------
 
 
-def _batches(run: _Run, stream: Iterator[Record], size: int) -> Iterator[Batch]:
+def _batches(prepared: Iterator[tuple[Record, Item]], size: int) -> Iterator[Batch]:
     batch: Batch | None = None
     number = 0
-    for record in stream:
+    for record, item in prepared:
         changed = batch is not None and (batch.section, batch.action) != (
             record.section,
             record.action,
@@ -178,9 +203,66 @@ def _batches(run: _Run, stream: Iterator[Record], size: int) -> Iterator[Batch]:
             batch = None
         if batch is None:
             batch = Batch(number, record.section, record.action)
-        batch.items.append(run.prepare(record))
+        batch.items.append(item)
     if batch is not None:
         yield batch
+
+
+def _checked(stream: Iterator[Record], kind: FileKind) -> Iterator[Record]:
+    """Raw records (a browse file read with workers asked for) checked here."""
+    for record in stream:
+        yield check_raw(record, kind) if record.raw is not None else record
+
+
+def _inline(run: _Run, stream: Iterator[Record]) -> Iterator[tuple[Record, Item]]:
+    for record in stream:
+        yield record, run.prepare(record)
+
+
+def _in_workers(run: _Run, stream: Iterator[Record], pool) -> Iterator[tuple[Record, Item]]:
+    """Records read raw are checked and prepared by worker processes, CHUNK at a time, at most
+    IN_FLIGHT chunks ahead (memory stays flat); the others here, in order with them."""
+    pending: collections.deque = collections.deque()
+    chunk: list[Record] = []
+
+    def drain(keep: int):
+        while len(pending) > keep:
+            records_sent, future = pending.popleft()
+            yield from zip(records_sent, future.result(), strict=True)
+
+    for record in stream:
+        if record.raw is None:
+            if chunk:
+                pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
+                chunk = []
+            yield from drain(0)
+            yield record, run.prepare(record)
+            continue
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
+            chunk = []
+            yield from drain(IN_FLIGHT)
+    if chunk:
+        pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
+    yield from drain(0)
+
+
+_worker: _Run | None = None
+
+
+def _start_worker(url: str, job_id: int, provider_id: str, kind: str) -> None:
+    global _worker
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    _worker = _Run(Database(engine), job_id, provider_id, kind)
+
+
+def _prepare_chunk(chunk: list[Record]) -> list[Item]:
+    """In a worker: check and prepare records read raw, footprints included."""
+    kind = FileKind(_worker.kind)
+    items = [_worker.prepare(check_raw(record, kind)) for record in chunk]
+    _footprints(items)
+    return items
 
 
 class _Run:
@@ -211,7 +293,8 @@ class _Run:
             self._prepare(record, item)
         except records.RecordError as exc:
             item.category = exc.category
-            item.message = f"line {exc.line}: {exc.message}" if exc.line else exc.message
+            line = exc.line + record.line_shift if exc.line else None
+            item.message = f"line {line}: {exc.message}" if line else exc.message
         return item
 
     def _prepare(self, record: Record, item: Item) -> None:

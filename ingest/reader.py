@@ -97,9 +97,13 @@ class BrokenFile(FileRejected):
 class Record:
     section: str
     action: Action
-    element: etree._Element
+    element: etree._Element | None
     line: int
     problems: list[Problem] = field(default_factory=list)
+    #: The record as bytes, not yet checked, when it is to be checked elsewhere (``check_raw``).
+    raw: bytes | None = None
+    #: What to add to the element's own line numbers to get the file's (a record parsed alone).
+    line_shift: int = 0
 
 
 @dataclass
@@ -120,8 +124,9 @@ def _checker(kind: FileKind) -> Checker:
     return Checker(kind.value)
 
 
-def open_file(path: Path) -> IngestFile:
-    """Check the file's head and root, and return its records as a lazy stream."""
+def open_file(path: Path, *, raw: frozenset[Action] = frozenset()) -> IngestFile:
+    """Check the file's head and root, and return its records as a lazy stream. Records of the
+    ``raw`` actions come unchecked, as bytes, for ``check_raw`` to check (in another process)."""
     with path.open("rb") as stream:
         head = stream.read(_SNIFF)
     _check_head(head)
@@ -134,7 +139,7 @@ def open_file(path: Path) -> IngestFile:
     kind, dtd_name, _ = LAYOUTS[root]
     _check_doctype(root, dtd_name, doctype_name, system_id)
     _check_complete(path, root)
-    return IngestFile(path, root, kind, _records(path, root))
+    return IngestFile(path, root, kind, _records(path, root, raw))
 
 
 def _check_head(head: bytes) -> None:
@@ -188,7 +193,7 @@ def _check_complete(path: Path, root: str) -> None:
         )
 
 
-def _records(path: Path, root: str) -> Iterator[Record]:
+def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Iterator[Record]:
     kind, dtd_name, sections = LAYOUTS[root]
     checker = _checker(kind)
     validator = _dtd(dtd_name)
@@ -217,7 +222,13 @@ def _records(path: Path, root: str) -> Iterator[Record]:
                     _drop(element)
             elif depth == 2 and section in sections:
                 action, record_tag = sections[section]
-                yield _record(element, section, action, record_tag, checker, validator)
+                if action in raw:
+                    line = element.sourceline or 0
+                    yield Record(
+                        section, action, None, line, raw=etree.tostring(element, with_tail=False)
+                    )
+                else:
+                    yield _record(element, section, action, record_tag, checker, validator)
                 seen_records = True
                 _drop(element)
             elif depth == 1:
@@ -286,6 +297,24 @@ def _record(element, section, action, record_tag, checker, validator) -> Record:
         return record
     record.problems += checker.check(element, checker.holds_at(section, record_tag))
     return record
+
+
+def check_raw(record: Record, kind: FileKind) -> Record:
+    """Check a record read raw: parsed again on its own, validated as ``_record`` would, its lines
+    put back where they are in the file."""
+    root = next(name for name, layout in LAYOUTS.items() if layout[0] is kind)
+    _, dtd_name, sections = LAYOUTS[root]
+    _, record_tag = sections[record.section]
+    element = xmlsafe.parse(record.raw, huge=True)
+    checked = _record(element, record.section, record.action, record_tag, _checker(kind),
+                      _dtd(dtd_name))  # fmt: skip
+    shift = record.line - 1
+    checked.line = record.line
+    checked.problems = [
+        Problem(p.line + shift if p.line else p.line, p.path, p.message) for p in checked.problems
+    ]
+    checked.line_shift = shift
+    return checked
 
 
 def _drop(element: etree._Element) -> None:

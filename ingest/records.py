@@ -174,7 +174,7 @@ def _common(record: etree._Element) -> dict[str, Any]:
         "sensors": names(record, f"{INSTRUMENTS}/Sensors/Sensor/ShortName"),
         "campaigns": names(record, "Campaigns/Campaign/ShortName"),
         "browse_ids": names(record, "AssociatedBrowseImages/ProviderBrowseId"),
-        "xml": etree.tostring(record, encoding="unicode"),
+        "xml": etree.tostring(record, encoding="unicode", with_tail=False),
     }
 
 
