@@ -8,7 +8,8 @@ in different places (``Campaign`` in a collection, ``Campaign`` as a reference i
 cannot, so such names get the union of their models, as loose as it takes to accept them all, and
 occurrence counts a DTD cannot state (at least 3 points, at most 4 choices) are relaxed to ``+``
 and ``*``. The type table (``echo10.json``) keeps what the DTDs lose, per place: each complex type's
-exact content model and each simple value's type and facets; ``ingest.checks`` applies it.
+exact content model (and whether the DTD already states it exactly), and each simple value's type
+and facets; ``ingest.checks`` applies it.
 
 The files are generated, never edited by hand; a test rebuilds them from the schemas and compares.
 """
@@ -201,15 +202,35 @@ def _dtd_parts(particle: Particle) -> tuple[str, bool, bool, bool]:
     return expr, nullable, repeats, nullable
 
 
+_PLAIN = {(0, 1), (1, 1), (0, UNBOUNDED), (1, UNBOUNDED)}
+
+
+def _exact(particle: Particle) -> bool:
+    """Whether the DTD particle says exactly what the schema's does (no count relaxed, no branch
+    occurrence moved out of a choice)."""
+    if (particle.low, particle.high) not in _PLAIN:
+        return False
+    if particle.kind == "element":
+        return True
+    if particle.kind == "sequence":
+        return all(_exact(item) for item in particle.items)
+    # (a?|b) is written (a|b)?, the same; (a*|b) is written (a|b)*, which is not.
+    once = {(0, 1), (1, 1)}
+    return all((item.low, item.high) in once and _exact(item) for item in particle.items)
+
+
 def _suffix(nullable: bool, repeats: bool) -> str:
     return {(False, False): "", (True, False): "?", (False, True): "+", (True, True): "*"}[
         (nullable, repeats)
     ]
 
 
-def build_dtd(schema: Schema, root: str) -> str:
-    """The DTD of one ingest file: every element reachable from ``root``, one model each."""
+def build_dtd(schema: Schema, root: str) -> tuple[str, set[str]]:
+    """The DTD of one ingest file (every element reachable from ``root``, one model each), and
+    the contexts whose content model it states exactly wherever they stand."""
     models: dict[str, set[str]] = defaultdict(set)
+    holders: dict[str, set[str]] = defaultdict(set)  # context → element names holding it
+    inexact: set[str] = set()
     children_of: dict[str, set[str]] = defaultdict(set)
     order: list[str] = []
     seen_contexts: set[str] = set()
@@ -224,12 +245,16 @@ def build_dtd(schema: Schema, root: str) -> str:
             models[name].add("EMPTY")
             return
         context_id = holds["complex"]
+        holders[context_id].add(name)
         node = schema.nodes[context_id]
         group = _group_of(node)
         if group is None:
             models[name].add("EMPTY")
         else:
-            models[name].add(_dtd_model(schema._particle(group)))
+            particle = schema._particle(group)
+            models[name].add(_dtd_model(particle))
+            if not _exact(particle):
+                inexact.add(name)
             children_of[name].update(e.get("name") for e in _declared_elements(group))
         if context_id in seen_contexts:
             return
@@ -245,7 +270,11 @@ def build_dtd(schema: Schema, root: str) -> str:
     ]
     for name in order:
         lines.append(f"<!ELEMENT {name} {_union(models[name], children_of[name])}>")
-    return "\n".join(lines) + "\n"
+    exact = {
+        cid for cid, names in holders.items()
+        if all(len(models[n]) == 1 and n not in inexact for n in names)
+    }  # fmt: skip
+    return "\n".join(lines) + "\n", exact
 
 
 def _union(models: set[str], children: set[str]) -> str:
@@ -266,11 +295,15 @@ def build(folder: Path) -> dict[str, str]:
     table = {}
     for kind, (dtd, root, schema_file) in FILES.items():
         schema = Schema(folder, schema_file)
-        out[dtd] = build_dtd(schema, root)
+        out[dtd], exact = build_dtd(schema, root)
+        contexts = {
+            cid: {**context, "dtd_exact": cid in exact}
+            for cid, context in sorted(schema.contexts.items())
+        }
         table[kind] = {
             "root": root,
             "holds": schema.context_of(schema.elements[root], ""),
-            "contexts": dict(sorted(schema.contexts.items())),
+            "contexts": contexts,
         }
     out[TABLE] = json.dumps(table, indent=1, sort_keys=True) + "\n"
     return out

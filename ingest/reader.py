@@ -264,7 +264,7 @@ def _checked(element, section, action, validator, checker, place) -> Record:
         for error in validator.error_log.filter_from_errors():
             record.problems.append(Problem(error.line, element.tag, f"DTD: {error.message}"))
         return record
-    record.problems += checker.check(element, checker.holds_at(*place))
+    record.problems += checker.check(element, checker.holds_at(*place), trust_dtd=True)
     return record
 
 
@@ -295,7 +295,7 @@ def _record(element, section, action, record_tag, checker, validator) -> Record:
         for error in validator.error_log.filter_from_errors():
             record.problems.append(Problem(error.line, element.tag, f"DTD: {error.message}"))
         return record
-    record.problems += checker.check(element, checker.holds_at(section, record_tag))
+    record.problems += checker.check(element, checker.holds_at(section, record_tag), trust_dtd=True)
     return record
 
 
