@@ -77,14 +77,18 @@ def iterparse(
     stream = etree.iterparse(
         source, events=tuple(wanted | {"start"}), tag=tag, huge_tree=huge, **_OPTIONS
     )
-    checked = False
     try:
-        for event, element in stream:
-            if not checked:
-                check_doctype(element.getroottree())
-                checked = True
+        for event, element in stream:  # the first event: the DOCTYPE is known by now
+            check_doctype(element.getroottree())
             if event in wanted:
                 yield event, element
+            break
+        if "start" in wanted:
+            yield from stream  # every event: no Python between them (this is the hot loop)
+        else:
+            for event, element in stream:
+                if event in wanted:
+                    yield event, element
     except etree.XMLSyntaxError as exc:
         raise _malformed(exc) from None
 

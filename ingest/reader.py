@@ -201,6 +201,7 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
     depth = 0
     section: str | None = None
     last_section = -1
+    inventory = False
     seen_records = False
     try:
         for event, element in xmlsafe.iterparse(str(path), events=("start", "end"), huge=True):
@@ -211,9 +212,12 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
                     if section not in order or order.index(section) <= last_section:
                         _misplaced(section, order, root, element, seen_records)
                     last_section = order.index(section)
+                    inventory = section in INVENTORIES
                 continue
             depth -= 1
-            if section in INVENTORIES and depth >= 2:
+            if depth > 2 and not inventory:
+                continue  # inside a record: the record's own end tag is what counts (hot path)
+            if inventory and depth >= 2:
                 found = _inventory(element, depth, section, checker, validator)
                 if found is not None:
                     yield found
@@ -224,9 +228,8 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
                 action, record_tag = sections[section]
                 if action in raw:
                     line = element.sourceline or 0
-                    yield Record(
-                        section, action, None, line, raw=etree.tostring(element, with_tail=False)
-                    )
+                    raw_bytes = etree.tostring(element, with_tail=False)
+                    yield Record(section, action, None, line, raw=raw_bytes)
                 else:
                     yield _record(element, section, action, record_tag, checker, validator)
                 seen_records = True
