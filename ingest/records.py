@@ -27,10 +27,6 @@ _MOMENT = re.compile(
 )
 
 
-INSTRUMENTS = "Platforms/Platform/Instruments/Instrument"
-ORBIT_NUMBERS = "OrbitCalculatedSpatialDomains/OrbitCalculatedSpatialDomain/OrbitNumber"
-
-
 class RecordError(Exception):
     """A record that passed validation but cannot enter the catalog; ``category`` names the
     report counter it goes to."""
@@ -76,11 +72,6 @@ def _zone(zone: str | None) -> timezone:
 def flag(element: etree._Element, path: str, default: bool) -> bool:
     value = text(element, path)
     return default if value is None else value in ("true", "1")
-
-
-def number(element: etree._Element, path: str) -> Decimal | None:
-    value = text(element, path)
-    return None if value is None else Decimal(value)
 
 
 def names(element: etree._Element, path: str) -> list[str]:
@@ -152,28 +143,65 @@ def temporal(record: etree._Element) -> Temporal:
 # -- rows -----------------------------------------------------------------------------------
 
 
-def _common(record: etree._Element) -> dict[str, Any]:
+ORBIT_NUMBERS = ("OrbitCalculatedSpatialDomains", "OrbitCalculatedSpatialDomain/OrbitNumber")
+
+
+class Children:
+    """A record's direct children by tag (the first of each): one pass instead of a path search
+    per field (records are read by the thousand)."""
+
+    __slots__ = ("by_tag",)
+
+    def __init__(self, record: etree._Element):
+        self.by_tag: dict[str, etree._Element] = {}
+        for child in record:
+            if isinstance(child.tag, str):
+                self.by_tag.setdefault(child.tag, child)
+
+    def text(self, tag: str) -> str | None:
+        found = self.by_tag.get(tag)
+        return None if found is None or found.text is None else found.text.strip()
+
+    def names(self, tag: str, path: str) -> list[str]:
+        found = self.by_tag.get(tag)
+        return [] if found is None else names(found, path)
+
+    def all(self, tag: str, path: str) -> list[etree._Element]:
+        found = self.by_tag.get(tag)
+        return [] if found is None else list(found.iterfind(path))
+
+    def has(self, tag: str, path: str) -> bool:
+        found = self.by_tag.get(tag)
+        return found is not None and found.find(path) is not None
+
+
+def _common(record: etree._Element, children: Children) -> dict[str, Any]:
     when = temporal(record)
+    line = record.sourceline
+    visible, orderable = children.text("Visible"), children.text("Orderable")
+    restriction = children.text("RestrictionFlag")
     return {
-        "insert_time": moment(text(record, "InsertTime"), record.sourceline),
-        "last_update": moment(text(record, "LastUpdate"), record.sourceline),
-        "delete_time": moment(text(record, "DeleteTime"), record.sourceline),
-        "visible": flag(record, "Visible", True),
-        "orderable": flag(record, "Orderable", True),
-        "restriction_flag": number(record, "RestrictionFlag"),
-        "online_only": record.find("OnlineAccessURLs/OnlineAccessURL") is not None,
-        "browse_available": record.find("AssociatedBrowseImages/ProviderBrowseId") is not None
-        or record.find("AssociatedBrowseImageUrls/ProviderBrowseUrl") is not None,
+        "insert_time": moment(children.text("InsertTime"), line),
+        "last_update": moment(children.text("LastUpdate"), line),
+        "delete_time": moment(children.text("DeleteTime"), line),
+        "visible": True if visible is None else visible in ("true", "1"),
+        "orderable": True if orderable is None else orderable in ("true", "1"),
+        "restriction_flag": None if restriction is None else Decimal(restriction),
+        "online_only": children.has("OnlineAccessURLs", "OnlineAccessURL"),
+        "browse_available": children.has("AssociatedBrowseImages", "ProviderBrowseId")
+        or children.has("AssociatedBrowseImageUrls", "ProviderBrowseUrl"),
         "temporal": when.multirange(),
         "temporal_start": when.start,
         "temporal_end": when.end,
         "ends_at_present": when.ends_at_present,
         "temporal_periodic": when.periodic or None,
-        "platforms": names(record, "Platforms/Platform/ShortName"),
-        "instruments": names(record, f"{INSTRUMENTS}/ShortName"),
-        "sensors": names(record, f"{INSTRUMENTS}/Sensors/Sensor/ShortName"),
-        "campaigns": names(record, "Campaigns/Campaign/ShortName"),
-        "browse_ids": names(record, "AssociatedBrowseImages/ProviderBrowseId"),
+        "platforms": children.names("Platforms", "Platform/ShortName"),
+        "instruments": children.names("Platforms", "Platform/Instruments/Instrument/ShortName"),
+        "sensors": children.names(
+            "Platforms", "Platform/Instruments/Instrument/Sensors/Sensor/ShortName"
+        ),
+        "campaigns": children.names("Campaigns", "Campaign/ShortName"),
+        "browse_ids": children.names("AssociatedBrowseImages", "ProviderBrowseId"),
         "xml": etree.tostring(record, encoding="unicode", with_tail=False),
     }
 
@@ -189,7 +217,7 @@ def collection_row(record: etree._Element) -> dict[str, Any]:
         raise RecordError("invalid_spatial", exc.message, exc.line) from None
     parameters = coverage.orbit_parameters
     return {
-        **_common(record),
+        **_common(record, Children(record)),
         "short_name": short_name,
         "version_id": version,
         "dataset_id": text(record, "DataSetId"),
@@ -248,23 +276,25 @@ def granule_row(
         spatial = record_columns(coverage) if footprint else {"coverage": coverage}
     except SpatialError as exc:
         raise RecordError("invalid_spatial", exc.message, exc.line) from None
-    cloud = number(record, "CloudCover")
+    children = Children(record)
+    cloud = children.text("CloudCover")
+    data = children.by_tag.get("DataGranule")
     return {
-        **_common(record),
-        "granule_ur": text(record, "GranuleUR"),
-        "producer_granule_id": text(record, "DataGranule/ProducerGranuleId"),
-        "day_night_flag": text(record, "DataGranule/DayNightFlag"),
+        **_common(record, children),
+        "granule_ur": children.text("GranuleUR"),
+        "producer_granule_id": None if data is None else text(data, "ProducerGranuleId"),
+        "day_night_flag": None if data is None else text(data, "DayNightFlag"),
         "cloud_cover": float(cloud) if cloud is not None else None,
-        "orbit_numbers": sorted({int(e.text) for e in record.iterfind(ORBIT_NUMBERS)}),
+        "orbit_numbers": sorted({int(e.text) for e in children.all(*ORBIT_NUMBERS)}),
         "measured_parameters": [
-            _measured(p) for p in record.iterfind("MeasuredParameters/MeasuredParameter")
+            _measured(p) for p in children.all("MeasuredParameters", "MeasuredParameter")
         ],
         "additional_attributes": [
             {
                 "name": text(attribute, "Name"),
                 "values": [(v.text or "").strip() for v in attribute.iterfind("Values/Value")],
             }
-            for attribute in record.iterfind("AdditionalAttributes/AdditionalAttribute")
+            for attribute in children.all("AdditionalAttributes", "AdditionalAttribute")
         ],
         **spatial,
         "orbit": None if coverage.orbit is None else vars(coverage.orbit),
