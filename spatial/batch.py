@@ -16,13 +16,12 @@ from collections import defaultdict
 
 import numpy as np
 import shapely
-from shapely.geometry import Polygon as PlanarPolygon
 
 from spatial import sphere
-from spatial.bounds import arc_latitude_extremes, arcs_rectangles, rectangles_wkt
+from spatial.bounds import arc_latitude_extremes, arcs_rectangles_many, rectangles_wkt
 from spatial.errors import SpatialError
 from spatial.plane import POLE_MARGIN, arc_chains, combine, cut
-from spatial.postgis import drawing_wkt, geography_wkt, record_columns
+from spatial.postgis import SRID, drawing_wkt, geography_wkt, record_columns
 from spatial.shapes import CoordinateSystem, Coverage, Polygon
 from spatial.validation import DEFAULT_RESOLUTION, HALF_SPHERE, edge_pairs
 
@@ -143,20 +142,40 @@ def _columns(lon, lat, polygons) -> list[dict]:
     low, high = arc_latitude_extremes(v[:, :-1].reshape(-1, 3), v[:, 1:].reshape(-1, 3))
     k = lon.shape[1] - 1
     low, high = low.reshape(-1, k), high.reshape(-1, k)
+    rectangles = arcs_rectangles_many(lon, lat, low, high)
+    drawings = _drawings(chains)
     out = []
     for n, polygon in enumerate(polygons):
-        drawn = None
-        if chains[n] is not None:
-            shape = PlanarPolygon(chains[n])
-            if not shape.is_valid:
-                shape = shapely.make_valid(shape)
-            drawn = drawing_wkt(combine(cut(shape)))
-        rects = arcs_rectangles(lon[n], lat[n], low[n], high[n])
         out.append({
             "coordinate_system": CoordinateSystem.GEODETIC,
-            "spatial_geom": drawn,
+            "spatial_geom": drawings[n],
             "spatial_geog": geography_wkt([polygon], CoordinateSystem.GEODETIC),
-            "spatial_mbr": rectangles_wkt(rects),
+            "spatial_mbr": rectangles_wkt(rectangles[n]),
             "global_coverage": False,
         })  # fmt: skip
+    return out
+
+
+def _drawings(chains: list) -> list[str | None]:
+    """EWKT of each chain's planar polygon (``plane_wkt``'s answer): shapely's array functions
+    for the valid ones clear of the antimeridian, one by one for the rest."""
+    out: list[str | None] = [None] * len(chains)
+    drawn = [n for n, chain in enumerate(chains) if chain is not None]
+    if not drawn:
+        return out
+    sizes = [len(chains[n]) for n in drawn]
+    rings = shapely.linearrings(
+        np.concatenate([chains[n] for n in drawn]),
+        indices=np.repeat(np.arange(len(drawn)), sizes),
+    )
+    polygons = shapely.polygons(rings)
+    bounds = shapely.bounds(polygons)
+    plain = shapely.is_valid(polygons) & (bounds[:, 0] > -180.0) & (bounds[:, 2] < 180.0)
+    texts = shapely.to_wkt(polygons[plain], rounding_precision=-1)
+    for n, text in zip(np.asarray(drawn)[plain], texts, strict=True):
+        out[n] = f"SRID={SRID};{text}"
+    for n, shape, ok in zip(drawn, polygons, plain, strict=True):
+        if not ok:
+            shape = shape if shapely.is_valid(shape) else shapely.make_valid(shape)
+            out[n] = drawing_wkt(combine(cut(shape)))
     return out

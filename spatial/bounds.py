@@ -101,6 +101,27 @@ def arcs_rectangles(lons, lats, low, high, *, north: bool = False, south: bool =
     return out
 
 
+def arcs_rectangles_many(lons, lats, low, high) -> list[list[Rect]]:
+    """:func:`arcs_rectangles` for rows of chains of the same length, none reaching a pole: the
+    array work done once for all rows, the same numbers as row by row."""
+    over_pole = (high >= _POLE) | (low <= -_POLE)
+    delta = (lons[:, 1:] - lons[:, :-1] + 180.0) % 360.0 - 180.0
+    start = np.where(delta >= 0, lons[:, :-1], lons[:, 1:])
+    south = np.nanmin(np.concatenate([lats, low], axis=1), axis=1).tolist()
+    north = np.nanmax(np.concatenate([lats, high], axis=1), axis=1).tolist()
+    out = []
+    for row, (points, starts, widths, skips) in enumerate(
+        zip(lons.tolist(), start.tolist(), np.abs(delta).tolist(), over_pole.tolist(), strict=True)
+    ):
+        intervals = [(lon, 0.0) for lon in points]
+        intervals += [(a, w) for a, w, skip in zip(starts, widths, skips, strict=True) if not skip]
+        rects: list[Rect] = []
+        for west, east in _covering_spans(intervals):
+            rects += _emit(west, south[row], east, north[row], PAD)
+        out.append(rects)
+    return out
+
+
 def ring_pole(coords: list[tuple[float, float]]) -> int:
     """+1 if a closed counter-clockwise ring goes round the north pole, -1 the south pole, 0
     neither: its longitude steps add up to +360°, -360° or 0."""
