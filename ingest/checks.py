@@ -137,6 +137,17 @@ def _value_check(key: int, spec: dict) -> Callable[[str], str | None]:
 
             def found(text: str) -> str | None:
                 return None if low <= len(text) <= high else _check_string(text, spec)
+        elif spec["base"] == "decimal" and set(spec) <= {"base", "minInclusive", "maxInclusive"}:
+            # Coordinates and percentages: clearly inside their bounds, a float says so; near a
+            # bound (or malformed), the exact decimal check decides.
+            least = float(spec.get("minInclusive", "-inf")) + 1e-9
+            most = float(spec.get("maxInclusive", "inf")) - 1e-9
+
+            def found(text: str) -> str | None:
+                value = text.strip()
+                if _DECIMAL.fullmatch(value) and least < float(value) < most:
+                    return None
+                return check_value(text, spec)
         else:
 
             def found(text: str) -> str | None:

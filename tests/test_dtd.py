@@ -243,3 +243,26 @@ def test_records_are_checked_where_they_stand():
     assert checker.holds_at("Granules", "Granule") == {"complex": "Granule"}
     with pytest.raises(KeyError):
         checker.holds_at("Granules", "Collection")
+
+
+@pytest.mark.parametrize(
+    ("lon", "ok"),
+    [("180", True), ("-180.000", True), ("179.9999999999", True), ("180.0000000001", False),
+     ("-180.00000000001", False), ("1e2", False), (" 12.5 ", True)],
+)  # fmt: skip
+def test_coordinates_are_checked_exactly_at_their_bounds(lon, ok):
+    checker = Checker("granule")
+    points = "".join(
+        f"<Point><PointLongitude>{x}</PointLongitude><PointLatitude>{y}</PointLatitude></Point>"
+        for x, y in [(lon, 0), (0, 1), (1, 1)]
+    )
+    document = etree.fromstring(
+        "<GranuleMetaDataFile><Granules><Granule><GranuleUR>g</GranuleUR>"
+        "<InsertTime>2001-02-03T04:05:06Z</InsertTime><LastUpdate>2001-02-03T04:05:06Z"
+        "</LastUpdate><Collection><DataSetId>d</DataSetId></Collection><Spatial>"
+        "<HorizontalSpatialDomain><Geometry><GPolygon><Boundary>" + points +
+        "</Boundary></GPolygon></Geometry></HorizontalSpatialDomain></Spatial></Granule>"
+        "</Granules></GranuleMetaDataFile>"
+    )  # fmt: skip
+    problems = checker.check(document, checker.root_holds, trust_dtd=True)
+    assert (problems == []) is ok, problems
