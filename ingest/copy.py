@@ -62,14 +62,28 @@ def copy_rows(
 ) -> None:
     """COPY rows (dicts holding at least ``columns``) into ``table``, in the connection's
     transaction; ``json_columns`` are written as JSON."""
-    flags = [column in json_columns for column in columns]
-    buffer = io.StringIO()
+    json_at = {n for n, column in enumerate(columns) if column in json_columns}
+    lines = []
     for row in rows:
-        buffer.write(
-            "\t".join(encode(row[c], as_json=j) for c, j in zip(columns, flags, strict=True))
-        )
-        buffer.write("\n")
-    buffer.seek(0)
+        # Inlined for speed (every value of every record passes here): the common types first.
+        parts = []
+        for n, column in enumerate(columns):
+            value = row[column]
+            kind = type(value)
+            if value is None:
+                parts.append("\\N")
+            elif n in json_at:
+                parts.append(_text(json.dumps(value, default=str)))
+            elif kind is str:
+                parts.append(_text(value))
+            elif kind is bool:
+                parts.append("t" if value else "f")
+            elif kind is datetime:
+                parts.append(value.isoformat())
+            else:
+                parts.append(encode(value))
+        lines.append("\t".join(parts))
+    buffer = io.StringIO("\n".join(lines) + "\n" if lines else "")
     cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
