@@ -35,9 +35,18 @@ def _number(parent: etree._Element, name: str) -> float:
 
 
 def _point(element: etree._Element) -> Point:
+    lon = lat = None
+    for child in element:  # one pass: boundaries are read by the million
+        if child.tag == "PointLongitude" and lon is None:
+            lon = child
+        elif child.tag == "PointLatitude" and lat is None:
+            lat = child
+    if lon is None or lat is None:
+        missing = "PointLongitude" if lon is None else "PointLatitude"
+        raise errors.SpatialError(f"{element.tag} has no {missing}", line=element.sourceline)
     return Point(
-        _number(element, "PointLongitude"),
-        _number(element, "PointLatitude"),
+        errors.parse_number(lon.text, "PointLongitude", lon.sourceline),
+        errors.parse_number(lat.text, "PointLatitude", lat.sourceline),
     )
 
 
