@@ -8,6 +8,7 @@ shape), raised as :class:`RecordError` with the line at fault.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -22,6 +23,11 @@ from spatial.errors import SpatialError
 from spatial.postgis import record_columns
 from spatial.shapes import OrbitParameters
 
+#: Dates and times Python's ``fromisoformat`` reads exactly as XML Schema means them (no hour 24,
+#: at most six decimals, years of four digits from 1000).
+_PLAIN_MOMENT = re.compile(
+    r"[1-9]\d{3}-\d{2}-\d{2}(T(?!24)\d{2}:\d{2}:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
+)
 _MOMENT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?"
 )
@@ -49,7 +55,12 @@ def moment(value: str | None, line: int | None = None) -> datetime | None:
     """An XML Schema dateTime (or date) as an aware datetime; no zone means UTC."""
     if value is None:
         return None
-    match = _MOMENT.fullmatch(value.strip())
+    value = value.strip()
+    if _PLAIN_MOMENT.fullmatch(value):  # the usual form: the standard library's parser is exact
+        with contextlib.suppress(ValueError, OverflowError):  # told precisely below
+            when = datetime.fromisoformat(value)
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    match = _MOMENT.fullmatch(value)
     if not match:
         raise RecordError("data_errors", f"{value!r} is not a date and time", line)
     year, month, day, hour, minute, second, fraction, zone = match.groups()
