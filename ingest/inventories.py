@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from ingest.load import delete_granules_of
+
 MISSING_LISTED = 100  # references a report names one by one; beyond, it counts them
 
 
@@ -45,24 +47,12 @@ def apply_granules(
         ),
         params,
     ).rowcount
-    missing = (
-        connection.execute(
-            text(
-                """
-            SELECT e.key FROM ingest_inventory_entries e
-            WHERE e.job_id = :job AND e.inventory = :inventory
-              AND NOT EXISTS (SELECT 1 FROM granules g WHERE g.collection_id = :collection
-                              AND g.granule_ur = e.key AND g.deleted_at IS NULL)
-            ORDER BY e.key
-            """
-            ),
-            params,
-        )
-        .scalars()
-        .all()
+    return removed, _missing(
+        connection,
+        params,
+        "SELECT 1 FROM granules g WHERE g.collection_id = :collection"
+        " AND g.granule_ur = e.key AND g.deleted_at IS NULL",
     )
-    forget(connection, job_id, inventory)
-    return removed, list(missing)
 
 
 def apply_browse(
@@ -89,25 +79,12 @@ def apply_browse(
         ),
         params,
     ).rowcount
-    missing = (
-        connection.execute(
-            text(
-                """
-            SELECT e.key FROM ingest_inventory_entries e
-            WHERE e.job_id = :job AND e.inventory = :inventory
-              AND NOT EXISTS (SELECT 1 FROM browse_images b JOIN collections c
-                              ON c.provider_id = b.provider_id
-                              WHERE c.id = :collection AND b.provider_browse_id = e.key)
-            ORDER BY e.key
-            """
-            ),
-            params,
-        )
-        .scalars()
-        .all()
+    return removed, _missing(
+        connection,
+        params,
+        "SELECT 1 FROM browse_images b JOIN collections c ON c.provider_id = b.provider_id"
+        " WHERE c.id = :collection AND b.provider_browse_id = e.key",
     )
-    forget(connection, job_id, inventory)
-    return removed, list(missing)
 
 
 def apply_collections(
@@ -133,28 +110,29 @@ def apply_collections(
         .scalars()
         .all()
     )
-    if removed_ids:
+    delete_granules_of(connection, list(removed_ids), job_id)
+    # References that named no collection were stored as "?<reference>".
+    missing = _missing(connection, params, "SELECT WHERE e.key NOT LIKE '?%'")
+    return len(removed_ids), [key[1:] for key in missing]
+
+
+def _missing(connection: Connection, params: dict, exists: str) -> list[str]:
+    """The inventory's references for which ``exists`` (SQL on entry ``e``) finds nothing; the
+    inventory is forgotten."""
+    keys = (
         connection.execute(
             text(
-                "UPDATE granules SET deleted_at = now(), revision = revision + 1,"
-                " updated_at = now(), last_job_id = :job"
-                " WHERE collection_id = ANY(:ids) AND deleted_at IS NULL"
-            ),
-            {"ids": list(removed_ids), "job": job_id},
-        )
-    missing = (
-        connection.execute(
-            text(
-                "SELECT substr(key, 2) FROM ingest_inventory_entries WHERE job_id = :job"
-                " AND inventory = :inventory AND key LIKE '?%' ORDER BY key"
+                "SELECT e.key FROM ingest_inventory_entries e"
+                " WHERE e.job_id = :job AND e.inventory = :inventory"
+                f" AND NOT EXISTS ({exists}) ORDER BY e.key"
             ),
             params,
         )
         .scalars()
         .all()
     )
-    forget(connection, job_id, inventory)
-    return len(removed_ids), list(missing)
+    forget(connection, params["job"], params["inventory"])
+    return list(keys)
 
 
 def forget(connection: Connection, job_id: int, inventory: int) -> None:

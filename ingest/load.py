@@ -175,16 +175,23 @@ def delete(
         text(statement).bindparams(*(bindparam(name) for name in arrays)),
         {"provider": provider_id, "job": job_id, **arrays},
     ).all()
-    if table is COLLECTIONS and rows:
-        connection.execute(
-            text(
-                "UPDATE granules SET deleted_at = now(), revision = revision + 1,"
-                " updated_at = now(), last_job_id = :job"
-                " WHERE collection_id = ANY(:ids) AND deleted_at IS NULL"
-            ),
-            {"ids": [row[0] for row in rows], "job": job_id},
-        )
+    if table is COLLECTIONS:
+        delete_granules_of(connection, [row[0] for row in rows], job_id)
     return {tuple(row[1:]) for row in rows}
+
+
+def delete_granules_of(connection: Connection, collection_ids: list[int], job_id: int) -> None:
+    """Mark deleted the live granules of these collections (deleted with them)."""
+    if not collection_ids:
+        return
+    connection.execute(
+        text(
+            "UPDATE granules SET deleted_at = now(), revision = revision + 1,"
+            " updated_at = now(), last_job_id = :job"
+            " WHERE collection_id = ANY(:ids) AND deleted_at IS NULL"
+        ),
+        {"ids": collection_ids, "job": job_id},
+    )
 
 
 @dataclass(frozen=True)

@@ -114,26 +114,8 @@ def arc_crossings(a1, b1, a2, b2) -> np.ndarray:
 
     Arcs that merely touch at a shared endpoint do not count; the caller leaves adjacent edges out.
     """
-    n1 = cross(a1, b1)
-    n2 = cross(a2, b2)
-    line = cross(n1, n2)
-    norm = np.linalg.norm(line, axis=-1, keepdims=True)
-    out = np.full(a2.shape, np.nan)
-    ok = norm[:, 0] > EPS
-    if not ok.any():
-        return out
-    cand = line[ok] / norm[ok]
-    for sign in (1.0, -1.0):
-        x = sign * cand
-        within1 = (cross(a1, x) @ n1 >= -EPS) & (np.einsum("ij,j->i", cross(x, b1), n1) >= -EPS)
-        n2k = n2[ok]
-        within2 = (np.einsum("ij,ij->i", cross(a2[ok], x), n2k) >= -EPS) & (
-            np.einsum("ij,ij->i", cross(x, b2[ok]), n2k) >= -EPS
-        )
-        hit = within1 & within2
-        idx = np.flatnonzero(ok)[hit]
-        out[idx] = x[hit]
-    return out
+    a2, b2 = np.asarray(a2), np.asarray(b2)
+    return arc_pair_crossings(np.broadcast_to(a1, a2.shape), np.broadcast_to(b1, a2.shape), a2, b2)
 
 
 def arc_pair_crossings(a1, b1, a2, b2) -> np.ndarray:
