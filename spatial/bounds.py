@@ -78,46 +78,36 @@ def _arcs(coords: list[tuple[float, float]], *, north: bool = False, south: bool
     lats = np.array([c[1] for c in coords])
     v = sphere.xyz(lons, lats)
     low, high = arc_latitude_extremes(v[:-1], v[1:])
-    return arcs_rectangles(lons, lats, low, high, north=north, south=south)
+    (rects,) = arcs_rectangles_many(
+        lons[None, :], lats[None, :], low[None, :], high[None, :], north=north, south=south
+    )
+    return rects
 
 
-def arcs_rectangles(lons, lats, low, high, *, north: bool = False, south: bool = False) -> list:
-    """:func:`_arcs` once the arcs' latitude extremes are known (a batch computes those for many
-    records at once)."""
-    over_pole = (high >= _POLE) | (low <= -_POLE)
-    delta = (lons[1:] - lons[:-1] + 180.0) % 360.0 - 180.0  # each arc's short way
-    start = np.where(delta >= 0, lons[:-1], lons[1:])
-    intervals = [(float(lon), 0.0) for lon in lons]
-    intervals += [
-        (float(a), float(w)) for a, w, skip in zip(start, np.abs(delta), over_pole, strict=True)
-        if not skip  # over a pole: two meridians, whose longitudes are the endpoints'
-    ]  # fmt: skip
-    south_lat = -90.0 if south else float(np.nanmin(np.concatenate([lats, low])))
-    north_lat = 90.0 if north else float(np.nanmax(np.concatenate([lats, high])))
-    spans = [(-180.0, 180.0)] if north or south else _covering_spans(intervals)
-    out: list[Rect] = []
-    for west, east in spans:
-        out += _emit(west, south_lat, east, north_lat, PAD)
-    return out
-
-
-def arcs_rectangles_many(lons, lats, low, high) -> list[list[Rect]]:
-    """:func:`arcs_rectangles` for rows of chains of the same length, none reaching a pole: the
-    array work done once for all rows, the same numbers as row by row."""
+def arcs_rectangles_many(
+    lons, lats, low, high, *, north: bool = False, south: bool = False
+) -> list[list[Rect]]:
+    """Rectangles for rows of chains of the same length (their arcs' latitude extremes known),
+    whose interiors reach the north or south pole when told so: the array work done once for all
+    rows (a batch of records)."""
     over_pole = (high >= _POLE) | (low <= -_POLE)
     delta = (lons[:, 1:] - lons[:, :-1] + 180.0) % 360.0 - 180.0
     start = np.where(delta >= 0, lons[:, :-1], lons[:, 1:])
-    south = np.nanmin(np.concatenate([lats, low], axis=1), axis=1).tolist()
-    north = np.nanmax(np.concatenate([lats, high], axis=1), axis=1).tolist()
+    lowest = np.nanmin(np.concatenate([lats, low], axis=1), axis=1).tolist()
+    highest = np.nanmax(np.concatenate([lats, high], axis=1), axis=1).tolist()
     out = []
     for row, (points, starts, widths, skips) in enumerate(
         zip(lons.tolist(), start.tolist(), np.abs(delta).tolist(), over_pole.tolist(), strict=True)
     ):
         intervals = [(lon, 0.0) for lon in points]
+        # Over a pole an arc is two meridians, whose longitudes are its endpoints'.
         intervals += [(a, w) for a, w, skip in zip(starts, widths, skips, strict=True) if not skip]
+        south_lat = -90.0 if south else lowest[row]
+        north_lat = 90.0 if north else highest[row]
+        spans = [(-180.0, 180.0)] if north or south else _covering_spans(intervals)
         rects: list[Rect] = []
-        for west, east in _covering_spans(intervals):
-            rects += _emit(west, south[row], east, north[row], PAD)
+        for west, east in spans:
+            rects += _emit(west, south_lat, east, north_lat, PAD)
         out.append(rects)
     return out
 

@@ -117,3 +117,13 @@ def test_wrong_values_are_record_errors_with_their_line(db, session, tmp_path, p
     assert "'DUSK' is not one of DAY, NIGHT, BOTH, UNSPECIFIED" in errors["G2"].message
     lines = content.decode().splitlines()
     assert "cloudy" in lines[errors["G1"].line - 1] or "Granule" in lines[errors["G1"].line - 1]
+
+
+def test_a_record_of_the_wrong_kind_in_a_section(db, session, tmp_path, provider):
+    content = wrap("GranuleMetaDataFile", {"Granules": [
+        granule("G1"), "<GranuleDelete><GranuleUR>G2</GranuleUR></GranuleDelete>", granule("G3"),
+    ]})  # fmt: skip
+    report = _run(db, tmp_path, content)
+    assert (report.processed, report.inserted, report.data_errors) == (3, 2, 1), report.text
+    (error,) = session.scalars(select(IngestError).where(IngestError.report_id == report.id))
+    assert "Granules holds Granule elements, not GranuleDelete" in error.message

@@ -135,3 +135,13 @@ def test_a_browse_inventory_removes_unlisted_browse_of_its_collection(ingest, se
     assert report.deleted == 1, report.text
     session.expire_all()
     assert session.scalars(select(BrowseImage.provider_browse_id)).all() == ["B2"]
+
+
+def test_an_image_that_is_a_link_is_refused(ingest, session, drop, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"not for the web")
+    (drop / "a.jpg").symlink_to(secret)
+    report = ingest({"BrowseImages": [_image("B1", "a.jpg", len(b"not for the web"))]})
+    (error,) = report.file_errors
+    assert "is a link, not a file" in error["message"], report.text
+    assert session.scalars(select(BrowseImage)).all() == []
