@@ -59,6 +59,14 @@ class InvalidValue(BadRequest):
     code = "InvalidValue"
 
 
+class UnknownService(BadRequest):
+    code = "UnknownService"
+
+
+class UnknownTransaction(BadRequest):
+    code = "UnknownTransaction"
+
+
 # 401
 class NotAuthenticated(ClearinghouseError):
     code = "NotAuthenticated"
@@ -73,6 +81,10 @@ class SessionExpired(NotAuthenticated):
 class Forbidden(ClearinghouseError):
     code = "Forbidden"
     status = 403
+
+
+class AccountLocked(Forbidden):
+    code = "AccountLocked"
 
 
 # 404
@@ -101,6 +113,16 @@ class IllegalStateChange(Conflict):
 class PayloadTooLarge(ClearinghouseError):
     code = "PayloadTooLarge"
     status = 413
+
+
+# 429
+class TooManyRequests(ClearinghouseError):
+    code = "TooManyRequests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 # 503

@@ -115,11 +115,6 @@ class IngestFile:
 
 
 @cache
-def _dtd(name: str) -> etree.DTD:
-    return etree.DTD(str(dtd.path(name)))
-
-
-@cache
 def _checker(kind: FileKind) -> Checker:
     return Checker(kind.value)
 
@@ -196,7 +191,7 @@ def _check_complete(path: Path, root: str) -> None:
 def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Iterator[Record]:
     kind, dtd_name, sections = LAYOUTS[root]
     checker = _checker(kind)
-    validator = _dtd(dtd_name)
+    validator = dtd.compiled(dtd_name)
     order = checker.order(checker.root_holds["complex"])
     depth = 0
     section: str | None = None
@@ -310,7 +305,7 @@ def check_raw(record: Record, kind: FileKind) -> Record:
     _, record_tag = sections[record.section]
     element = xmlsafe.parse(record.raw, huge=True)
     checked = _record(element, record.section, record.action, record_tag, _checker(kind),
-                      _dtd(dtd_name))  # fmt: skip
+                      dtd.compiled(dtd_name))  # fmt: skip
     shift = record.line - 1
     checked.line = record.line
     checked.problems = [

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -105,11 +106,17 @@ class AddressKind(enum.Enum):
 
 
 class Address(Base):
+    """One of a user's addresses, named by the user (ECHO's AddressId); ``kind`` says which use, if
+    any, it is the user's choice for."""
+
     __tablename__ = "addresses"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
 
     id: Mapped[int] = id_column()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[AddressKind] = mapped_column(text_enum(AddressKind, "address_kind"))
+    name: Mapped[str] = mapped_column(String(100))
+    us_format: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    kind: Mapped[AddressKind | None] = mapped_column(text_enum(AddressKind, "address_kind"))
     street: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     city: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str | None] = mapped_column(Text)
@@ -137,7 +144,9 @@ class ApiSession(Base):
 
     id: Mapped[int] = id_column()
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     client_id: Mapped[str | None] = mapped_column(Text)
     provider_id: Mapped[str | None] = mapped_column(
         ForeignKey("providers.provider_id", ondelete="SET NULL")
@@ -147,6 +156,19 @@ class ApiSession(Base):
     created_at: Mapped[datetime] = now_column()
     last_seen_at: Mapped[datetime] = now_column()
     ended_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every login attempt: the audit trail, and what per-address throttling counts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_remote_address_at", "remote_address", "at"),)
+
+    id: Mapped[int] = id_column()
+    username: Mapped[str | None] = mapped_column(Text)
+    remote_address: Mapped[str | None] = mapped_column(Text)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = now_column()
 
 
 group_members = Table(

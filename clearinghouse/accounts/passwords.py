@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -27,6 +29,16 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _decoy() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def spend_verification_time(password: str) -> None:
+    """Verify against a decoy, so that an unknown user takes as long to refuse as a known one."""
+    verify_password(_decoy(), password)
 
 
 def read_password_file(path: str) -> str:

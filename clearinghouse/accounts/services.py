@@ -32,20 +32,14 @@ def add_provider(
         raise InvalidValue(
             f"provider id {provider_id!r}: use 1 to 40 upper-case letters, digits or underscores"
         )
-    if not EMAIL.fullmatch(email):
-        raise InvalidValue(f"{email!r} is not an e-mail address")
-    if endpoint is not None and not re.match(r"https?://[^\s/]+", endpoint):
-        raise InvalidValue(f"order endpoint {endpoint!r} is not an http:// or https:// URL")
-    try:
-        order_mode = OrderMode(mode)
-    except ValueError:
-        raise InvalidValue(f"order mode {mode!r}: use sync or async") from None
-    if retry_attempts < 0 or retry_wait < 0:
-        raise InvalidValue("retry attempts and retry wait must not be negative")
-    transactions = transactions or [t.value for t in Transaction]
-    for t in transactions:
-        if t not in Transaction.__members__:
-            raise InvalidValue(f"transaction {t!r}: use QUOTE, SUBMIT or CANCEL")
+    check_email(email)
+    policy = order_policy(
+        endpoint=endpoint,
+        mode=mode,
+        retry_attempts=retry_attempts,
+        retry_wait=retry_wait,
+        transactions=transactions or [t.value for t in Transaction],
+    )
     if session.get(Provider, provider_id) is not None:
         raise Conflict(f"provider {provider_id} already exists")
     provider = Provider(
@@ -53,11 +47,7 @@ def add_provider(
         name=name,
         contact_email=email,
         ftp_password_hash=hash_password(ftp_password),
-        order_endpoint=endpoint,
-        order_mode=order_mode,
-        retry_attempts=retry_attempts,
-        retry_wait_seconds=retry_wait,
-        supported_transactions=sorted(set(transactions), key=[t.value for t in Transaction].index),
+        **policy,
     )
     session.add(provider)
     session.flush()
@@ -72,29 +62,77 @@ def add_user(
     email: str | None = None,
     admin: bool = False,
     providers: list[str] = (),
+    first_name: str | None = None,
+    last_name: str | None = None,
 ) -> User:
     if not re.fullmatch(r"[\w.@+-]{1,100}", username):
         raise InvalidValue(
             f"user name {username!r}: use 1 to 100 letters, digits or the characters . @ + - _"
         )
-    if email is not None and not EMAIL.fullmatch(email):
-        raise InvalidValue(f"{email!r} is not an e-mail address")
+    if email is not None:
+        check_email(email)
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
         raise Conflict(f"user {username} already exists")
-    partners = []
-    for provider_id in providers:
-        provider = session.get(Provider, provider_id)
-        if provider is None:
-            raise NotFound(f"provider {provider_id} does not exist")
-        partners.append(provider)
+    partners = providers_named(session, providers)
     user = User(
         username=username,
         password_hash=hash_password(password),
         email=email,
+        first_name=first_name,
+        last_name=last_name,
         is_admin=admin,
         providers=partners,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def providers_named(session: Session, provider_ids) -> list[Provider]:
+    partners = []
+    for provider_id in provider_ids:
+        provider = session.get(Provider, provider_id)
+        if provider is None:
+            raise NotFound(f"provider {provider_id} does not exist")
+        partners.append(provider)
+    return partners
+
+
+def check_email(email: str) -> str:
+    if not EMAIL.fullmatch(email):
+        raise InvalidValue(f"{email!r} is not an e-mail address")
+    return email
+
+
+def order_policy(
+    *,
+    endpoint: str | None = None,
+    mode: str | None = None,
+    retry_attempts: int | None = None,
+    retry_wait: int | None = None,
+    transactions: list[str] | None = None,
+) -> dict:
+    """The provider columns for the parts of an order policy that are given, checked."""
+    values: dict = {}
+    if endpoint is not None:
+        if not re.match(r"https?://[^\s/]+", endpoint):
+            raise InvalidValue(f"order endpoint {endpoint!r} is not an http:// or https:// URL")
+        values["order_endpoint"] = endpoint
+    if mode is not None:
+        try:
+            values["order_mode"] = OrderMode(mode.lower())
+        except ValueError:
+            raise InvalidValue(f"order mode {mode!r}: use sync or async") from None
+    for name, value in (("retry_attempts", retry_attempts), ("retry_wait_seconds", retry_wait)):
+        if value is not None:
+            if value < 0:
+                raise InvalidValue("retry attempts and retry wait must not be negative")
+            values[name] = value
+    if transactions is not None:
+        order = [t.value for t in Transaction]
+        for t in transactions:
+            if t not in order:
+                raise InvalidValue(f"transaction {t!r}: use QUOTE, SUBMIT or CANCEL")
+        values["supported_transactions"] = sorted(set(transactions), key=order.index)
+    return values

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from clearinghouse import errors
+from clearinghouse.api.messages import error_element
 from clearinghouse.db.errors import translate
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,11 @@ _HTTP_CODES = {
 
 
 def render(error: errors.ClearinghouseError) -> Response:
-    root = etree.Element("Error")
-    etree.SubElement(root, "Code").text = error.code
-    etree.SubElement(root, "Message").text = error.message
-    if error.line is not None:
-        etree.SubElement(root, "Line").text = str(error.line)
-    if error.column is not None:
-        etree.SubElement(root, "Column").text = str(error.column)
-    body = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
-    return Response(body, status=error.status, mimetype="application/xml")
+    body = etree.tostring(error_element(error), encoding="UTF-8", xml_declaration=True)
+    response = Response(body, status=error.status, mimetype="application/xml")
+    if isinstance(error, errors.TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def register(app: Flask) -> None:

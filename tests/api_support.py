@@ -1,0 +1,61 @@
+"""Talking to the ECHO message interface in tests: session functions, Perform, and reading
+answers and errors."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from clearinghouse.accounts.services import add_provider, add_user
+
+PASSWORD = "correct horse battery"
+
+
+def answer(response, status: int = 200) -> etree._Element:
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/xml"
+    return etree.fromstring(response.data)
+
+
+def error(response, status: int, code: str) -> dict[str, str]:
+    root = answer(response, status)
+    assert root.tag == "Error"
+    fields = {child.tag: child.text for child in root}
+    assert fields["Code"] == code, fields
+    return fields
+
+
+def login(client, username: str, password: str = PASSWORD, client_id: str = "tests") -> str:
+    body = (
+        f"<Login><UserName>{username}</UserName><Password>{password}</Password>"
+        f"<ClientId>{client_id}</ClientId></Login>"
+    )
+    return answer(client.post("/echo/login", data=body)).findtext("Token")
+
+
+def post(client, function: str, token: str | None, body: str = ""):
+    headers = {"Echo-Token": token} if token else {}
+    return client.post(f"/echo/{function}", data=body, headers=headers)
+
+
+def perform(client, token: str | None, service: str, request: str):
+    return post(client, "perform", token, f"<{service}>{request}</{service}>")
+
+
+def performed(client, token: str | None, service: str, request: str) -> etree._Element:
+    """The transaction's response element, the call having succeeded."""
+    root = answer(perform(client, token, service, request))
+    assert root.tag == service
+    return root[0]
+
+
+def user(session, name: str, **options) -> str:
+    add_user(session, name, password=PASSWORD, email=f"{name}@example.org", **options)
+    session.commit()
+    return name
+
+
+def provider(session, provider_id: str) -> str:
+    add_provider(session, provider_id, email=f"ops@{provider_id.lower()}.example.org",
+                 ftp_password="ftp password 1")  # fmt: skip
+    session.commit()
+    return provider_id
