@@ -32,6 +32,9 @@ def parse(body: bytes | str, *, limit: int = MESSAGE_LIMIT) -> etree._Element:
 
 def validate(element: etree._Element, dtd_name: str) -> None:
     """Check an element (a whole message) against one of our DTDs."""
+    for node in element.iter(etree.Element):  # <X>\n</X> is as empty as <X/> to a client's eye
+        if node.text is not None and len(node) == 0 and not node.text.strip():
+            node.text = None
     schema = dtd.compiled(dtd_name)
     if schema.validate(element):
         return
