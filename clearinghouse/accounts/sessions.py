@@ -14,11 +14,17 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from clearinghouse.accounts.models import ApiSession, LoginAttempt, Provider, User, user_providers
-from clearinghouse.accounts.passwords import spend_verification_time, verify_password
+from clearinghouse.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    spend_verification_time,
+    verify_password,
+)
 from clearinghouse.db import Database
+from clearinghouse.db.prepared import Prepared
 from clearinghouse.errors import (
     AccountLocked,
     Forbidden,
@@ -77,23 +83,18 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-_acting = aliased(User)
-_RESOLVE = (
-    select(
-        ApiSession.id,
-        ApiSession.user_id,
-        User.username,
-        User.is_admin,
-        User.active,
-        ApiSession.client_id,
-        ApiSession.provider_id,
-        ApiSession.acting_user_id,
-        _acting.username.label("acting_username"),
-        ApiSession.ended_at.is_not(None).label("ended"),
-        (func.now() - ApiSession.last_seen_at).label("idle"),
-    )
-    .outerjoin(User, User.id == ApiSession.user_id)
-    .outerjoin(_acting, _acting.id == ApiSession.acting_user_id)
+_RESOLVE = Prepared(
+    "resolve_session",
+    ("text",),
+    """
+    SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id, s.provider_id,
+           s.acting_user_id, a.username AS acting_username, s.ended_at IS NOT NULL AS ended,
+           now() - s.last_seen_at AS idle
+    FROM sessions s
+    LEFT JOIN users u ON u.id = s.user_id
+    LEFT JOIN users a ON a.id = s.acting_user_id
+    WHERE s.token_hash = $1
+    """,
 )
 
 
@@ -101,7 +102,7 @@ def resolve(session: Session, token: str | None, timeout: int) -> Caller:
     """The caller a token stands for; a guest without a token."""
     if token is None:
         return GUEST
-    row = session.execute(_RESOLVE.where(ApiSession.token_hash == token_hash(token))).first()
+    row = _RESOLVE.execute(session.connection(), token_hash(token)).first()
     if row is None or row.ended:
         raise NotAuthenticated("the token is not known here: log in again")
     if row.idle > timedelta(seconds=timeout):
@@ -168,6 +169,8 @@ def login(
         if refusal is None:
             user.failed_logins = 0
             user.locked_until = None
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
             if previous.session_id is not None:  # a new token: never keep one across a login
                 _end(session, previous.session_id)
             token = _open(

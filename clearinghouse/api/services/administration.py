@@ -12,7 +12,7 @@ from clearinghouse.accounts.sessions import end_sessions_of
 from clearinghouse.api.call import Call
 from clearinghouse.api.messages import E, Fields
 from clearinghouse.api.registry import REGISTRY, Who
-from clearinghouse.api.services.people import user_element
+from clearinghouse.api.services.people import user_element, user_elements
 from clearinghouse.api.services.policy import profile_element, read_profile
 from clearinghouse.api.services.registration import create_user
 from clearinghouse.errors import NotFound
@@ -72,7 +72,7 @@ def get_providers(call: Call, request: etree._Element) -> etree._Element:
 @transaction("CreateUserRequest")
 def create_user_request(call: Call, request: etree._Element) -> etree._Element:
     user = create_user(call, request, admin_fields=True)
-    return E.CreateUserResponse(user_element(user))
+    return E.CreateUserResponse(user_element(call.session, user.id))
 
 
 @transaction("UpdateUserRequest")
@@ -98,7 +98,7 @@ def update_user(call: Call, request: etree._Element) -> etree._Element:
     if roles is not None:
         user.providers = providers_named(call.session, roles.texts("ProviderId"))
     call.session.flush()
-    return E.UpdateUserResponse(user_element(user))
+    return E.UpdateUserResponse(user_element(call.session, user.id))
 
 
 @transaction("GetUsersRequest")
@@ -111,4 +111,4 @@ def get_users(call: Call, request: etree._Element) -> etree._Element:
     missing = {w.lower() for w in wanted} - {u.username.lower() for u in users}
     if missing:
         raise NotFound(f"no user {', '.join(sorted(missing))}")
-    return E.GetUsersResponse(*(user_element(u) for u in users))
+    return E.GetUsersResponse(*user_elements(call.session, [u.id for u in users]))

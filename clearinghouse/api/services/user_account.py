@@ -26,7 +26,8 @@ transaction = REGISTRY.transaction
 
 @transaction(SERVICE, "GetUserInformationRequest")
 def get_user_information(call: Call, request: etree._Element) -> etree._Element:
-    return E.GetUserInformationResponse(user_element(call.user()))
+    user_id = call.caller.effective_user_id
+    return E.GetUserInformationResponse(user_element(call.session, user_id))
 
 
 @transaction(SERVICE, "UpdateUserInformationRequest")
