@@ -186,3 +186,25 @@ def test_the_service_keeps_serving_after_bad_input(client, token):
 
 def test_get_on_a_session_function_is_405(client):
     error(client.get("/echo/login"), 405, "MethodNotAllowed")
+
+
+def test_a_database_that_is_down_is_503_for_xml_and_soap(settings):
+    from clearinghouse.db import Database, make_engine
+    from clearinghouse.web import create_app
+    from tests.conftest import ephemeral_port
+
+    engine = make_engine(f"postgresql+psycopg2://u:p@127.0.0.1:{ephemeral_port()}/nothing")
+    app = create_app({"SETTINGS": settings, "DATABASE": Database(engine)})
+    client = app.test_client()
+    error(post(client, "login", None, FUNCTIONS["login"]), 503, "DatabaseUnavailable")
+    error(post(client, "perform", "some-token", FUNCTIONS["perform"]), 503, "DatabaseUnavailable")
+    soap = client.post(
+        "/soap",
+        data='<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        '<Identify xmlns="urn:clearinghouse:echo"><ClientId>c</ClientId></Identify>'
+        "</s:Body></s:Envelope>",
+        content_type="application/soap+xml",
+    )
+    assert soap.status_code == 503
+    assert b"DatabaseUnavailable" in soap.data and b"Receiver" in soap.data
+    engine.dispose()
