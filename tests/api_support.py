@@ -59,3 +59,9 @@ def provider(session, provider_id: str) -> str:
                  ftp_password="ftp password 1")  # fmt: skip
     session.commit()
     return provider_id
+
+
+def act_for(client, token: str, provider_id: str):
+    """SetProviderContext, refused or not: the response."""
+    body = f"<SetProviderContext><ProviderId>{provider_id}</ProviderId></SetProviderContext>"
+    return post(client, "provider-context", token, body)

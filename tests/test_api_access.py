@@ -10,7 +10,7 @@ from clearinghouse.accounts import access
 from clearinghouse.accounts.sessions import GUEST, resolve
 from clearinghouse.catalog.models import Collection
 from ingest.pipeline import ingest_file
-from tests.api_support import error, login, perform, performed, post, provider, user
+from tests.api_support import act_for, error, login, perform, performed, post, provider, user
 from tests.ingest_support import collection, wrap, write
 
 GROUPS = "GroupManagementService"
@@ -45,12 +45,7 @@ def catalog(db, session, tmp_path):
 
 def _partner(client):
     token = login(client, "partner")
-    post(
-        client,
-        "provider-context",
-        token,
-        "<SetProviderContext><ProviderId>ORNL</ProviderId></SetProviderContext>",
-    )
+    act_for(client, token, "ORNL")
     return token
 
 

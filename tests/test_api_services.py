@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clearinghouse.accounts.models import OrderMode, Provider
-from tests.api_support import PASSWORD, error, login, perform, performed, post, provider, user
+from tests.api_support import (
+    PASSWORD,
+    act_for,
+    error,
+    login,
+    perform,
+    performed,
+    post,
+    provider,
+    user,
+)
 
 ACCOUNT = "UserAccountService"
 ADMIN = "AdministrationService"
@@ -222,12 +232,7 @@ def test_a_partner_keeps_its_profile_and_order_policy(client, session):
     provider(session, "ORNL")
     user(session, "partner", providers=["ORNL"])
     token = login(client, "partner")
-    post(
-        client,
-        "provider-context",
-        token,
-        "<SetProviderContext><ProviderId>ORNL</ProviderId></SetProviderContext>",
-    )
+    act_for(client, token, "ORNL")
     updated = performed(
         client,
         token,
@@ -314,12 +319,7 @@ def test_administrators_manage_providers_and_users(client, session):
     )
     assert made.findtext("User/ProviderRoles/ProviderId") == "GESDISC"
     quinn = login(client, "quinn", "quinn's own")
-    post(
-        client,
-        "provider-context",
-        quinn,
-        "<SetProviderContext><ProviderId>GESDISC</ProviderId></SetProviderContext>",
-    )
+    act_for(client, quinn, "GESDISC")
     performed(client, quinn, "ProviderProfileService", "<GetProviderProfileRequest/>")
 
     # Deactivated, pat's sessions end and pat cannot log in.

@@ -10,6 +10,7 @@ from clearinghouse.accounts.sessions import token_hash
 from clearinghouse.web import create_app
 from tests.api_support import (
     PASSWORD,
+    act_for,
     answer,
     error,
     login,
@@ -39,6 +40,15 @@ REGISTER = """<?xml version="1.0" encoding="UTF-8"?>
 def _session_row(session, token) -> ApiSession:
     session.expire_all()
     return session.scalar(select(ApiSession).where(ApiSession.token_hash == token_hash(token)))
+
+
+def _idle(session, token, seconds, *, since_last=True):
+    """Make the session look unused for ``seconds`` (more, if ``since_last`` is False)."""
+    since = "now()" if since_last else "last_seen_at"
+    session.execute(
+        text(f"UPDATE sessions SET last_seen_at = {since} - make_interval(secs => :s)"
+             " WHERE token_hash = :h"), {"s": seconds, "h": token_hash(token)})  # fmt: skip
+    session.commit()
 
 
 def test_the_seeds_registration_then_login_and_identify(client, session):
@@ -98,37 +108,20 @@ def test_provider_context_for_its_users_and_administrators_only(client, session)
     user(session, "root", admin=True)
     token = login(client, "partner")
 
-    answer(
-        post(
-            client,
-            "provider-context",
-            token,
-            "<SetProviderContext><ProviderId>ORNL</ProviderId></SetProviderContext>",
-        )
-    )
+    answer(act_for(client, token, "ORNL"))
     assert _session_row(session, token).provider_id == "ORNL"
     profile = performed(client, token, "ProviderProfileService", "<GetProviderProfileRequest/>")
     assert profile.findtext("ProviderProfile/ProviderId") == "ORNL"
 
     refused = error(
-        post(
-            client,
-            "provider-context",
-            token,
-            "<SetProviderContext><ProviderId>LPDAAC</ProviderId></SetProviderContext>",
-        ),
+        act_for(client, token, "LPDAAC"),
         403,
         "Forbidden",
     )
     assert "LPDAAC" in refused["Message"]
     assert _session_row(session, token).provider_id == "ORNL"  # unchanged
     error(
-        post(
-            client,
-            "provider-context",
-            token,
-            "<SetProviderContext><ProviderId>NOPE</ProviderId></SetProviderContext>",
-        ),
+        act_for(client, token, "NOPE"),
         404,
         "NotFound",
     )
@@ -154,22 +147,10 @@ def test_provider_context_for_its_users_and_administrators_only(client, session)
     )
 
     admin = login(client, "root")
-    answer(
-        post(
-            client,
-            "provider-context",
-            admin,
-            "<SetProviderContext><ProviderId>LPDAAC</ProviderId></SetProviderContext>",
-        )
-    )
+    answer(act_for(client, admin, "LPDAAC"))
     # Guests have no provider context.
     error(
-        post(
-            client,
-            "provider-context",
-            None,
-            "<SetProviderContext><ProviderId>ORNL</ProviderId></SetProviderContext>",
-        ),
+        act_for(client, None, "ORNL"),
         401,
         "NotAuthenticated",
     )
@@ -251,14 +232,7 @@ def test_an_idle_session_expires(client, session):
     user(session, "eve")
     token = login(client, "eve")
     performed(client, token, "UserAccountService", "<GetUserInformationRequest/>")
-    session.execute(
-        text(
-            "UPDATE sessions SET last_seen_at = now() - interval '3601 seconds'"
-            " WHERE token_hash = :h"
-        ),
-        {"h": token_hash(token)},
-    )
-    session.commit()
+    _idle(session, token, 3601)
     fields = error(
         perform(client, token, "UserAccountService", "<GetUserInformationRequest/>"),
         401,
@@ -270,23 +244,9 @@ def test_an_idle_session_expires(client, session):
 def test_a_used_session_stays_alive(client, session):
     user(session, "fay")
     token = login(client, "fay")
-    session.execute(
-        text(
-            "UPDATE sessions SET last_seen_at = now() - interval '3000 seconds'"
-            " WHERE token_hash = :h"
-        ),
-        {"h": token_hash(token)},
-    )
-    session.commit()
+    _idle(session, token, 3000)
     performed(client, token, "UserAccountService", "<GetUserInformationRequest/>")
-    session.execute(
-        text(
-            "UPDATE sessions SET last_seen_at = last_seen_at - interval '3000 seconds'"
-            " WHERE token_hash = :h"
-        ),
-        {"h": token_hash(token)},
-    )
-    session.commit()
+    _idle(session, token, 3000, since_last=False)
     performed(client, token, "UserAccountService", "<GetUserInformationRequest/>")
 
 

@@ -9,9 +9,11 @@ import pytest
 import requests
 import zeep
 from lxml import etree
+from sqlalchemy import text
 from werkzeug.serving import make_server
 from zeep.exceptions import Fault
 
+from clearinghouse.accounts.sessions import token_hash
 from tests.api_support import PASSWORD, provider, user
 
 GET_INFO = "<UserAccountService><GetUserInformationRequest/></UserAccountService>"
@@ -68,6 +70,15 @@ def test_the_session_walk_through_soap(echo, session):
     echo.SetUserContext(Token=admin, UserName="sam")
     acting = etree.fromstring(echo.Perform(Token=admin, Message=GET_INFO))
     assert acting.findtext("GetUserInformationResponse/User/UserName") == "sam"
+
+    session.execute(
+        text("UPDATE sessions SET last_seen_at = now() - interval '2 hours' WHERE token_hash = :h"),
+        {"h": token_hash(admin)},
+    )
+    session.commit()
+    with pytest.raises(Fault) as expired:
+        echo.Perform(Token=admin, Message=GET_INFO)
+    assert _detail(expired.value)["Code"] == "SessionExpired"
 
     echo.Logout(Token=token)
     with pytest.raises(Fault) as guest_now:

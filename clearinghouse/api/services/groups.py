@@ -65,23 +65,23 @@ def delete_group(call: Call, request: etree._Element) -> etree._Element:
     return E.DeleteGroupResponse()
 
 
-@transaction(SERVICE, "AddGroupMembersRequest", who=Who.PROVIDER)
-def add_members(call: Call, request: etree._Element) -> etree._Element:
+def _group_and_users(call: Call, request: etree._Element):
     fields = Fields(request)
     group = _group(call, fields.required("GroupName"), manage=True)
-    for username in fields.texts("UserName"):
-        user = call.find_user(username)
-        if user not in group.members:
-            group.members.append(user)
+    return group, [call.find_user(name) for name in dict.fromkeys(fields.texts("UserName"))]
+
+
+@transaction(SERVICE, "AddGroupMembersRequest", who=Who.PROVIDER)
+def add_members(call: Call, request: etree._Element) -> etree._Element:
+    group, users = _group_and_users(call, request)
+    group.members.extend(user for user in users if user not in group.members)
     return E.AddGroupMembersResponse()
 
 
 @transaction(SERVICE, "RemoveGroupMembersRequest", who=Who.PROVIDER)
 def remove_members(call: Call, request: etree._Element) -> etree._Element:
-    fields = Fields(request)
-    group = _group(call, fields.required("GroupName"), manage=True)
-    for username in fields.texts("UserName"):
-        user = call.find_user(username)
+    group, users = _group_and_users(call, request)
+    for user in users:
         if user not in group.members:
             raise NotFound(f"user {user.username} is not a member of group {group.name}")
         group.members.remove(user)
