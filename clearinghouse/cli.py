@@ -78,6 +78,27 @@ def serve() -> None:
     run_serve(_settings())
 
 
+@main.command()
+@operator_errors
+def ftp() -> None:
+    """Run the partners' FTP drop boxes alone."""
+    from clearinghouse.server import check_bindable
+    from ingest.ftp import run
+
+    settings = _settings()
+    check_bindable(settings.ftp, "CLEARINGHOUSE_FTP")
+    run(_database(), settings)
+
+
+@main.command()
+@operator_errors
+def scheduler() -> None:
+    """Run the ingest scheduler alone: scans drop boxes on a schedule and on each upload."""
+    from ingest.scheduler import run
+
+    run(_database(), _settings())
+
+
 # -- database ------------------------------------------------------------------------------------
 
 
@@ -259,7 +280,42 @@ def provider_add(provider_id, email, ftp_password_file, name, endpoint, mode, re
             transactions=[t.strip().upper() for t in transactions.split(",") if t.strip()],
             name=name,
         )
-    click.echo(f"provider {provider_id} added")
+    from ingest import dropbox
+
+    home = dropbox.ensure(_settings().dropbox_dir, provider_id)
+    click.echo(f"provider {provider_id} added; its FTP home is {home}")
+
+
+def _pause(provider_id: str, paused: bool) -> None:
+    from clearinghouse.accounts.models import Provider
+    from clearinghouse.errors import NotFound
+    from ingest import signals
+
+    with _session() as session:
+        found = session.get(Provider, provider_id)
+        if found is None:
+            raise NotFound(f"no provider {provider_id}")
+        found.ingest_paused = paused
+        if not paused:
+            signals.request_scan(session, provider_id)
+
+
+@provider.command("pause")
+@click.argument("provider_id")
+@operator_errors
+def provider_pause(provider_id) -> None:
+    """Halt the ingest of a partner's drop box (files wait there; a running file finishes)."""
+    _pause(provider_id, True)
+    click.echo(f"ingest of {provider_id} paused")
+
+
+@provider.command("resume")
+@click.argument("provider_id")
+@operator_errors
+def provider_resume(provider_id) -> None:
+    """Resume the ingest of a partner's drop box (a scan starts at once)."""
+    _pause(provider_id, False)
+    click.echo(f"ingest of {provider_id} resumed")
 
 
 @main.group()
@@ -309,11 +365,26 @@ def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     """
     from ingest.pipeline import ingest_file as run
 
-    browse_root = _settings().home / "browse"
+    browse_root = _settings().browse_dir
     report = run(_database(), path, provider_id, browse_root=browse_root, batch_size=batch_size)
     click.echo(report.text, nl=False)
     if report.file_errors:
         sys.exit(EXIT_FAILURE)
+
+
+@ingest.command("scan")
+@click.option("--provider", "provider_id", help="Only this partner's drop box.")
+@operator_errors
+def ingest_scan(provider_id: str | None) -> None:
+    """One pass over the drop boxes, as the scheduler does; prints each file's summary report."""
+    from ingest.scan import scan
+
+    taken = scan(_database(), _settings(), provider_id)
+    for item in taken:
+        click.echo(item.report.text, nl=False)
+        click.echo()
+    if not taken:
+        click.echo("nothing to ingest")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ class Component:
 
 COMPONENTS: list[Component] = [
     Component("serve", "HTTP API"),
+    Component("ftp", "FTP drop boxes"),
+    Component("scheduler", "ingest scheduler"),
 ]
 
 
@@ -40,6 +42,7 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
     from clearinghouse.server import check_bindable
 
     check_bindable(settings.http, "CLEARINGHOUSE_HTTP")
+    check_bindable(settings.ftp, "CLEARINGHOUSE_FTP")
     cluster = managed_cluster(settings) if settings.managed_database else None
     if cluster is not None:
         log.info("starting the managed database in %s", cluster.root)

@@ -99,10 +99,31 @@ class Settings:
     pg_port: int | None = _setting(parse_port, None, "port of the managed PostgreSQL cluster")
     http_workers: int = _setting(parse_positive_int, 4, "HTTP worker processes")
     session_timeout: int = _setting(parse_positive_int, 3600, "idle seconds before a session ends")
+    ftp_max_file_size: int = _setting(
+        parse_positive_int, 8 * 1024**3, "largest file a partner may upload, in bytes"
+    )
+    ftp_max_connections: int = _setting(
+        parse_positive_int, 8, "FTP connections one partner account may hold at once"
+    )
 
     @property
     def pg_dir(self) -> Path:
         return self.home / "pg"
+
+    @property
+    def dropbox_dir(self) -> Path:
+        """The partners' FTP homes, one folder each."""
+        return self.home / "ftp"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Every file a partner delivered, once taken from its drop box."""
+        return self.home / "archive"
+
+    @property
+    def browse_dir(self) -> Path:
+        """Browse images, as stored for serving."""
+        return self.home / "browse"
 
     @property
     def managed_database(self) -> bool:

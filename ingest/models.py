@@ -48,6 +48,8 @@ class IngestJob(Base):
     file_size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
     archive_path: Mapped[str | None] = mapped_column(Text)
+    #: The drop box folder the file came from (None: handed over directly, `ingest file`).
+    folder: Mapped[FileKind | None] = mapped_column(text_enum(FileKind, "drop_folder"))
     status: Mapped[JobStatus] = mapped_column(
         text_enum(JobStatus, "job_status"), server_default=JobStatus.PENDING.value
     )
@@ -80,6 +82,8 @@ class IngestReport(Base):
     file_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     text: Mapped[str | None] = mapped_column(Text)
     xml: Mapped[str | None] = mapped_column(Text)
+    #: When the report was written to the partner's reports/ folder, and mailed.
+    delivered_at: Mapped[datetime | None]
     mailed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = now_column()
 
@@ -110,3 +114,12 @@ class InventoryEntry(Base):
     )
     inventory: Mapped[int] = mapped_column(Integer, primary_key=True)  # its number in the file
     key: Mapped[str] = mapped_column(Text, primary_key=True)
+
+
+class InstallationStep(Base):
+    """One-time steps of an installation (loading the demo data set), done once per database."""
+
+    __tablename__ = "installation_steps"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    done_at: Mapped[datetime] = now_column()

@@ -46,6 +46,7 @@ def ingest_file(
     browse_root: Path | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
+    folder: FileKind | None = None,
 ) -> IngestReport:
     """Ingest one file for a provider and return its report (stored, with text and XML).
 
@@ -53,17 +54,25 @@ def ingest_file(
     browse file names are read from the file's own directory. ``workers``: processes that check
     and prepare inserted records (default: one per CPU for files of PARALLEL_BYTES or more, else
     none); they need a database they can reach on their own, not a test's open transaction.
+    ``folder``: the drop box folder the file was dropped in; a file of another kind is refused.
     """
     path = Path(path)
     with db.session() as session:
         if session.get(Provider, provider_id) is None:
             raise NotFound(f"no provider {provider_id}")
-        job = _job_for(session, path, provider_id)
+        job = open_job(session, path, provider_id)
     if workers is None:
         workers = (os.cpu_count() or 1) if path.stat().st_size >= PARALLEL_BYTES else 1
     raw = frozenset({Action.INSERT, Action.VERIFY}) if workers > 1 else frozenset()
     try:
         ingest = open_file(path, raw=raw)
+        if folder is not None and ingest.kind is not folder:
+            right, wrong = ingest.kind.value, folder.value
+            raise FileRejected(
+                "WrongDirectory",
+                f"a {ingest.root} belongs in data/{right}/, not in data/{wrong}/",
+                line=1,
+            )
         if ingest.kind is FileKind.BROWSE:
             _check_images(path, browse_root)
     except FileRejected as exc:
@@ -103,7 +112,7 @@ def _check_images(path: Path, browse_root: Path | None) -> None:
         raise FileRejected("NoBrowseStore", "no place to store browse images was given")
 
 
-def _job_for(session, path: Path, provider_id: str) -> IngestJob:
+def open_job(session, path: Path, provider_id: str) -> IngestJob:
     """The unfinished job of this very file (same provider, name and content), or a new one."""
     digest = _sha256(path)
     job = session.scalar(

@@ -119,6 +119,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         CLEARINGHOUSE_HOME=str(home),
         CLEARINGHOUSE_PG_PORT=str(ephemeral_port()),
         CLEARINGHOUSE_HTTP=f"127.0.0.1:{ephemeral_port()}",
+        CLEARINGHOUSE_FTP=f"127.0.0.1:{ephemeral_port()}",
         CLEARINGHOUSE_HTTP_WORKERS="1",
     )
     yield env

@@ -1,0 +1,140 @@
+"""The ingest scheduler: `clearinghouse scheduler`.
+
+Every ``CLEARINGHOUSE_INGEST_INTERVAL`` seconds (APScheduler) it scans every active partner's drop
+box; besides, it listens on the database for uploads the FTP server signals (``ingest.signals``)
+and scans that partner's drop box at once, so a file is searchable seconds after it arrives. Any
+number of schedulers may run against one database: the per-partner lock of ``ingest.scan`` keeps
+them from taking the same file, and a signalled scan that finds the partner locked waits for the
+holder to finish, then looks again (the holder may have listed the drop box before the file came).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import select
+import threading
+from datetime import UTC, datetime
+
+import psycopg2
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from clearinghouse.config import Settings
+from clearinghouse.db import Database
+from ingest import scan, signals
+
+log = logging.getLogger(__name__)
+
+#: How long a signalled scan waits before trying a locked partner again.
+RETRY_LOCKED = 1.0
+RECONNECT_WAIT = 2.0
+
+
+class Scheduler:
+    def __init__(self, db: Database, settings: Settings):
+        self.db = db
+        self.settings = settings
+        self.stopping = threading.Event()
+        self.requests: queue.Queue[str] = queue.Queue()
+        self.aps = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    # -- the periodic pass --------------------------------------------------------------------
+
+    def scan_all(self) -> None:
+        try:
+            for taken in scan.scan(self.db, self.settings):
+                log.info("%s: %s %s", taken.provider_id, taken.file_name,
+                         _summary(taken.report))  # fmt: skip
+        except Exception:
+            log.exception("the scheduled scan failed; the next one tries again")
+
+    # -- signalled scans ----------------------------------------------------------------------
+
+    def _signalled(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                provider_id = self.requests.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            pending = {provider_id}
+            while not self.requests.empty():  # several uploads of one partner: one scan
+                pending.add(self.requests.get_nowait())
+            for partner in sorted(pending):
+                self._scan_one(partner)
+
+    def _scan_one(self, provider_id: str) -> None:
+        while not self.stopping.is_set():
+            try:
+                done = scan.scan_partner(self.db, self.settings, provider_id)
+            except Exception:
+                log.exception("%s: the scan failed; the next one tries again", provider_id)
+                return
+            if done is not None:
+                for taken in done:
+                    log.info("%s: %s %s", provider_id, taken.file_name, _summary(taken.report))
+                return
+            self.stopping.wait(RETRY_LOCKED)  # another scan holds the partner: look after it
+
+    def _listen(self) -> None:
+        """Put the provider of every NOTIFY on the queue; reconnect when the database goes."""
+        url = self.db.engine.url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        while not self.stopping.is_set():
+            try:
+                conn = psycopg2.connect(dsn, connect_timeout=5, application_name="scheduler")
+            except psycopg2.Error as exc:
+                log.warning("cannot listen for uploads (%s); retrying", exc)
+                self.stopping.wait(RECONNECT_WAIT)
+                continue
+            try:
+                conn.autocommit = True
+                conn.cursor().execute(f"LISTEN {signals.CHANNEL}")
+                while not self.stopping.is_set():
+                    if select.select([conn], [], [], 0.5)[0]:
+                        conn.poll()
+                        while conn.notifies:
+                            self.requests.put(conn.notifies.pop(0).payload)
+            except (psycopg2.Error, OSError) as exc:
+                log.warning("lost the upload signals (%s); reconnecting", exc)
+                self.stopping.wait(RECONNECT_WAIT)
+            finally:
+                conn.close()
+
+    # -- life ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.aps.add_job(self.scan_all, "interval", seconds=self.settings.ingest_interval,
+                         id="scan-all", next_run_time=datetime.now(UTC))  # fmt: skip
+        self.aps.start()
+        for target in (self._listen, self._signalled):
+            threading.Thread(target=target, name=target.__name__, daemon=True).start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.aps.shutdown(wait=False)
+
+
+def _summary(report) -> str:
+    if report.file_errors:
+        return "rejected: " + report.file_errors[-1]["message"]
+    return (f"processed {report.processed}, inserted {report.inserted}, replaced"
+            f" {report.replaced}, deleted {report.deleted}")  # fmt: skip
+
+
+def run(db: Database, settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT."""
+    import signal
+
+    scheduler = Scheduler(db, settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    log.info("scheduler: scanning every %s s and on each upload", settings.ingest_interval)
+    while not stop.wait(1.0):
+        pass
+    scheduler.stop()
