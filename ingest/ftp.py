@@ -13,13 +13,14 @@ import errno
 import fcntl
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import ClassVar
 
 from pyftpdlib.authorizers import AuthenticationFailed
 from pyftpdlib.filesystems import AbstractedFS
-from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.handlers import DTPHandler, FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 from sqlalchemy import select
 
@@ -54,6 +55,7 @@ class Authorizer:
             raise AuthenticationFailed("Authentication failed.")
         if not verify_password(found.ftp_password_hash, password):
             raise AuthenticationFailed("Authentication failed.")
+        handler.count_in(username)
         dropbox.ensure(self.root, username)
 
     def get_home_dir(self, username: str) -> str:
@@ -113,6 +115,18 @@ class _Capped:
         return getattr(self._file, name)
 
 
+class DropDTPHandler(DTPHandler):
+    """Says why an upload over the size limit stopped (552, as RFC 959 has it)."""
+
+    def handle_error(self) -> None:
+        cause = getattr(sys.exc_info()[1], "__cause__", None)
+        if isinstance(cause, OSError) and cause.errno == errno.EFBIG:
+            self._resp = (f"552 {cause.strerror}; transfer aborted.", log.warning)
+            self.close()
+            return
+        super().handle_error()
+
+
 class DropBoxFS(AbstractedFS):
     """Files opened for writing are locked while open: a scan never takes a file half-received."""
 
@@ -128,6 +142,7 @@ class DropBoxFS(AbstractedFS):
 
 class PartnerHandler(FTPHandler):
     abstracted_fs = DropBoxFS
+    dtp_handler = DropDTPHandler
     permit_foreign_addresses = False
     banner = "Clearinghouse drop box ready."
     max_login_attempts = 3
@@ -136,14 +151,18 @@ class PartnerHandler(FTPHandler):
     _sessions: ClassVar[dict[str, int]] = {}
     _sessions_lock = threading.Lock()
 
-    def on_login(self, username: str) -> None:
+    def count_in(self, username: str) -> None:
+        """Count the connection towards its account's limit, or refuse the login."""
+        self.on_disconnect()  # a second login on one connection counts once
         with self._sessions_lock:
-            count = self._sessions.get(username, 0) + 1
-            self._sessions[username] = count
+            count = self._sessions.get(username, 0)
+            if count >= self.max_connections_per_account:
+                raise AuthenticationFailed(
+                    f"{username} already has {count} connections, the most an account may hold;"
+                    " close one first."
+                )
+            self._sessions[username] = count + 1
         self._counted = username
-        if count > self.max_connections_per_account:
-            self.respond(f"421 {username} already has {count - 1} connections; close one first.")
-            self.close_when_done()
 
     def on_disconnect(self) -> None:
         username = getattr(self, "_counted", None)

@@ -41,6 +41,7 @@ class Taken:
 
     provider_id: str
     file_name: str
+    job_id: int
     report: IngestReport
 
 
@@ -99,8 +100,10 @@ def scan_partner(db: Database, settings: Settings, provider_id: str) -> list[Tak
                 if not _active(db, provider_id):
                     break
                 taken.append(_take(db, settings, provider_id, candidate))
+        just_tried = {t.job_id for t in taken}
         for job_id in delivery.undelivered(db, settings, provider_id):
-            delivery.deliver(db, settings, job_id)
+            if job_id not in just_tried:
+                delivery.deliver(db, settings, job_id)
         return taken
 
 
@@ -174,4 +177,4 @@ def _ingest(db: Database, settings: Settings, job_id: int, path: Path, folder: F
         provider_id = session.get(IngestJob, job_id).provider_id
     report = ingest_file(db, path, provider_id, browse_root=settings.browse_dir, folder=folder)
     delivery.deliver(db, settings, job_id)
-    return Taken(provider_id, path.name, report)
+    return Taken(provider_id, path.name, job_id, report)
