@@ -56,6 +56,8 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         migrate.upgrade(resolve_url(settings))
+        if settings.demo:
+            _load_demo(settings)
         for component in COMPONENTS:
             log.info("starting %s", component.description)
             argv = [sys.executable, "-m", "clearinghouse", component.name]
@@ -82,6 +84,19 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return status
+
+
+def _load_demo(settings: Settings) -> None:
+    from clearinghouse.db import Database, make_engine
+    from ingest import demo
+
+    engine = make_engine(resolve_url(settings))
+    try:
+        if demo.load(Database(engine), settings):
+            log.info("the demo data set is loading; FTP passwords of its partners are in %s",
+                     settings.home / demo.PASSWORDS)  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 def _stop_children(children: dict[str, subprocess.Popen], grace: float) -> None:

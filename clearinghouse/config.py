@@ -71,6 +71,15 @@ def parse_database_url(text: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is not true or false (1/0, yes/no, on/off)")
+
+
 def parse_smtp_url(text: str) -> str:
     scheme, sep, rest = text.partition("://")
     if scheme not in ("smtp", "smtps") or not sep or not rest:
@@ -99,6 +108,7 @@ class Settings:
     pg_port: int | None = _setting(parse_port, None, "port of the managed PostgreSQL cluster")
     http_workers: int = _setting(parse_positive_int, 4, "HTTP worker processes")
     session_timeout: int = _setting(parse_positive_int, 3600, "idle seconds before a session ends")
+    demo: bool = _setting(parse_bool, True, "load the demo data set once, at the first `up`")
     ftp_max_file_size: int = _setting(
         parse_positive_int, 8 * 1024**3, "largest file a partner may upload, in bytes"
     )

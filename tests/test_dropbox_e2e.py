@@ -51,6 +51,7 @@ def system(database_url, mailbox):
         CLEARINGHOUSE_FTP=f"127.0.0.1:{ephemeral_port()}",
         CLEARINGHOUSE_SMTP_URL=mailbox.url,
         CLEARINGHOUSE_INGEST_INTERVAL="300",
+        CLEARINGHOUSE_DEMO="0",
         CLEARINGHOUSE_HTTP_WORKERS="1",
     )
     process = subprocess.Popen([sys.executable, "-m", "clearinghouse", "up"], env=env,
