@@ -364,9 +364,13 @@ def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     rejected as a whole.
     """
     from ingest.pipeline import ingest_file as run
+    from ingest.scan import provider_lock
 
-    browse_root = _settings().browse_dir
-    report = run(_database(), path, provider_id, browse_root=browse_root, batch_size=batch_size)
+    db = _database()
+    # The partner's lock, as a scan takes it: never two runs on one partner's files at once.
+    with provider_lock(db, provider_id, wait=True):
+        report = run(db, path, provider_id, browse_root=_settings().browse_dir,
+                     batch_size=batch_size)  # fmt: skip
     click.echo(report.text, nl=False)
     if report.file_errors:
         sys.exit(EXIT_FAILURE)

@@ -46,13 +46,18 @@ class Taken:
 
 
 @contextlib.contextmanager
-def provider_lock(db: Database, provider_id: str) -> Iterator[bool]:
+def provider_lock(db: Database, provider_id: str, *, wait: bool = False) -> Iterator[bool]:
     """Hold the partner's ingest lock for the block; yields False (holding nothing) when another
-    process has it. A session-level lock: it goes with the connection if the process dies."""
+    process has it, unless told to ``wait`` for it. A session-level lock: it goes with the
+    connection if the process dies."""
     key = {"ns": LOCK_NAMESPACE, "provider": provider_id}
     with db.engine.connect() as conn:
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:ns, hashtext(:provider))"),
-                           key).scalar()  # fmt: skip
+        if wait:
+            conn.execute(text("SELECT pg_advisory_lock(:ns, hashtext(:provider))"), key)
+            got = True
+        else:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:ns, hashtext(:provider))"),
+                               key).scalar()  # fmt: skip
         conn.commit()
         try:
             yield bool(got)
