@@ -59,6 +59,12 @@ class InvalidValue(BadRequest):
     code = "InvalidValue"
 
 
+class NotSupported(BadRequest):
+    """A valid request asking for something this server does not do (yet)."""
+
+    code = "NotSupported"
+
+
 class UnknownService(BadRequest):
     code = "UnknownService"
 

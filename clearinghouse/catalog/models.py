@@ -196,3 +196,27 @@ class BrowseImage(Base):
     last_job_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = touched_column()
+
+
+class ResultSet(Base):
+    """A catalog query's results, paged through by GetQueryResults: the query as sent, who may
+    page it (its session), its hit count, and where the last page ended (to go on by key)."""
+
+    __tablename__ = "result_sets"
+
+    guid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(12))
+    query: Mapped[str] = mapped_column(Text)
+    sort: Mapped[str] = mapped_column(String(20))
+    result_format: Mapped[str] = mapped_column(String(10))
+    hits: Mapped[int] = mapped_column(BigInteger)
+    hits_estimated: Mapped[bool] = mapped_column(Boolean)
+    max_results: Mapped[int | None] = mapped_column(BigInteger)
+    as_of: Mapped[datetime]
+    position: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    last_key: Mapped[list[Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = now_column()
+    last_used_at: Mapped[datetime] = now_column()

@@ -2,6 +2,7 @@
 
 from clearinghouse.api.services import (  # noqa: F401
     administration,
+    catalog,
     groups,
     provider_profile,
     registration,

@@ -1,0 +1,230 @@
+"""Reading an AQL query (``dtd/aql.dtd``) into a ``Query``.
+
+The DTD has checked the structure; this checks what it cannot (dates, numbers, days of the year,
+patterns, coordinates) and says which element is wrong, with its line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from clearinghouse.api.messages import validate
+from clearinghouse.catalog import conditions as c
+from clearinghouse.errors import ClearinghouseError, InvalidValue, NotSupported
+from spatial.aql import parse_spatial
+from spatial.errors import SpatialError
+from spatial.search import prepare_search
+
+_YES = ("Y", "y")
+
+
+def read(query: etree._Element) -> c.Query:
+    """A ``<query>`` element (already parsed) as a Query; raises a precise error."""
+    validate(query, "aql.dtd")
+    target = query.find("for").get("value")
+    if target is None:
+        raise InvalidValue('for: say value="collections" or value="granules"', line=1)
+    centres = query.find("dataCenterId")
+    providers = None if centres.find("all") is not None else tuple(_texts(centres))
+    found = []
+    for condition in query.find("where"):
+        if not isinstance(condition.tag, str):
+            continue
+        wanted = "collectionCondition" if target == "collections" else "granuleCondition"
+        if condition.tag != wanted:
+            raise InvalidValue(
+                f"a query for {target} takes {wanted}s, not {condition.tag}",
+                line=condition.sourceline,
+            )
+        element = next(child for child in condition if isinstance(child.tag, str))
+        try:
+            parsed = _condition(element, target)
+        except ClearinghouseError as exc:
+            if exc.line is None:
+                exc.line = element.sourceline
+            raise
+        parsed.negated = condition.get("negated") in _YES
+        found.append(parsed)
+    return c.Query(target, providers, found)
+
+
+def _texts(element: etree._Element) -> list[str]:
+    """The values of a value/list element: ``<value>`` or ``<list><value>…``."""
+    values = element.findall("value") + element.findall("list/value")
+    return [(v.text or "").strip() for v in values]
+
+
+def _insensitive(element: etree._Element) -> bool:
+    return element.get("caseInsensitive") in _YES
+
+
+def _text(holder: etree._Element) -> c.Text:
+    """value, list, textPattern or patternList, as a Text matcher."""
+    where = holder.tag
+    values, patterns, insensitive = [], [], False
+    for node in holder.iter("value", "textPattern"):
+        content = node.text or ""
+        if node.getparent().tag in ("list", "patternList") or node.getparent() is holder:
+            insensitive = insensitive or _insensitive(node)
+            if node.tag == "value":
+                values.append(content.strip())
+            else:
+                patterns.append(c.like_pattern(content.strip(), where))
+    return c.Text(tuple(values), tuple(patterns), insensitive)
+
+
+NAMES = {
+    "sourceName": "platforms",
+    "instrumentShortName": "instruments",
+    "sensorName": "sensors",
+    "CampaignShortName": "campaigns",
+    "spatialKeywords": "spatial_keywords",
+}
+COLLECTION_TEXT = {
+    "shortName": "short_name",
+    "versionId": "version_id",
+    "dataSetId": "dataset_id",
+    "processingLevel": "processing_level",
+    "archiveCenter": "archive_center",
+    "difEntryId": "entry_id",
+    "collectionShortName": "short_name",
+    "collectionVersionId": "version_id",
+}
+GRANULE_TEXT = {"GranuleUR": "granule_ur", "ProducerGranuleID": "producer_granule_id"}
+DATES = {"ECHOInsertDate": "created_at", "ECHOLastUpdate": "updated_at",
+         "providerInsertDate": "insert_time"}  # fmt: skip
+FLAGS = {"onlineOnly": "online_only", "browseOnly": "browse_available"}
+
+
+def _condition(element: etree._Element, target: str) -> c.Condition:
+    tag = element.tag
+    if tag in NAMES:
+        every = element.get("operator") == "AND"
+        return c.Names(NAMES[tag], _text(element), every=every)
+    if tag in COLLECTION_TEXT:
+        return c.CollectionField(COLLECTION_TEXT[tag], _text(element))
+    if tag in GRANULE_TEXT:
+        return c.GranuleField(GRANULE_TEXT[tag], _text(element))
+    if tag in DATES:
+        start, stop = _date_range(element.find("dateRange"))
+        return c.DateRange(DATES[tag], start, stop)
+    if tag in FLAGS:
+        return c.Flag(FLAGS[tag])
+    if tag == "ECHOCollectionID":
+        return c.ItemIds("C", tuple(c.parse_item_ids("C", _texts(element), tag)))
+    if tag == "ECHOGranuleID":
+        match = _text(element)
+        if match.patterns:
+            raise InvalidValue("ECHOGranuleID: catalog item ids take values, not patterns")
+        return c.ItemIds("G", tuple(c.parse_item_ids("G", match.values, tag)))
+    if tag == "cloudCover":
+        lower, upper = _range(element.find("range"), tag, 0, 100)
+        return c.NumberRange("cloud_cover", lower, upper)
+    if tag == "orbitNumber":
+        if element.find("value") is not None:
+            number = _number(element.findtext("value"), f"{tag}/value", integer=True)
+            return c.NumberRange("orbit_numbers", number, number)
+        lower, upper = _range(element.find("range"), tag, None, None)
+        return c.NumberRange("orbit_numbers", lower, upper)
+    if tag == "dayNightFlag":
+        value = element.get("value")
+        if value is None:
+            raise InvalidValue('dayNightFlag: give value="DAY", "NIGHT" or "BOTH"')
+        return c.DayNight(value.upper())
+    if tag == "spatial":
+        try:
+            return c.Spatial(prepare_search(parse_spatial(element)))
+        except SpatialError as exc:
+            raise InvalidValue(f"spatial: {exc.message}", line=exc.line) from None
+    if tag == "temporal":
+        return _temporal(element)
+    if tag == "additionalAttributeNames":
+        return c.AttributeNames(_text(element))
+    raise NotSupported(f"the condition {tag} is not supported by this server yet")
+
+
+def _date(holder: etree._Element | None) -> datetime | None:
+    """The ``Date`` inside ``startDate``/``stopDate`` (YYYY MM DD [HH MI SS], UTC)."""
+    if holder is None:
+        return None
+    date = holder.find("Date")
+    if date is not None and date.find("Date") is not None:  # the first port's nesting
+        date = date.find("Date")
+    where = f"{holder.tag}/Date"
+    fields = {}
+    for name, low, high, default in (("YYYY", 1, 9999, None), ("MM", 1, 12, None),
+                                     ("DD", 1, 31, None), ("HH", 0, 23, 0), ("MI", 0, 59, 0),
+                                     ("SS", 0, 59, 0)):  # fmt: skip
+        raw = date.get(name)
+        if raw is None:
+            if default is None:
+                raise InvalidValue(
+                    f"{where}: the {name} attribute is required", line=date.sourceline
+                )
+            fields[name] = default
+            continue
+        if not raw.strip().isdigit() or not low <= int(raw) <= high:
+            raise InvalidValue(f"{where}: {name}={raw!r} is not from {low} to {high}",
+                               line=date.sourceline)  # fmt: skip
+        fields[name] = int(raw)
+    try:
+        return datetime(fields["YYYY"], fields["MM"], fields["DD"], fields["HH"], fields["MI"],
+                        fields["SS"], tzinfo=UTC)  # fmt: skip
+    except ValueError as exc:
+        raise InvalidValue(f"{where}: not a date: {exc}", line=date.sourceline) from None
+
+
+def _date_range(element: etree._Element) -> tuple[datetime | None, datetime | None]:
+    start, stop = _date(element.find("startDate")), _date(element.find("stopDate"))
+    if start is not None and stop is not None and stop < start:
+        raise InvalidValue(f"{element.tag}: stopDate is before startDate", line=element.sourceline)
+    return start, stop
+
+
+def _day(element: etree._Element | None) -> int | None:
+    if element is None:
+        return None
+    raw = element.get("value", "")
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 366:
+        raise InvalidValue(f"{element.tag}: value={raw!r} is not a day of the year (1 to 366)",
+                           line=element.sourceline)  # fmt: skip
+    return int(raw)
+
+
+def _temporal(element: etree._Element) -> c.Temporal:
+    start, stop = _date_range(element)
+    start_day, end_day = _day(element.find("startDay")), _day(element.find("endDay"))
+    if start_day is not None and stop is None:
+        raise InvalidValue("temporal: a recurring window (startDay) needs a stopDate too",
+                           line=element.sourceline)  # fmt: skip
+    return c.Temporal(start, stop, start_day, end_day)
+
+
+def _number(raw: str | None, where: str, *, integer: bool = False) -> float:
+    try:
+        value = int(raw) if integer else float(raw)
+    except (TypeError, ValueError):
+        kind = "a whole number" if integer else "a number"
+        raise InvalidValue(f"{where}: {raw!r} is not {kind}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidValue(f"{where}: {raw!r} is not a finite number")
+    return value
+
+
+def _range(element: etree._Element, where: str, low: float | None, high: float | None):
+    bounds = []
+    for name in ("lower", "upper"):
+        raw = element.get(name)
+        if raw is None or raw.strip() == "":
+            bounds.append(None)
+            continue
+        value = _number(raw, f"{where}/range {name}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise InvalidValue(f"{where}/range {name}={raw!r} is not from {low} to {high}")
+        bounds.append(value)
+    lower, upper = bounds
+    if lower is not None and upper is not None and upper < lower:
+        raise InvalidValue(f"{where}/range: upper {upper:g} is below lower {lower:g}")
+    return lower, upper

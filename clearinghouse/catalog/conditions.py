@@ -1,0 +1,399 @@
+"""The conditions of a catalog search, whichever front end they came from (AQL or the CMR-style
+parameters of ``GET /search``): each turns into a SQL condition on collections or granules.
+
+A granule condition on a collection field (its short name, its dataset id…) is a condition on the
+granule's collection; platforms, instruments and sensors match a granule's own values or its
+collection's, as ECHO did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
+
+from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.errors import InvalidValue
+from spatial.search import intersects
+from spatial.shapes import Shape
+
+#: Catalog item ids: C<n>-<PROVIDER> for collections, G<n>-<PROVIDER> for granules.
+ITEM_ID = re.compile(r"([CG])(\d{1,18})-([A-Z0-9_]{1,40})")
+
+
+def item_id(kind: str, number: int, provider_id: str) -> str:
+    return f"{kind}{number}-{provider_id}"
+
+
+def parse_item_ids(kind: str, values, where: str) -> list[tuple[int, str]]:
+    out = []
+    for value in values:
+        match = ITEM_ID.fullmatch(value.strip())
+        if match is None or match.group(1) != kind:
+            example = "C1200000001-PROVIDER" if kind == "C" else "G1200000001-PROVIDER"
+            raise InvalidValue(f"{where}: {value!r} is not a catalog item id like {example}")
+        out.append((int(match.group(2)), match.group(3)))
+    return out
+
+
+# -- text: values, lists and patterns ------------------------------------------------------------
+
+
+def like_pattern(pattern: str, where: str) -> str:
+    """An AQL/CMR text pattern (``%`` any run, ``_`` one character, ``\\`` escaping either or
+    itself) as a SQL LIKE pattern with ``\\`` as its escape; a stray escape is an error."""
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if i + 1 == len(pattern) or pattern[i + 1] not in "%_\\":
+                shown = pattern[i : i + 2]
+                raise InvalidValue(
+                    f"{where}: bad escape '{shown}' in the pattern '{pattern}':"
+                    " a backslash escapes %, _ or another backslash"
+                )
+            out.append("\\" + pattern[i + 1])
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """Strings to match exactly and patterns to match, either case-insensitively."""
+
+    values: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()  # SQL LIKE patterns (``like_pattern``)
+    case_insensitive: bool = False
+
+    def on_column(self, column) -> ColumnElement[bool]:
+        fold = func.lower if self.case_insensitive else (lambda c: c)
+        parts = []
+        if self.values:
+            values = [v.lower() for v in self.values] if self.case_insensitive else self.values
+            parts.append(fold(column).in_(values) if len(values) > 1 else fold(column) == values[0])
+        for pattern in self.patterns:
+            parts.append(fold(column).like(fold(literal(pattern)), escape="\\"))
+        return or_(*parts) if parts else false()
+
+    def on_array(self, column) -> ColumnElement[bool]:
+        """Any element of a text array matches."""
+        if not self.patterns and not self.case_insensitive:
+            return column.op("&&")(literal(list(self.values), column.type))
+        element = func.unnest(column).column_valued("v")
+        return exists(select(literal(1)).select_from(element).where(self.on_column(element)))
+
+    def each(self) -> list[Text]:
+        """One Text per value or pattern (for AND: every one must match)."""
+        return [Text((v,), (), self.case_insensitive) for v in self.values] + [
+            Text((), (p,), self.case_insensitive) for p in self.patterns
+        ]
+
+
+# -- conditions ----------------------------------------------------------------------------------
+
+
+class Condition:
+    """Something a record must satisfy. ``negated`` (AQL's negated="Y") inverts it."""
+
+    negated: bool = False
+
+    def collections(self) -> ColumnElement[bool]:
+        raise InvalidValue(f"{self.name} is not a condition on collections")
+
+    def granules(self) -> ColumnElement[bool]:
+        raise InvalidValue(f"{self.name} is not a condition on granules")
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def sql(self, target: str) -> ColumnElement[bool]:
+        condition = self.collections() if target == "collections" else self.granules()
+        return not_(condition) if self.negated else condition
+
+
+def _of_collection(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A granule condition on its collection's fields."""
+    return Granule.collection_id.in_(select(Collection.id).where(condition))
+
+
+COLLECTION_FIELDS = {
+    "short_name": Collection.short_name,
+    "version_id": Collection.version_id,
+    "dataset_id": Collection.dataset_id,
+    "processing_level": Collection.processing_level,
+    "archive_center": Collection.archive_center,
+    "entry_id": Collection.entry_id,
+}
+
+
+@dataclasses.dataclass
+class CollectionField(Condition):
+    """A collection's text field: for granules, their collection's."""
+
+    field: str
+    match: Text
+    negated: bool = False
+
+    def collections(self):
+        return self.match.on_column(COLLECTION_FIELDS[self.field])
+
+    def granules(self):
+        return _of_collection(self.collections())
+
+
+GRANULE_FIELDS = {
+    "granule_ur": Granule.granule_ur,
+    "producer_granule_id": Granule.producer_granule_id,
+}
+
+
+@dataclasses.dataclass
+class GranuleField(Condition):
+    field: str
+    match: Text
+    negated: bool = False
+
+    def granules(self):
+        return self.match.on_column(GRANULE_FIELDS[self.field])
+
+
+@dataclasses.dataclass
+class Names(Condition):
+    """Platforms (AQL sourceName), instruments, sensors, campaigns, spatial keywords: text arrays.
+    ``every``: AND (each value must be there) instead of OR."""
+
+    field: str  # platforms, instruments, sensors, campaigns, spatial_keywords
+    match: Text
+    every: bool = False
+    negated: bool = False
+
+    def _on(self, model) -> ColumnElement[bool]:
+        column = getattr(model, self.field)
+        if self.every:
+            return and_(*(part.on_array(column) for part in self.match.each()))
+        return self.match.on_array(column)
+
+    def collections(self):
+        return self._on(Collection)
+
+    def granules(self):
+        if self.field == "spatial_keywords":
+            return _of_collection(self._on(Collection))
+        if self.field == "campaigns":
+            return self._on(Granule)
+        if self.every:  # each value in the granule's own names or in its collection's
+            return and_(
+                *(
+                    or_(
+                        part.on_array(getattr(Granule, self.field)),
+                        _of_collection(part.on_array(getattr(Collection, self.field))),
+                    )
+                    for part in self.match.each()
+                )
+            )
+        return or_(self._on(Granule), _of_collection(self._on(Collection)))
+
+
+@dataclasses.dataclass
+class ItemIds(Condition):
+    """ECHOCollectionID / ECHOGranuleID / concept_id: catalog item ids."""
+
+    kind: str  # "C" or "G"
+    ids: tuple[tuple[int, str], ...]
+    negated: bool = False
+
+    def _match(self, model) -> ColumnElement[bool]:
+        return or_(*(and_(model.id == n, model.provider_id == p) for n, p in self.ids))
+
+    def collections(self):
+        if self.kind != "C":
+            return super().collections()
+        return self._match(Collection)
+
+    def granules(self):
+        if self.kind == "C":
+            return _of_collection(self._match(Collection))
+        return self._match(Granule)
+
+
+@dataclasses.dataclass
+class DateRange(Condition):
+    """ECHOInsertDate / ECHOLastUpdate (ours), providerInsertDate (the partner's InsertTime)."""
+
+    field: str  # created_at, updated_at, insert_time, last_update
+    start: datetime | None = None
+    stop: datetime | None = None
+    negated: bool = False
+
+    def _on(self, model):
+        column = getattr(model, self.field)
+        parts = []
+        if self.start is not None:
+            parts.append(column >= self.start)
+        if self.stop is not None:
+            parts.append(column <= self.stop)
+        return and_(true(), *parts)
+
+    def collections(self):
+        return self._on(Collection)
+
+    def granules(self):
+        return self._on(Granule)
+
+
+@dataclasses.dataclass
+class Flag(Condition):
+    """onlineOnly, browseOnly: a boolean column that must be true."""
+
+    field: str  # online_only, browse_available
+    negated: bool = False
+
+    def collections(self):
+        return getattr(Collection, self.field).is_(True)
+
+    def granules(self):
+        return getattr(Granule, self.field).is_(True)
+
+
+@dataclasses.dataclass
+class NumberRange(Condition):
+    """cloudCover, orbitNumber: a number (or any of an array of numbers) within bounds."""
+
+    field: str  # cloud_cover, orbit_numbers
+    lower: float | None = None
+    upper: float | None = None
+    negated: bool = False
+
+    def granules(self):
+        if self.field == "orbit_numbers":
+            element = func.unnest(Granule.orbit_numbers).column_valued("n")
+            within = and_(
+                true(),
+                *([element >= self.lower] if self.lower is not None else []),
+                *([element <= self.upper] if self.upper is not None else []),
+            )
+            return exists(select(literal(1)).select_from(element).where(within))
+        column = getattr(Granule, self.field)
+        parts = [column.is_not(None)]
+        if self.lower is not None:
+            parts.append(column >= self.lower)
+        if self.upper is not None:
+            parts.append(column <= self.upper)
+        return and_(*parts)
+
+
+@dataclasses.dataclass
+class DayNight(Condition):
+    value: str  # DAY, NIGHT, BOTH
+    negated: bool = False
+
+    def granules(self):
+        return Granule.day_night_flag == self.value
+
+
+@dataclasses.dataclass
+class Spatial(Condition):
+    shape: Shape
+    negated: bool = False
+
+    def collections(self):
+        return intersects(Collection, self.shape)
+
+    def granules(self):
+        return intersects(Granule, self.shape)
+
+
+@dataclasses.dataclass
+class Temporal(Condition):
+    """Records whose time meets [start, stop]; with ``start_day`` (and ``end_day``), only the
+    part of each year between those days (of the year, 1–366) counts: a recurring window."""
+
+    start: datetime | None
+    stop: datetime | None
+    start_day: int | None = None
+    end_day: int | None = None
+    negated: bool = False
+
+    def _ranges(self) -> list[tuple[datetime | None, datetime | None]]:
+        if self.start_day is None:
+            return [(self.start, self.stop)]
+        if self.start is None or self.stop is None:
+            raise InvalidValue("temporal: a recurring window (startDay) needs both dates")
+        end_day = self.end_day if self.end_day is not None else 366
+        ranges = []
+        for year in range(self.start.year - 1, self.stop.year + 1):
+            first = datetime(year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(self.start_day - 1)
+            wraps = end_day < self.start_day
+            last_year = year + 1 if wraps else year
+            last = datetime(last_year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(end_day)
+            low, high = max(first, self.start), min(last, self.stop)
+            if low <= high:
+                ranges.append((low, high))
+        return ranges
+
+    def _on(self, model):
+        ranges = self._ranges()
+        if not ranges:
+            return false()
+        literal_text = (
+            "{" + ",".join(f"[{_bound(low)},{_bound(high)}]" for low, high in ranges) + "}"
+        )
+        window = literal(literal_text, TSTZMULTIRANGE)
+        return model.temporal.op("&&")(window)
+
+    def collections(self):
+        return self._on(Collection)
+
+    def granules(self):
+        return self._on(Granule)
+
+
+def _bound(moment: datetime | None) -> str:
+    return "" if moment is None else f'"{moment.isoformat()}"'
+
+
+@dataclasses.dataclass
+class AttributeNames(Condition):
+    """Collections that declare additional attributes of these names."""
+
+    match: Text
+    negated: bool = False
+
+    def collections(self):
+        element = func.jsonb_array_elements(Collection.additional_attributes).table_valued("value")
+        name = element.c.value.op("->>")("name")
+        return exists(select(literal(1)).select_from(element).where(self.match.on_column(name)))
+
+
+@dataclasses.dataclass
+class Query:
+    """A search: what for, of which providers (None: all), under which conditions (all hold)."""
+
+    target: str  # "collections" or "granules"
+    providers: tuple[str, ...] | None
+    conditions: list[Condition]
+
+    def where(self) -> list[ColumnElement[bool]]:
+        model = Collection if self.target == "collections" else Granule
+        parts = [c.sql(self.target) for c in self.conditions]
+        if self.providers is not None:
+            parts.append(model.provider_id.in_(self.providers))
+        return parts

@@ -1,0 +1,135 @@
+"""Running a catalog ``Query``: what the caller may see, the hit count, and pages in a stable order.
+
+Only live records appear: not deleted, visible, not past their DeleteTime, of a collection the
+caller may read (``accounts.access``), and, for granules, of a live collection. Pages are read by
+key (the sort key and the id of the last record served), not by OFFSET, so paging on while ingest
+runs neither skips nor repeats; a result set also ignores records that arrived after it was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, literal, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from clearinghouse.accounts import access
+from clearinghouse.accounts.sessions import Caller
+from clearinghouse.catalog.conditions import Query
+from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.errors import InvalidValue
+
+#: The largest page served at once.
+PAGE_LIMIT = 2000
+#: Hit counts are exact up to here; beyond, the planner's estimate, flagged as such.
+EXACT_COUNT_LIMIT = 100_000
+_NEVER = "0001-01-01T00:00:00Z"  # sorts before any real time (and stays a datetime)
+
+SORTS = ("natural", "start_time", "update_time")
+
+
+def _model(target: str):
+    return Collection if target == "collections" else Granule
+
+
+def sort_keys(target: str, sort: str) -> list[ColumnElement]:
+    """The columns a result set is ordered by, ending with the id (unique: a total order)."""
+    model = _model(target)
+    if sort == "start_time":
+        first = [func.coalesce(model.temporal_start, text(f"'{_NEVER}'::timestamptz"))]
+    elif sort == "update_time":
+        first = [model.updated_at]
+    elif target == "collections":
+        first = [Collection.provider_id, Collection.short_name, Collection.version_id]
+    else:
+        first = []
+    return [*first, model.id]
+
+
+def live(model) -> list[ColumnElement[bool]]:
+    return [
+        model.deleted_at.is_(None),
+        model.visible.is_(True),
+        (model.delete_time.is_(None)) | (model.delete_time > func.now()),
+    ]
+
+
+def visible(target: str, caller: Caller) -> list[ColumnElement[bool]]:
+    """What the caller may see of the collections or the granules."""
+    readable = [*live(Collection), access.readable(caller)]
+    if target == "collections":
+        return readable
+    return [*live(Granule), Granule.collection_id.in_(select(Collection.id).where(*readable))]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """A query made ready to run for one caller."""
+
+    query: Query
+    caller: Caller
+    sort: str = "natural"
+    as_of: datetime | None = None
+
+    @property
+    def model(self):
+        return _model(self.query.target)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        parts = [*visible(self.query.target, self.caller), *self.query.where()]
+        if self.as_of is not None:
+            parts.append(self.model.created_at <= self.as_of)
+        return parts
+
+    def count(self, session: Session) -> tuple[int, bool]:
+        """The hit count, exact up to EXACT_COUNT_LIMIT, else the planner's estimate."""
+        capped = select(literal(1)).where(*self.conditions()).limit(EXACT_COUNT_LIMIT + 1)
+        found = session.scalar(select(func.count()).select_from(capped.subquery()))
+        if found <= EXACT_COUNT_LIMIT:
+            return found, False
+        statement = select(literal(1)).where(*self.conditions())
+        compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(int(plan[0]["Plan"]["Plan Rows"]), found), True
+
+    def page(self, session: Session, *, size: int, after: list | None = None, skip: int = 0):
+        """Rows (id, provider_id, xml, the sort key…) of one page: after the key ``after``, or
+        ``skip`` rows from the start."""
+        keys = sort_keys(self.query.target, self.sort)
+        model = self.model
+        statement: Select = select(model.id, model.provider_id, model.xml, *keys).where(
+            *self.conditions()
+        )
+        if after is not None:
+            statement = statement.where(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
+        elif skip:
+            statement = statement.offset(skip)
+        return session.execute(statement.order_by(*keys).limit(size)).all()
+
+
+def check_page_size(size: int, where: str) -> int:
+    if not 1 <= size <= PAGE_LIMIT:
+        raise InvalidValue(f"{where}: {size} is not from 1 to {PAGE_LIMIT} (the page size limit)")
+    return size
+
+
+def key_of(row, target: str, sort: str) -> list:
+    """The sort key of a page's row, as JSON can keep it."""
+    values = list(row[3:])
+    out = []
+    for value in values:
+        out.append(value.isoformat() if isinstance(value, datetime) else value)
+    return out
+
+
+def key_values(key: list, target: str, sort: str) -> list:
+    """A stored key back into values to compare with."""
+    keys = sort_keys(target, sort)
+    if len(key) != len(keys):
+        raise InvalidValue("the position in the result set does not fit its order")
+    if sort in ("start_time", "update_time"):
+        return [datetime.fromisoformat(key[0]), int(key[1])]
+    return [*key[:-1], int(key[-1])]

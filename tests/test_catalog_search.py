@@ -1,0 +1,326 @@
+"""CatalogService: AQL over the ingested catalog, result sets and paging, and precise errors."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+from sqlalchemy import text
+
+from ingest.pipeline import ingest_file
+from tests.api_support import act_for, error, login, perform, performed, provider, user
+from tests.ingest_support import (
+    COLLECTIONS,
+    GRANULES,
+    collection,
+    granule,
+    polygon,
+    sample,
+    wrap,
+    write,
+)
+
+CATALOG = "CatalogService"
+AST_UR = "SC:AST_L1A.003:2242022926"
+
+
+def aql(target: str, *conditions: str, providers: str = "<all/>") -> str:
+    kind = "collectionCondition" if target == "collections" else "granuleCondition"
+    whole = ("<granuleCondition", "<collectionCondition")
+    where = "".join(c if c.startswith(whole) else f"<{kind}>{c}</{kind}>" for c in conditions)
+    return (f'<query><for value="{target}"/><dataCenterId>{providers}</dataCenterId>'
+            f"<where>{where}</where></query>")  # fmt: skip
+
+
+OPTIONS = ["ResultType", "IteratorSize", "Cursor", "MaxResults", "ResultFormat", "SortBy"]
+
+
+def _options(options: dict) -> str:
+    return "".join(f"<{k}>{options[k]}</{k}>" for k in OPTIONS if k in options)
+
+
+def run(client, query: str, token=None, **options) -> etree._Element:
+    extra = _options(options)
+    return performed(client, token, CATALOG,
+                     f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>")  # fmt: skip
+
+
+def ids(response: etree._Element) -> list[str]:
+    return [r.get("itemId") for r in response.iterfind("Results/Result")]
+
+
+def urs(response) -> list[str]:
+    return [r.findtext("Granule/GranuleUR") for r in response.iterfind("Results/Result")]
+
+
+def refused(client, query: str, code="InvalidValue", status=400, token=None, **options):
+    extra = _options(options)
+    return error(perform(client, token, CATALOG,
+                         f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>"),
+                 status, code)  # fmt: skip
+
+
+@pytest.fixture
+def catalog(db, session, tmp_path):
+    """The real samples (PODAAC) and made-up records (MADEUP: DS 1 with five granules)."""
+    provider(session, "PODAAC")
+    provider(session, "MADEUP")
+    files = [
+        ("PODAAC", "CollectionMetaDataFile", {"Collections": [sample(n) for n in COLLECTIONS]}),
+        ("PODAAC", "GranuleMetaDataFile", {"Granules": [sample(n) for n in GRANULES]}),
+        ("MADEUP", "CollectionMetaDataFile", {"Collections": [
+            collection("C1", dataset="DS 1", extra="<Platforms><Platform><ShortName>TERRA"
+                       "</ShortName><LongName>T</LongName><Type>S</Type><Instruments><Instrument>"
+                       "<ShortName>MODIS</ShortName></Instrument></Instruments></Platform>"
+                       "</Platforms>".replace("<Platforms>", "<Platforms>", 1)),
+            collection("C2", dataset="DS 2")]}),
+        ("MADEUP", "GranuleMetaDataFile", {"Granules": [
+            granule(f"MADE.{n}", extra=_granule_extra(n)) for n in range(5)]}),
+    ]  # fmt: skip
+    for number, (provider_id, root, sections) in enumerate(files):
+        report = ingest_file(db, write(tmp_path, f"f{number}.xml", wrap(root, sections)),
+                             provider_id)  # fmt: skip
+        assert report.processed == report.inserted, report.text
+    return db
+
+
+def _granule_extra(n: int) -> str:
+    lon = -10 + 10 * n
+    return (
+        f"<DataGranule><ProducerGranuleId>prod-{n}.hdf</ProducerGranuleId><DayNightFlag>"
+        f"{'DAY' if n % 2 == 0 else 'NIGHT'}</DayNightFlag><ProductionDateTime>2020-01-01T00:00:00Z"
+        f"</ProductionDateTime></DataGranule><Temporal><RangeDateTime><BeginningDateTime>"
+        f"2020-0{n + 1}-10T00:00:00Z</BeginningDateTime><EndingDateTime>2020-0{n + 1}-11T00:00:00Z"
+        f"</EndingDateTime></RangeDateTime></Temporal>"
+        + polygon([(lon, 0), (lon, 5), (lon + 5, 5), (lon + 5, 0), (lon, 0)])
+        + (f"<CloudCover>{20 * n}</CloudCover>")
+    )
+
+
+def test_a_guest_finds_collections_by_name(client, catalog):
+    found = run(client, aql("collections", "<shortName><value>AST_L1A</value></shortName>"))
+    assert found.findtext("Hits") == "1" and found.find("Hits").get("estimated") == "false"
+    (result,) = found.iterfind("Results/Result")
+    assert result.get("itemId").startswith("C") and result.get("itemId").endswith("-PODAAC")
+    assert result.findtext("Collection/ShortName") == "AST_L1A"
+    assert result.findtext("Collection/VersionId") == "003"
+
+
+def test_text_patterns_lists_and_case(client, catalog):
+    def short_names(condition):
+        found = run(client, aql("collections", condition), IteratorSize=50)
+        return sorted(r.findtext("Collection/ShortName") for r in found.iterfind("Results/Result"))
+
+    assert short_names("<shortName><textPattern>AST%</textPattern></shortName>") == ["AST_L1A"]
+    assert short_names("<shortName><textPattern>C_</textPattern></shortName>") == ["C1", "C2"]
+    assert short_names("<shortName><textPattern>ast%</textPattern></shortName>") == []
+    assert short_names('<shortName><textPattern caseInsensitive="Y">ast%</textPattern>'
+                       "</shortName>") == ["AST_L1A"]  # fmt: skip
+    assert short_names("<shortName><list><value>C1</value><value>AIRX3STD</value></list>"
+                       "</shortName>") == ["AIRX3STD", "C1"]  # fmt: skip
+    assert short_names(r"<shortName><textPattern>AST\_L1A</textPattern></shortName>") == [
+        "AST_L1A"]  # fmt: skip
+    assert short_names('<shortName><value caseInsensitive="y">c1</value></shortName>') == ["C1"]
+
+
+def test_providers_and_negation(client, catalog):
+    found = run(client, aql("collections", providers="<value>MADEUP</value>"), IteratorSize=50)
+    assert found.findtext("Hits") == "2"
+    negated = run(client, aql("collections", '<collectionCondition negated="Y"><shortName>'
+                              "<value>C1</value></shortName></collectionCondition>",
+                              providers="<value>MADEUP</value>"))  # fmt: skip
+    assert [r.findtext("Collection/ShortName") for r in negated.iterfind("Results/Result")] == [
+        "C2"
+    ]
+
+
+def test_granules_by_spatial_across_the_antimeridian(client, catalog):
+    def box(west, south, east, north):
+        return (f'<spatial operator="RELATE"><IIMSBox><IIMSPoint long="{west}" lat="{south}"/>'
+                f'<IIMSPoint long="{east}" lat="{north}"/></IIMSBox></spatial>')  # fmt: skip
+
+    def found(*area):
+        return set(urs(run(client, aql("granules", box(*area)), IteratorSize=50)))
+
+    airs = next(u for u in found(0, 0, 1, 1) if u.startswith("AIRX3STD"))  # global: everywhere
+    assert found(179.5, 49, 180, 50.5) == {AST_UR, airs}
+    assert found(-180, 49, -179.5, 50.5) == {AST_UR, airs}
+    assert found(0, 49, 1, 50.5) == {airs}
+    assert found(170, 49, -170, 51) == {AST_UR, airs}  # west > east: across the antimeridian
+
+
+def test_granules_by_collection_temporal_cloud_and_day_night(client, catalog):
+    def found(*conditions):
+        return sorted(urs(run(client, aql("granules", *conditions), IteratorSize=50)))
+
+    in_ds1 = "<dataSetId><value>DS 1</value></dataSetId>"
+    assert found(in_ds1) == [f"MADE.{n}" for n in range(5)]
+    assert found("<collectionShortName><value>C1</value></collectionShortName>") == found(in_ds1)
+    assert found(in_ds1, "<temporal><startDate><Date YYYY='2020' MM='02' DD='01'/></startDate>"
+                 "<stopDate><Date YYYY='2020' MM='03' DD='31'/></stopDate></temporal>") == [
+        "MADE.1", "MADE.2"]  # fmt: skip
+    assert found(in_ds1, "<cloudCover><range lower='30' upper='70'/></cloudCover>") == [
+        "MADE.2", "MADE.3"]  # fmt: skip
+    assert found(in_ds1, "<dayNightFlag value='NIGHT'/>") == ["MADE.1", "MADE.3"]
+    assert found("<GranuleUR><patternList><value>MADE.0</value><textPattern>MADE.4%</textPattern>"
+                 "</patternList></GranuleUR>") == ["MADE.0", "MADE.4"]  # fmt: skip
+    assert found("<ProducerGranuleID><textPattern>prod-3%</textPattern></ProducerGranuleID>") == [
+        "MADE.3"]  # fmt: skip
+
+
+def test_recurring_temporal_window(client, catalog):
+    # Days 40 to 80 of each year from 2019 to 2021: mid-February to late March.
+    found = urs(run(client, aql("granules", "<temporal><startDate><Date YYYY='2019' MM='1' DD='1'/>"
+                                "</startDate><stopDate><Date YYYY='2021' MM='12' DD='31'/>"
+                                "</stopDate><startDay value='40'/><endDay value='80'/></temporal>"),
+                    IteratorSize=50))  # fmt: skip
+    assert sorted(found) == ["MADE.1", "MADE.2"]
+
+
+def test_platforms_and_instruments_with_and_or(client, catalog):
+    def collections(condition):
+        found = run(client, aql("collections", condition), IteratorSize=50)
+        return sorted(r.findtext("Collection/ShortName") for r in found.iterfind("Results/Result"))
+
+    assert collections("<sourceName><value>TERRA</value></sourceName>") == ["C1"]
+    either = "<list><value>TERRA</value><value>AM-1</value></list>"
+    assert "AST_L1A" in collections(f"<sourceName operator='OR'>{either}</sourceName>")
+    assert collections("<sourceName operator='AND'><list><value>TERRA</value><value>AM-1</value>"
+                       "</list></sourceName>") == []  # fmt: skip
+    assert collections("<instrumentShortName operator='AND'><list><value>ASTER</value>"
+                       "</list></instrumentShortName>") == ["AST_L1A"]  # fmt: skip
+    # Granules match their collection's platforms.
+    granules = urs(run(client, aql("granules", "<sourceName><value>TERRA</value></sourceName>"),
+                       IteratorSize=50))  # fmt: skip
+    assert sorted(granules) == [f"MADE.{n}" for n in range(5)]
+
+
+def test_a_restricted_collection_and_its_granules_are_hidden(client, session, catalog):
+    user(session, "partner", providers=["MADEUP"])
+    user(session, "insider")
+    user(session, "outsider")
+    partner = login(client, "partner")
+    act_for(client, partner, "MADEUP")
+    performed(
+        client,
+        partner,
+        "GroupManagementService",
+        "<CreateGroupRequest><GroupName>made insiders</GroupName></CreateGroupRequest>",
+    )
+    performed(client, partner, "GroupManagementService",
+              "<AddGroupMembersRequest><GroupName>made insiders</GroupName><UserName>insider"
+              "</UserName></AddGroupMembersRequest>")  # fmt: skip
+    performed(client, partner, "GroupManagementService",
+              "<GrantAccessRequest><Collection><DataSetId>DS 1</DataSetId></Collection>"
+              "<Permission>READ</Permission><Grantee><GroupName>made insiders</GroupName>"
+              "</Grantee></GrantAccessRequest>")  # fmt: skip
+    granules = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>")
+    ds1 = aql("collections", "<dataSetId><value>DS 1</value></dataSetId>")
+    for token in (None, login(client, "outsider")):
+        assert run(client, granules, token).findtext("Hits") == "0"
+        assert run(client, ds1, token).findtext("Hits") == "0"
+    assert run(client, granules, login(client, "insider")).findtext("Hits") == "5"
+    assert run(client, ds1, partner).findtext("Hits") == "1"
+
+
+def test_paging_is_stable_while_ingest_runs(client, catalog, db, tmp_path, session):
+    query = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>")
+    first = run(client, query, IteratorSize=2)
+    guid = first.findtext("ResultSetGuid")
+    assert first.findtext("Hits") == "5" and first.findtext("Cursor") == "1"
+    seen = urs(first)
+    # New granules arrive and one seen already is deleted while the client pages on.
+    ingest_file(db, write(tmp_path, "more.xml", wrap("GranuleMetaDataFile", {
+        "Granules": [granule(f"MADE.0{n}") for n in range(3)],
+        "GranuleDeletes": ["<GranuleDelete><GranuleUR>MADE.0</GranuleUR></GranuleDelete>"]})),
+        "MADEUP")  # fmt: skip
+    # They arrived after the result set was made (the test's one transaction gives every row the
+    # same now(); a real ingest commits later than the query).
+    session.execute(text("UPDATE granules SET created_at = clock_timestamp() + interval '1 s'"
+                         " WHERE granule_ur LIKE 'MADE.0_'"))  # fmt: skip
+    session.commit()
+    while True:
+        page = performed(client, None, CATALOG,
+                         f"<GetQueryResultsRequest><ResultSetGuid>{guid}</ResultSetGuid>"
+                         "<IteratorSize>2</IteratorSize></GetQueryResultsRequest>")  # fmt: skip
+        if page.findtext("ItemsReturned") == "0":
+            break
+        seen += urs(page)
+    assert sorted(seen) == [f"MADE.{n}" for n in range(5)]  # nothing new, nothing twice
+    # A jump back reads from the start.
+    again = performed(client, None, CATALOG,
+                      f"<GetQueryResultsRequest><ResultSetGuid>{guid}</ResultSetGuid><IteratorSize>"
+                      "2</IteratorSize><Cursor>3</Cursor></GetQueryResultsRequest>")  # fmt: skip
+    assert len(urs(again)) == 2
+
+
+def test_hits_only_brief_results_and_sorting(client, catalog):
+    query = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>")
+    hits = run(client, query, ResultType="HITS")
+    assert hits.findtext("Hits") == "5" and hits.find("Results") is None
+    brief = run(client, query, ResultFormat="BRIEF", SortBy="start_time", IteratorSize=5)
+    results = list(brief.iterfind("Results/Result"))
+    assert [r.findtext("GranuleUR") for r in results] == [f"MADE.{n}" for n in range(5)]
+    assert results[0].findtext("DataSetId") == "DS 1"
+    assert results[0].findtext("CollectionItemId").startswith("C")
+    assert results[2].findtext("CloudCover") == "40"
+
+
+def test_the_query_may_travel_as_text(client, catalog):
+    query = aql("collections", "<shortName><value>C2</value></shortName>")
+    found = performed(client, None, CATALOG,
+                      f"<ExecuteQueryRequest><query><![CDATA[<?xml version='1.0'?>{query}]]>"
+                      "</query></ExecuteQueryRequest>")  # fmt: skip
+    assert found.findtext("Hits") == "1"
+
+
+@pytest.mark.parametrize(
+    ("query", "code", "words"),
+    [
+        ("<query><![CDATA[<notaql/>]]></query>", "InvalidValue", "root"),
+        ("<query><![CDATA[<query><for value='granules'/>]]></query>", "MalformedXML", "AQL"),
+        ("<query><for value='granules'/><where/></query>", "InvalidXML", "aql.dtd"),
+        (None, "InvalidValue", "MM='13'"),
+        (None, "InvalidValue", "bad escape"),
+        (None, "InvalidValue", "spatial"),
+        (None, "InvalidValue", "collectionCondition"),
+    ],
+)
+def test_bad_queries_get_precise_errors(client, catalog, query, code, words):
+    if query is None:
+        condition = {
+            "MM='13'": "<granuleCondition><temporal><startDate><Date YYYY='2020' MM='13' DD='1'/>"
+                       "</startDate></temporal></granuleCondition>",
+            "bad escape": r"<granuleCondition><GranuleUR><textPattern>MADE\x</textPattern>"
+                          "</GranuleUR></granuleCondition>",
+            "spatial": "<granuleCondition><spatial><IIMSPolygon><IIMSLRing>"
+                       "<IIMSPoint long='0' lat='0'/><IIMSPoint long='1' lat='0'/>"
+                       "<IIMSPoint long='1' lat='1'/><IIMSPoint long='0' lat='1'/></IIMSLRing>"
+                       "</IIMSPolygon></spatial></granuleCondition>",
+            "collectionCondition": "<collectionCondition><shortName><value>x</value></shortName>"
+                                   "</collectionCondition>",
+        }[words]  # fmt: skip
+        query = aql("granules", condition)
+    fields = refused(client, query, code)
+    assert words.split("=")[0] in fields["Message"] or words in fields["Message"], fields
+
+
+def test_page_size_and_result_sets(client, catalog, session):
+    query = aql("collections")
+    fields = refused(client, query, IteratorSize=2001)
+    assert "2000" in fields["Message"]
+    error(perform(client, None, CATALOG, "<GetQueryResultsRequest><ResultSetGuid>"
+                  "5b0c8a4e-1111-4222-8333-944444444444</ResultSetGuid></GetQueryResultsRequest>"),
+          404, "NotFound")  # fmt: skip
+    guid = run(client, query).findtext("ResultSetGuid")
+    # Another session does not see it.
+    user(session, "someone")
+    error(perform(client, login(client, "someone"), CATALOG,
+                  f"<GetQueryResultsRequest><ResultSetGuid>{guid}</ResultSetGuid>"
+                  "</GetQueryResultsRequest>"), 404, "NotFound")  # fmt: skip
+    session.execute(text("UPDATE result_sets SET last_used_at = now() - interval '2 hours'"
+                         " WHERE guid = :g"), {"g": guid})  # fmt: skip
+    session.commit()
+    fields = error(perform(client, None, CATALOG,
+                           f"<GetQueryResultsRequest><ResultSetGuid>{guid}</ResultSetGuid>"
+                           "</GetQueryResultsRequest>"), 404, "NotFound")  # fmt: skip
+    assert "expired" in fields["Message"]
