@@ -126,3 +126,11 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     cluster = ManagedCluster(home / "pg")
     cluster.destroy()
     shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def catalog(db, session, tmp_path):
+    """A small catalog to search: the real samples (PODAAC) and made-up records (MADEUP)."""
+    from tests.catalog_support import load_catalog
+
+    return load_catalog(db, session, tmp_path)

@@ -96,8 +96,8 @@ class Text:
         """Any element of a text array matches."""
         if not self.patterns and not self.case_insensitive:
             return column.op("&&")(literal(list(self.values), column.type))
-        element = func.unnest(column).column_valued("v")
-        return exists(select(literal(1)).select_from(element).where(self.on_column(element)))
+        element = func.unnest(column).column_valued("v")  # FROM unnest(column) AS v
+        return exists(select(literal(1)).where(self.on_column(element)))
 
     def each(self) -> list[Text]:
         """One Text per value or pattern (for AND: every one must match)."""
@@ -290,7 +290,7 @@ class NumberRange(Condition):
                 *([element >= self.lower] if self.lower is not None else []),
                 *([element <= self.upper] if self.upper is not None else []),
             )
-            return exists(select(literal(1)).select_from(element).where(within))
+            return exists(select(literal(1)).where(within))
         column = getattr(Granule, self.field)
         parts = [column.is_not(None)]
         if self.lower is not None:

@@ -30,12 +30,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.extensions["clearinghouse.db"] = database
 
-    from clearinghouse.web import browse, echo, errors, health
+    from clearinghouse.web import browse, echo, errors, health, search
 
     errors.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(browse.blueprint)
     app.register_blueprint(echo.blueprint)
+    app.register_blueprint(search.blueprint)
     return app
 
 

@@ -1,0 +1,116 @@
+"""``GET /search/collections`` and ``GET /search/granules``: the catalog for scripts, with CMR's
+parameter names (``clearinghouse.catalog.cmr``), the hit count in ``CMR-Hits`` and the next page
+behind ``CMR-Search-After``; ECHO 10 XML by default, JSON on request."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from lxml import etree
+from sqlalchemy import select
+
+from clearinghouse import xmlsafe
+from clearinghouse.accounts import sessions
+from clearinghouse.api.functions import Context
+from clearinghouse.catalog import cmr, search
+from clearinghouse.catalog.conditions import item_id
+from clearinghouse.catalog.models import Collection, Granule
+
+Answer = tuple[dict[str, str], int, bytes]
+
+
+def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | None) -> Answer:
+    query, size = cmr.read(target, args)
+    with ctx.db.session() as session:
+        caller = sessions.resolve(session, ctx.token, ctx.settings.session_timeout)
+        plan = search.Plan(query, caller)
+        hits, estimated = plan.count(session)
+        after = None
+        if search_after:
+            after = search.key_values(cmr.decode_after(search_after), target, plan.sort)
+        rows = plan.page(session, size=size, after=after)
+        details = _details(session, target, [row.id for row in rows]) if as_json else {}
+    headers = {"CMR-Hits": str(hits)}
+    if estimated:
+        headers["CMR-Hits-Estimated"] = "true"
+    if len(rows) == size:
+        headers["CMR-Search-After"] = cmr.encode_after(search.key_of(rows[-1], target, plan.sort))
+    if as_json:
+        headers["Content-Type"] = "application/json"
+        entries = [_entry(target, row, details[row.id]) for row in rows]
+        body = json.dumps({"feed": {"hits": hits, "entry": entries}}).encode()
+    else:
+        headers["Content-Type"] = "application/echo10+xml; charset=utf-8"
+        body = _xml(target, hits, rows)
+    return headers, 200, body
+
+
+def _xml(target: str, hits: int, rows) -> bytes:
+    kind = "C" if target == "collections" else "G"
+    root = etree.Element("results")
+    etree.SubElement(root, "hits").text = str(hits)
+    for row in rows:
+        result = etree.SubElement(root, "result", {
+            "concept-id": item_id(kind, row.id, row.provider_id),
+            "provider": row.provider_id, "format": "application/echo10+xml"})  # fmt: skip
+        result.append(etree.fromstring(row.xml))
+    return xmlsafe.tostring(root)
+
+
+def _details(session, target: str, ids: list[int]) -> dict:
+    if not ids:
+        return {}
+    if target == "collections":
+        columns = [Collection.id, Collection.short_name, Collection.version_id,
+                   Collection.dataset_id, Collection.processing_level, Collection.archive_center,
+                   Collection.platforms, Collection.temporal_start, Collection.temporal_end,
+                   Collection.updated_at, Collection.online_only]  # fmt: skip
+        statement = select(*columns).where(Collection.id.in_(ids))
+    else:
+        columns = [Granule.id, Granule.granule_ur, Granule.producer_granule_id,
+                   Granule.collection_id, Collection.dataset_id, Granule.temporal_start,
+                   Granule.temporal_end, Granule.updated_at, Granule.cloud_cover,
+                   Granule.day_night_flag, Granule.online_only,
+                   Granule.browse_available]  # fmt: skip
+        statement = select(*columns).join(Collection, Collection.id == Granule.collection_id)
+        statement = statement.where(Granule.id.in_(ids))
+    return {row.id: row for row in session.execute(statement)}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _entry(target: str, row, detail) -> dict:
+    if target == "collections":
+        return {
+            "id": item_id("C", row.id, row.provider_id),
+            "data_center": row.provider_id,
+            "title": detail.dataset_id,
+            "dataset_id": detail.dataset_id,
+            "short_name": detail.short_name,
+            "version_id": detail.version_id,
+            "processing_level_id": detail.processing_level,
+            "archive_center": detail.archive_center,
+            "platforms": list(detail.platforms),
+            "time_start": _iso(detail.temporal_start),
+            "time_end": _iso(detail.temporal_end),
+            "updated": _iso(detail.updated_at),
+            "online_access_flag": detail.online_only,
+        }
+    return {
+        "id": item_id("G", row.id, row.provider_id),
+        "data_center": row.provider_id,
+        "title": detail.granule_ur,
+        "producer_granule_id": detail.producer_granule_id,
+        "collection_concept_id": item_id("C", detail.collection_id, row.provider_id),
+        "dataset_id": detail.dataset_id,
+        "time_start": _iso(detail.temporal_start),
+        "time_end": _iso(detail.temporal_end),
+        "updated": _iso(detail.updated_at),
+        "cloud_cover": detail.cloud_cover,
+        "day_night_flag": detail.day_night_flag.value if detail.day_night_flag else None,
+        "online_access_flag": detail.online_only,
+        "browse_flag": detail.browse_available,
+    }
