@@ -238,8 +238,7 @@ def collection_row(record: etree._Element) -> dict[str, Any]:
         "spatial_representation": (representation or SpatialRepresentation.NO_SPATIAL.value),
         "spatial_keywords": names(record, "SpatialKeywords/Keyword"),
         "science_keywords": [
-            {child.tag: (child.text or "").strip() for child in keyword}
-            for keyword in record.iterfind("ScienceKeywords/ScienceKeyword")
+            science_keyword(k) for k in record.iterfind("ScienceKeywords/ScienceKeyword")
         ],
         "additional_attributes": [
             {
@@ -254,6 +253,23 @@ def collection_row(record: etree._Element) -> dict[str, Any]:
         **spatial,
         "orbit": _parameters_json(parameters),
     }
+
+
+#: A science keyword's levels as stored (and searched): field, path in the ScienceKeyword element.
+SCIENCE_KEYWORD_LEVELS = {
+    "category": "CategoryKeyword",
+    "topic": "TopicKeyword",
+    "term": "TermKeyword",
+    "variable_level_1": "VariableLevel1Keyword/Value",
+    "variable_level_2": "VariableLevel1Keyword/VariableLevel2Keyword/Value",
+    "variable_level_3": "VariableLevel1Keyword/VariableLevel2Keyword/VariableLevel3Keyword",
+    "detailed_variable": "DetailedVariableKeyword",
+}
+
+
+def science_keyword(keyword: etree._Element) -> dict[str, str]:
+    found = {field: text(keyword, path) for field, path in SCIENCE_KEYWORD_LEVELS.items()}
+    return {field: value for field, value in found.items() if value is not None}
 
 
 def _parameters_json(parameters: OrbitParameters | None) -> dict[str, Any] | None:

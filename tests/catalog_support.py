@@ -70,7 +70,10 @@ def load_catalog(db, session, tmp_path):
                        "</ShortName><LongName>T</LongName><Type>S</Type><Instruments><Instrument>"
                        "<ShortName>MODIS</ShortName></Instrument></Instruments></Platform>"
                        "</Platforms>".replace("<Platforms>", "<Platforms>", 1)),
-            collection("C2", dataset="DS 2")]}),
+            collection("C2", dataset="DS 2", extra="<AdditionalAttributes><AdditionalAttribute>"
+                       "<Name>band</Name><DataType>INT</DataType><Description>d</Description>"
+                       "<ParameterRangeBegin>1</ParameterRangeBegin><ParameterRangeEnd>10"
+                       "</ParameterRangeEnd></AdditionalAttribute></AdditionalAttributes>")]}),
         ("MADEUP", "GranuleMetaDataFile", {"Granules": [
             granule(f"MADE.{n}", extra=_granule_extra(n)) for n in range(5)]}),
     ]  # fmt: skip

@@ -250,3 +250,94 @@ def test_page_size_and_result_sets(client, catalog, session):
                            f"<GetQueryResultsRequest><ResultSetGuid>{guid}</ResultSetGuid>"
                            "</GetQueryResultsRequest>"), 404, "NotFound")  # fmt: skip
     assert "expired" in fields["Message"]
+
+
+def _collections(client, condition) -> list[str]:
+    found = run(client, aql("collections", condition), IteratorSize=50)
+    return sorted(r.findtext("Collection/ShortName") for r in found.iterfind("Results/Result"))
+
+
+def _granules(client, condition) -> list[str]:
+    return sorted(urs(run(client, aql("granules", condition), IteratorSize=50)))
+
+
+def test_science_keywords(client, catalog):
+    cloud = ("<scienceKeyword><categoryKeyword><value>EARTH SCIENCE</value></categoryKeyword>"
+             "<termKeyword><value>CLOUDS</value></termKeyword><variableLevel2Keyword><value>"
+             "CLOUD FREQUENCY</value></variableLevel2Keyword></scienceKeyword>")  # fmt: skip
+    assert _collections(client, f"<scienceKeywords>{cloud}</scienceKeywords>") == ["AIRX3STD"]
+    methane = "<scienceKeyword><anyKeyword><value>METHANE</value></anyKeyword></scienceKeyword>"
+    assert _collections(client, f"<scienceKeywords>{methane}</scienceKeywords>") == ["AIRX3STD"]
+    wrong = (
+        "<scienceKeyword><termKeyword><value>CLOUDS</value></termKeyword>"
+        "<variableLevel1Keyword><value>OZONE</value></variableLevel1Keyword></scienceKeyword>"
+    )
+    assert _collections(client, f"<scienceKeywords>{wrong}</scienceKeywords>") == []  # one keyword
+    assert _collections(client, f"<scienceKeywords operator='OR'>{wrong}{methane}"
+                        "</scienceKeywords>") == ["AIRX3STD"]  # fmt: skip
+    assert _collections(client, f"<scienceKeywords operator='AND'>{wrong}{methane}"
+                        "</scienceKeywords>") == []  # fmt: skip
+
+
+def _attribute(name: str, value: str) -> str:
+    return (
+        f"<additionalAttribute><additionalAttributeName>{name}</additionalAttributeName>"
+        f"<additionalAttributeValue>{value}</additionalAttributeValue></additionalAttribute>"
+    )
+
+
+def test_additional_attributes_typed(client, catalog):
+    def granules(*attributes, operator="AND"):
+        return _granules(
+            client,
+            f"<additionalAttributes operator='{operator}'>"
+            + "".join(_attribute(*a) for a in attributes)
+            + "</additionalAttributes>",
+        )
+
+    assert granules(("ASTERProcessingCenter", "<value>GDS</value>")) == [AST_UR]
+    assert granules(("ASTERReceivingCenter", "<textPattern>ED%</textPattern>")) == [AST_UR]
+    assert granules(("ASTERVNIRPointingAngle", "<floatRange lower='8.5' upper='8.6'/>")) == [AST_UR]
+    assert granules(("ASTERVNIRPointingAngle", "<floatRange lower='8.6'/>")) == []
+    assert granules(("UpperLeftQuadCloudCoverage", "<int>100</int>")) == [AST_UR]
+    assert granules(("UpperLeftQuadCloudCoverage", "<intRange upper='99'/>")) == []
+    assert granules(("ASTERProcessingCenter", "<int>3</int>")) == []  # GDS is no number
+    both = [("ASTERProcessingCenter", "<value>GDS</value>"), ("nothing", "<value>x</value>")]
+    assert granules(*both, operator="AND") == []
+    assert granules(*both, operator="OR") == [AST_UR]
+
+    def collections(value):
+        return _collections(client, f"<additionalAttributes>{_attribute('band', value)}"
+                            "</additionalAttributes>")  # fmt: skip
+
+    assert collections("<intRange lower='5' upper='20'/>") == ["C2"]  # meets its range 1–10
+    assert collections("<int>7</int>") == ["C2"]
+    assert collections("<intRange lower='11'/>") == []
+    assert _collections(client, "<additionalAttributes>" + _attribute(
+        "OPeNDAPServer", "<textPattern>http://acdisc%</textPattern>")
+        + "</additionalAttributes>") == ["AIRX3STD"]  # fmt: skip
+    assert _collections(client, "<additionalAttributeNames><value>band</value>"
+                        "</additionalAttributeNames>") == ["C2"]  # fmt: skip
+
+
+def test_measured_parameters_with_qa_flags(client, catalog):
+    def granules(parameter):
+        return _granules(client, f"<measuredParameters><measuredParameter>{parameter}"
+                         "</measuredParameter></measuredParameters>")  # fmt: skip
+
+    skin = "<measuredParameterName>Surface Skin Temperature</measuredParameterName>"
+    found = granules(skin + "<automaticQualityFlag><value>Passed</value></automaticQualityFlag>")
+    assert len(found) == 1 and found[0].startswith("AIRX3STD")
+    assert (
+        granules(skin + "<automaticQualityFlag><value>Failed</value></automaticQualityFlag>") == []
+    )
+    assert granules("<measuredParameterName>Nothing</measuredParameterName>") == []
+
+
+def test_bad_typed_values(client, catalog):
+    for value, words in (("<int>1.5</int>", "whole number"), ("<floatRange lower='x'/>", "number"),
+                         ("<time HH='25' MI='0' SS='0'/>", "HH"),
+                         ("<Date YYYY='2020' MM='2' DD='30'/>", "not a date")):  # fmt: skip
+        fields = refused(client, aql("granules", "<additionalAttributes>" + _attribute("a", value)
+                                     + "</additionalAttributes>"))  # fmt: skip
+        assert words in fields["Message"], fields

@@ -142,6 +142,24 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
         return _temporal(element)
     if tag == "additionalAttributeNames":
         return c.AttributeNames(_text(element))
+    every = element.get("operator") == "AND"
+    if tag == "scienceKeywords":
+        keywords = tuple(
+            {SCIENCE_LEVELS[child.tag]: _text(child) for child in keyword
+             if isinstance(child.tag, str)}
+            for keyword in element.iterfind("scienceKeyword")
+        )  # fmt: skip
+        return c.ScienceKeywords(keywords, every=every)
+    if tag == "additionalAttributes":
+        attributes = tuple(
+            (_required_text(a.find("additionalAttributeName"), "additionalAttributeName"),
+             _attribute_value(a.find("additionalAttributeValue")))
+            for a in element.iterfind("additionalAttribute")
+        )  # fmt: skip
+        return c.AdditionalAttributes(attributes, every=every)
+    if tag == "measuredParameters":
+        return c.MeasuredParameters(tuple(_measured(p) for p in element.iterfind(
+            "measuredParameter")), every=every)  # fmt: skip
     raise NotSupported(f"the condition {tag} is not supported by this server yet")
 
 
@@ -149,10 +167,12 @@ def _date(holder: etree._Element | None) -> datetime | None:
     """The ``Date`` inside ``startDate``/``stopDate`` (YYYY MM DD [HH MI SS], UTC)."""
     if holder is None:
         return None
-    date = holder.find("Date")
-    if date is not None and date.find("Date") is not None:  # the first port's nesting
+    return _date_element(holder.find("Date"), f"{holder.tag}/Date")
+
+
+def _date_element(date: etree._Element, where: str) -> datetime:
+    if date.find("Date") is not None:  # the first port's nesting
         date = date.find("Date")
-    where = f"{holder.tag}/Date"
     fields = {}
     for name, low, high, default in (("YYYY", 1, 9999, None), ("MM", 1, 12, None),
                                      ("DD", 1, 31, None), ("HH", 0, 23, 0), ("MI", 0, 59, 0),
@@ -228,3 +248,80 @@ def _range(element: etree._Element, where: str, low: float | None, high: float |
     if lower is not None and upper is not None and upper < lower:
         raise InvalidValue(f"{where}/range: upper {upper:g} is below lower {lower:g}")
     return lower, upper
+
+
+SCIENCE_LEVELS = {
+    "categoryKeyword": "category",
+    "topicKeyword": "topic",
+    "termKeyword": "term",
+    "variableLevel1Keyword": "variable_level_1",
+    "variableLevel2Keyword": "variable_level_2",
+    "variableLevel3Keyword": "variable_level_3",
+    "detailedVariableKeyword": "detailed_variable",
+    "anyKeyword": "any",
+}
+QA_FLAGS = {"automaticQualityFlag": "AutomaticQualityFlag",
+            "operationalQualityFlag": "OperationalQualityFlag",
+            "scienceQualityFlag": "ScienceQualityFlag"}  # fmt: skip
+QA_STATS = ("QAPercentMissingData", "QAPercentOutOfBoundsData", "QAPercentInterpolatedData",
+            "QAPercentCloudCover")  # fmt: skip
+
+
+def _required_text(element: etree._Element, where: str) -> str:
+    value = (element.text or "").strip()
+    if not value:
+        raise InvalidValue(f"{where}: must not be empty", line=element.sourceline)
+    return value
+
+
+def _time(element: etree._Element | None):
+    from datetime import time
+
+    if element is None:
+        return None
+    values = []
+    for name, high in (("HH", 23), ("MI", 59), ("SS", 59)):
+        raw = element.get(name, "")
+        if not raw.strip().isdigit() or not 0 <= int(raw) <= high:
+            raise InvalidValue(f"time: {name}={raw!r} is not from 0 to {high}",
+                               line=element.sourceline)  # fmt: skip
+        values.append(int(raw))
+    return time(*values)
+
+
+def _attribute_value(holder: etree._Element) -> c.AttributeValue:
+    """An additionalAttributeValue: its one child says the type."""
+    child = next(node for node in holder if isinstance(node.tag, str))
+    tag, where = child.tag, f"additionalAttributeValue/{child.tag}"
+    if tag in ("value", "list", "textPattern"):
+        return c.AttributeValue("text", match=_text(holder))
+    if tag in ("int", "float"):
+        number = _number(child.text, where, integer=tag == "int")
+        return c.AttributeValue("number", low=number, high=number)
+    if tag in ("intRange", "floatRange", "range"):
+        low, high = _range(child, where, None, None)
+        if tag == "intRange":
+            for bound in (low, high):
+                if bound is not None and not float(bound).is_integer():
+                    raise InvalidValue(f"{where}: {bound:g} is not a whole number")
+        return c.AttributeValue("number", low=low, high=high)
+    if tag == "Date":
+        moment = _date_element(child, where)
+        return c.AttributeValue("date", low=moment, high=moment)
+    if tag == "dateRange":
+        low, high = _date_range(child)
+        return c.AttributeValue("date", low=low, high=high)
+    if tag == "time":
+        moment = _time(child)
+        return c.AttributeValue("time", low=moment, high=moment)
+    low, high = _time(child.find("startTime/time")), _time(child.find("stopTime/time"))
+    return c.AttributeValue("time", low=low, high=high)
+
+
+def _measured(element: etree._Element) -> c.MeasuredParameter:
+    name = _required_text(element.find("measuredParameterName"), "measuredParameterName")
+    flags = {QA_FLAGS[tag]: _text(element.find(tag)) for tag in QA_FLAGS
+             if element.find(tag) is not None}  # fmt: skip
+    stats = {tag: _range(element.find(f"{tag}/range"), tag, 0, 100) for tag in QA_STATS
+             if element.find(f"{tag}/range") is not None}  # fmt: skip
+    return c.MeasuredParameter(name, flags, stats)

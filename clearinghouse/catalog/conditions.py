@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -397,3 +398,145 @@ class Query:
         if self.providers is not None:
             parts.append(model.provider_id.in_(self.providers))
         return parts
+
+
+# -- science keywords, additional attributes, measured parameters (JSON columns) ----------------
+
+SCIENCE_LEVELS = ("category", "topic", "term", "variable_level_1", "variable_level_2",
+                  "variable_level_3", "detailed_variable")  # fmt: skip
+
+
+def _either(parts: list[ColumnElement[bool]], every: bool) -> ColumnElement[bool]:
+    return and_(*parts) if every else or_(*parts)
+
+
+@dataclasses.dataclass
+class ScienceKeywords(Condition):
+    """Each keyword: levels (category, topic, term, variable_level_1…, detailed_variable, or
+    ``any``) that one of the collection's science keywords must all match."""
+
+    keywords: tuple[dict[str, Text], ...]
+    every: bool = False
+    negated: bool = False
+
+    def _one(self, levels: dict[str, Text]) -> ColumnElement[bool]:
+        keyword = func.jsonb_array_elements(Collection.science_keywords).column_valued("k")
+        parts = []
+        for level, match in levels.items():
+            if level == "any":
+                parts.append(or_(*(match.on_column(keyword.op("->>")(name))
+                                   for name in SCIENCE_LEVELS)))  # fmt: skip
+            else:
+                parts.append(match.on_column(keyword.op("->>")(level)))
+        return exists(select(literal(1)).where(*parts))
+
+    def collections(self):
+        return _either([self._one(levels) for levels in self.keywords], self.every)
+
+    def granules(self):
+        return _of_collection(self.collections())
+
+
+@dataclasses.dataclass(frozen=True)
+class AttributeValue:
+    """What an additional attribute's value must be: text matching ``match``, or, typed
+    (``number``, ``date``, ``time``), within [low, high] (either end open)."""
+
+    kind: str  # text, number, date, time
+    match: Text | None = None
+    low: Any = None
+    high: Any = None
+
+    def cast(self, raw):
+        return {"number": func.try_numeric, "date": func.try_timestamptz,
+                "time": func.try_time}[self.kind](raw)  # fmt: skip
+
+    def on_value(self, raw) -> ColumnElement[bool]:
+        if self.kind == "text":
+            return self.match.on_column(raw)
+        value = self.cast(raw)
+        return and_(value.is_not(None), *self._bounds(value))
+
+    def _bounds(self, value):
+        parts = []
+        if self.low is not None:
+            parts.append(value >= self.low)
+        if self.high is not None:
+            parts.append(value <= self.high)
+        return parts
+
+    def on_range(self, begin, end) -> ColumnElement[bool]:
+        """A declared range [begin, end] meeting the wanted value or range."""
+        if self.kind == "text":
+            return false()
+        first, last = self.cast(begin), self.cast(end)
+        parts = [first.is_not(None), last.is_not(None)]
+        if self.high is not None:
+            parts.append(first <= self.high)
+        if self.low is not None:
+            parts.append(last >= self.low)
+        return and_(*parts)
+
+
+@dataclasses.dataclass
+class AdditionalAttributes(Condition):
+    """Attributes by name with a wanted value: a collection's declared value or range, a granule's
+    values. ``every``: all the attributes must match (AND), else any (OR)."""
+
+    attributes: tuple[tuple[str, AttributeValue], ...]
+    every: bool = False
+    negated: bool = False
+
+    def collections(self):
+        parts = []
+        for name, wanted in self.attributes:
+            attribute = func.jsonb_array_elements(Collection.additional_attributes).column_valued(
+                "a"
+            )
+            field = attribute.op("->>")
+            parts.append(exists(select(literal(1)).where(
+                field("name") == name,
+                or_(wanted.on_value(field("value")), wanted.on_range(field("begin"), field("end"))),
+            )))  # fmt: skip
+        return _either(parts, self.every)
+
+    def granules(self):
+        parts = []
+        for name, wanted in self.attributes:
+            attribute = func.jsonb_array_elements(Granule.additional_attributes).column_valued("a")
+            values = func.jsonb_array_elements_text(attribute.op("->")("values")).column_valued("v")
+            any_value = exists(select(literal(1)).where(wanted.on_value(values)))
+            parts.append(exists(select(literal(1)).where(
+                attribute.op("->>")("name") == name, any_value)))  # fmt: skip
+        return _either(parts, self.every)
+
+
+@dataclasses.dataclass(frozen=True)
+class MeasuredParameter:
+    name: str
+    flags: dict[str, Text]  # AutomaticQualityFlag…: wanted values
+    stats: dict[str, tuple[float | None, float | None]]  # QAPercentMissingData…: range
+
+
+@dataclasses.dataclass
+class MeasuredParameters(Condition):
+    parameters: tuple[MeasuredParameter, ...]
+    every: bool = False
+    negated: bool = False
+
+    def granules(self):
+        parts = []
+        for wanted in self.parameters:
+            parameter = func.jsonb_array_elements(Granule.measured_parameters).column_valued("m")
+            where = [parameter.op("->>")("name") == wanted.name]
+            for flag, match in wanted.flags.items():
+                where.append(match.on_column(parameter.op("->")("QAFlags").op("->>")(flag)))
+            for stat, (low, high) in wanted.stats.items():
+                value = func.try_numeric(parameter.op("->")("QAStats").op("->>")(stat))
+                where.append(value.is_not(None))
+                if low is not None:
+                    where.append(value >= low)
+                if high is not None:
+                    where.append(value <= high)
+            parts.append(exists(select(literal(1)).where(*where)))
+        return _either(parts, self.every)
