@@ -2,7 +2,8 @@
 (CONTRACT §6.2) into the same ``Query`` AQL makes.
 
 Text parameters may repeat (any value matches); like CMR's they ignore case unless
-``options[<name>][ignore_case]=false``, and take ``*`` and ``?`` wildcards with
+``options[<name>][ignore_case]=false`` (granule URs and producer granule ids match case unless
+``…[ignore_case]=true``), and take ``*`` and ``?`` wildcards with
 ``options[<name>][pattern]=true``. Spatial parameters (``bounding_box``, ``polygon``, ``point``,
 ``line``, ``circle``) may repeat; all must hold.
 """
@@ -80,9 +81,14 @@ def read(target: str, args) -> tuple[c.Query, int]:
     return c.Query(target, providers, found), _page_size(args)
 
 
+#: Parameters that match case as given unless told otherwise (CMR's defaults).
+CASE_SENSITIVE = {"granule_ur", "producer_granule_id"}
+
+
 def _text(args, name: str) -> c.Text:
     values = [v.strip() for v in args.getlist(name)]
-    ignore_case = args.get(f"options[{name}][ignore_case]", "true").lower() != "false"
+    default = "false" if name in CASE_SENSITIVE else "true"
+    ignore_case = args.get(f"options[{name}][ignore_case]", default).lower() != "false"
     if args.get(f"options[{name}][pattern]", "false").lower() == "true":
         patterns = tuple(_wildcards(v) for v in values)
         return c.Text((), patterns, ignore_case)

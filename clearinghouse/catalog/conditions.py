@@ -94,11 +94,20 @@ class Text:
         return or_(*parts) if parts else false()
 
     def on_array(self, column) -> ColumnElement[bool]:
-        """Any element of a text array matches."""
-        if not self.patterns and not self.case_insensitive:
-            return column.op("&&")(literal(list(self.values), column.type))
-        element = func.unnest(column).column_valued("v")  # FROM unnest(column) AS v
-        return exists(select(literal(1)).where(self.on_column(element)))
+        """Any element of a text array matches. Values go through ``lower_array(column)``, which
+        the granules' name arrays are indexed by (an exact case is then checked on top)."""
+        parts = []
+        if self.values:
+            lowered = literal([v.lower() for v in self.values], column.type)
+            found = func.lower_array(column).op("&&")(lowered)
+            if not self.case_insensitive:
+                found = and_(found, column.op("&&")(literal(list(self.values), column.type)))
+            parts.append(found)
+        if self.patterns:
+            element = func.unnest(column).column_valued("v")  # FROM unnest(column) AS v
+            patterns = Text((), self.patterns, self.case_insensitive)
+            parts.append(exists(select(literal(1)).where(patterns.on_column(element))))
+        return or_(*parts)
 
     def each(self) -> list[Text]:
         """One Text per value or pattern (for AND: every one must match)."""
@@ -130,9 +139,16 @@ class Condition:
         return not_(condition) if self.negated else condition
 
 
+def collection_ids(*conditions: ColumnElement[bool]) -> ColumnElement:
+    """The ids of the collections meeting the conditions, as one array computed once per query
+    (an InitPlan): ``collection_id = ANY(…)`` then uses the granules' collection indexes, and
+    can be OR'ed with other indexed conditions, where ``IN (SELECT …)`` would be a join."""
+    return func.array(select(Collection.id).where(*conditions).scalar_subquery())
+
+
 def _of_collection(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """A granule condition on its collection's fields."""
-    return Granule.collection_id.in_(select(Collection.id).where(condition))
+    return Granule.collection_id == func.any(collection_ids(condition))
 
 
 COLLECTION_FIELDS = {

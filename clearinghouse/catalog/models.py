@@ -147,6 +147,15 @@ class Granule(CatalogRecord, Base):
     _own_table_args = (
         UniqueConstraint("provider_id", "granule_ur"),
         Index("ix_granules_collection_id_temporal", "collection_id", "temporal_start"),
+        Index("ix_granules_collection_id_cloud_cover", "collection_id", "cloud_cover"),
+        Index(
+            "ix_granules_granule_ur_pattern",
+            "granule_ur",
+            postgresql_ops={"granule_ur": "text_pattern_ops"},
+        ),
+        Index("ix_granules_platforms", text("lower_array(platforms)"), postgresql_using="gin"),
+        Index("ix_granules_instruments", text("lower_array(instruments)"), postgresql_using="gin"),
+        Index("ix_granules_sensors", text("lower_array(sensors)"), postgresql_using="gin"),
         Index(
             "ix_granules_live_collection_id",
             "collection_id",
