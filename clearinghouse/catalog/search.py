@@ -78,16 +78,20 @@ class Plan:
     caller: Caller
     sort: str = "natural"
     as_of: datetime | None = None
+    _conditions: list | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def model(self):
         return _model(self.query.target)
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        parts = [*visible(self.query.target, self.caller), *self.query.where()]
-        if self.as_of is not None:
-            parts.append(self.model.created_at <= self.as_of)
-        return parts
+        """Built once per plan: the count and the page share them."""
+        if self._conditions is None:
+            parts = [*visible(self.query.target, self.caller), *self.query.where()]
+            if self.as_of is not None:
+                parts.append(self.model.created_at <= self.as_of)
+            object.__setattr__(self, "_conditions", parts)
+        return self._conditions
 
     def count(self, session: Session) -> tuple[int, bool]:
         """The hit count, exact up to EXACT_COUNT_LIMIT, else the planner's estimate."""
