@@ -25,12 +25,16 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
     with ctx.db.session() as session:
         caller = sessions.resolve(session, ctx.token, ctx.settings.session_timeout)
         plan = search.Plan(query, caller)
-        hits, estimated = plan.count(session)
         after = None
         if search_after:
             after = search.key_values(cmr.decode_after(search_after), target, plan.sort)
-        rows = plan.page(session, size=size, after=after)
-        details = _details(session, target, [row.id for row in rows]) if as_json else {}
+        rows = plan.page(
+            session, size=size, after=after, columns=_columns(target) if as_json else ()
+        )
+        if after is None and len(rows) < size:
+            hits, estimated = len(rows), False  # the whole answer is on this page: no count needed
+        else:
+            hits, estimated = plan.count(session)
     headers = {"CMR-Hits": str(hits)}
     if estimated:
         headers["CMR-Hits-Estimated"] = "true"
@@ -38,7 +42,7 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
         headers["CMR-Search-After"] = cmr.encode_after(search.key_of(rows[-1], target, plan.sort))
     if as_json:
         headers["Content-Type"] = "application/json"
-        entries = [_entry(target, row, details[row.id]) for row in rows]
+        entries = [_entry(target, row) for row in rows]
         body = json.dumps({"feed": {"hits": hits, "entry": entries}}).encode()
     else:
         headers["Content-Type"] = "application/echo10+xml; charset=utf-8"
@@ -58,31 +62,31 @@ def _xml(target: str, hits: int, rows) -> bytes:
     return xmlsafe.tostring(root)
 
 
-def _details(session, target: str, ids: list[int]) -> dict:
-    if not ids:
-        return {}
+def _columns(target: str) -> tuple:
+    """What a JSON entry shows, fetched with the page."""
     if target == "collections":
-        columns = [Collection.id, Collection.short_name, Collection.version_id,
-                   Collection.dataset_id, Collection.processing_level, Collection.archive_center,
-                   Collection.platforms, Collection.temporal_start, Collection.temporal_end,
-                   Collection.updated_at, Collection.online_only]  # fmt: skip
-        statement = select(*columns).where(Collection.id.in_(ids))
-    else:
-        columns = [Granule.id, Granule.granule_ur, Granule.producer_granule_id,
-                   Granule.collection_id, Collection.dataset_id, Granule.temporal_start,
-                   Granule.temporal_end, Granule.updated_at, Granule.cloud_cover,
-                   Granule.day_night_flag, Granule.online_only,
-                   Granule.browse_available]  # fmt: skip
-        statement = select(*columns).join(Collection, Collection.id == Granule.collection_id)
-        statement = statement.where(Granule.id.in_(ids))
-    return {row.id: row for row in session.execute(statement)}
+        return (Collection.short_name, Collection.version_id, Collection.dataset_id,
+                Collection.processing_level, Collection.archive_center, Collection.platforms,
+                Collection.temporal_start, Collection.temporal_end, Collection.updated_at,
+                Collection.online_only)  # fmt: skip
+    dataset = (
+        select(Collection.dataset_id)
+        .where(Collection.id == Granule.collection_id)
+        .scalar_subquery()
+        .label("dataset_id")
+    )
+    return (Granule.granule_ur, Granule.producer_granule_id, Granule.collection_id, dataset,
+            Granule.temporal_start.label("time_start"), Granule.temporal_end,
+            Granule.updated_at.label("updated"), Granule.cloud_cover, Granule.day_night_flag,
+            Granule.online_only, Granule.browse_available)  # fmt: skip
 
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _entry(target: str, row, detail) -> dict:
+def _entry(target: str, row) -> dict:
+    detail = row
     if target == "collections":
         return {
             "id": item_id("C", row.id, row.provider_id),
@@ -106,9 +110,9 @@ def _entry(target: str, row, detail) -> dict:
         "producer_granule_id": detail.producer_granule_id,
         "collection_concept_id": item_id("C", detail.collection_id, row.provider_id),
         "dataset_id": detail.dataset_id,
-        "time_start": _iso(detail.temporal_start),
+        "time_start": _iso(detail.time_start),
         "time_end": _iso(detail.temporal_end),
-        "updated": _iso(detail.updated_at),
+        "updated": _iso(detail.updated),
         "cloud_cover": detail.cloud_cover,
         "day_night_flag": detail.day_night_flag.value if detail.day_night_flag else None,
         "online_access_flag": detail.online_only,

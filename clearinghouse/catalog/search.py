@@ -105,14 +105,15 @@ class Plan:
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return max(int(plan[0]["Plan"]["Plan Rows"]), found), True
 
-    def page(self, session: Session, *, size: int, after: list | None = None, skip: int = 0):
-        """Rows (id, provider_id, xml, the sort key…) of one page: after the key ``after``, or
-        ``skip`` rows from the start."""
+    def page(self, session: Session, *, size: int, after: list | None = None, skip: int = 0,
+             columns: tuple = ()):  # fmt: skip
+        """Rows (id, provider_id, the sort key…, then ``columns``, by default the XML) of one
+        page: after the key ``after``, or ``skip`` rows from the start."""
         keys = sort_keys(self.query.target, self.sort)
         model = self.model
-        statement: Select = select(model.id, model.provider_id, model.xml, *keys).where(
-            *self.conditions()
-        )
+        statement: Select = select(
+            model.id, model.provider_id, *keys, *(columns or (model.xml,))
+        ).where(*self.conditions())
         if after is not None:
             statement = statement.where(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
         elif skip:
@@ -128,7 +129,7 @@ def check_page_size(size: int, where: str) -> int:
 
 def key_of(row, target: str, sort: str) -> list:
     """The sort key of a page's row, as JSON can keep it."""
-    values = list(row[3:])
+    values = list(row[2 : 2 + len(sort_keys(target, sort))])
     out = []
     for value in values:
         out.append(value.isoformat() if isinstance(value, datetime) else value)
