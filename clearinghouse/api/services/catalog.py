@@ -75,9 +75,6 @@ def execute_query(call: Call, request: etree._Element) -> etree._Element:
 
     as_of = call.session.scalar(select(func.now()))
     plan = search.Plan(query, call.caller, sort, as_of)
-    hits, estimated = plan.count(call.session)
-    if max_results is not None and hits > max_results:
-        hits, estimated = max_results, False
     result_set = ResultSet(
         guid=str(uuid.uuid4()),
         session_id=call.caller.session_id,
@@ -85,20 +82,29 @@ def execute_query(call: Call, request: etree._Element) -> etree._Element:
         query=etree.tostring(query_text, encoding="unicode", with_tail=False),
         sort=sort,
         result_format=result_format,
-        hits=hits,
-        hits_estimated=estimated,
+        hits=0,
+        hits_estimated=False,
         max_results=max_results,
         as_of=as_of,
         position=0,
         last_used_at=as_of,
     )
+    page = _page(call, result_set, plan, cursor, size) if result_type == "RESULTS" else None
+    returned = int(page[1].text) if page else 0
+    if page and cursor == 1 and returned < size:
+        hits, estimated = returned, False  # the whole answer is on this page: no count needed
+    else:
+        hits, estimated = plan.count(call.session)
+    if max_results is not None and hits > max_results:
+        hits, estimated = max_results, False
+    result_set.hits, result_set.hits_estimated = hits, estimated
     call.session.add(result_set)
     response = E.ExecuteQueryResponse(
         E.ResultSetGuid(result_set.guid),
         E.Hits(str(hits), estimated=boolean_text(estimated)),
     )
-    if result_type == "RESULTS":
-        response.extend(_page(call, result_set, plan, cursor, size))
+    if page:
+        response.extend(page)
     call.session.flush()
     return response
 
