@@ -20,6 +20,7 @@ import psycopg2
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from clearinghouse import maintenance
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from ingest import scan, signals
@@ -51,6 +52,12 @@ class Scheduler:
                          _summary(taken.report))  # fmt: skip
         except Exception:
             log.exception("the scheduled scan failed; the next one tries again")
+
+    def tidy(self) -> None:
+        try:
+            maintenance.tidy(self.db, self.settings)
+        except Exception:
+            log.exception("housekeeping failed; it runs again in an hour")
 
     # -- signalled scans ----------------------------------------------------------------------
 
@@ -109,6 +116,7 @@ class Scheduler:
     def start(self) -> None:
         self.aps.add_job(self.scan_all, "interval", seconds=self.settings.ingest_interval,
                          id="scan-all", next_run_time=datetime.now(UTC))  # fmt: skip
+        self.aps.add_job(self.tidy, "interval", hours=1, id="tidy")
         self.aps.start()
         for target in (self._listen, self._signalled):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()

@@ -344,3 +344,17 @@ def test_an_address_with_too_many_failed_logins_waits(client, session):
     fields = error(response, 429, "TooManyRequests")
     assert "127.0.0.1" in fields["Message"]
     assert 1 <= int(response.headers["Retry-After"]) <= 601
+
+
+def test_housekeeping_deletes_what_is_past_keeping(client, session, db, settings):
+    from clearinghouse import maintenance
+
+    user(session, "kit")
+    fresh, stale = login(client, "kit"), login(client, "kit")
+    _idle(session, stale, settings.session_timeout + 8 * 24 * 3600)
+    session.execute(text("INSERT INTO login_attempts (username, succeeded, at)"
+                         " VALUES ('old', false, now() - interval '31 days')"))  # fmt: skip
+    session.commit()
+    gone = maintenance.tidy(db, settings)
+    assert gone["sessions"] == 1 and gone["login_attempts"] == 1
+    assert _session_row(session, stale) is None and _session_row(session, fresh) is not None
