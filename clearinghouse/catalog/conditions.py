@@ -374,7 +374,17 @@ class Temporal(Condition):
             "{" + ",".join(f"[{_bound(low)},{_bound(high)}]" for low, high in ranges) + "}"
         )
         window = literal(literal_text, TSTZMULTIRANGE)
-        return model.temporal.op("&&")(window)
+        overlaps = model.temporal.op("&&")(window)
+        # The same, said so that btree indexes on (collection_id, temporal_start/end) serve it too:
+        # the planner can then read a collection's granules in the window instead of the whole
+        # catalog's.
+        low, high = ranges[0][0], ranges[-1][1]
+        bounds = []
+        if high is not None:
+            bounds.append(model.temporal_start <= high)
+        if low is not None:
+            bounds.append(or_(model.temporal_end >= low, model.temporal_end.is_(None)))
+        return and_(overlaps, *bounds)
 
     def collections(self):
         return self._on(Collection)
