@@ -121,12 +121,20 @@ def run_wrk(wrk: str, port: int, path: str, body: str, tokens: list[str], second
         "path": path,
         "body": body,
     }
+    return run_script(wrk, script, f"http://127.0.0.1:{port}{path}", threads=threads,
+                      connections=connections, seconds=seconds)  # fmt: skip
+
+
+def run_script(wrk: str, script: str, url: str, *, threads: int, connections: int,
+               seconds: int) -> dict:  # fmt: skip
+    """Run wrk with a Lua script whose done() writes one ``RESULT {json}`` line; that result,
+    with requests per second added."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:
         output = subprocess.run(
             [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-             "-s", file.name, f"http://127.0.0.1:{port}{path}"],
+             "-s", file.name, url],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     finally:

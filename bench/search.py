@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -37,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import throwaway
-from api import ensure_wrk, start_server
+from api import ensure_wrk, run_script, start_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -199,18 +196,8 @@ def drive(wrk: str, port: int, searches: list[dict], seconds: int, connections: 
         headers = {"CMR-Search-After": params["_key"]} if "_key" in params else {}
         entries.append(f"{{{json.dumps(_path(params))}, {_lua_table(headers)}}}")
     script = LUA % {"requests": ", ".join(entries)}
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
-        file.write(script)
-    try:
-        output = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout",
-                                 "10s", "-s", file.name, f"http://127.0.0.1:{port}"],
-                                capture_output=True, text=True, check=True).stdout  # fmt: skip
-    finally:
-        os.unlink(file.name)
-    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
-    result = json.loads(line[len("RESULT ") :])
-    result["per_second"] = result["requests"] / result["seconds"]
-    return result
+    return run_script(wrk, script, f"http://127.0.0.1:{port}", threads=2,
+                      connections=connections, seconds=seconds)  # fmt: skip
 
 
 def _lua_table(headers: dict) -> str:

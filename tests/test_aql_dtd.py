@@ -54,13 +54,17 @@ class Generator:
                     element.text = self._value(base, None)
                 self._complex(element, extension, depth)
 
-    def _group(self, element, node, depth):
+    def _times(self, node, depth) -> int:
+        """How many times to repeat a particle, within its bounds (deep ones: as few as may)."""
         low = int(node.get("minOccurs", "1"))
         high = node.get("maxOccurs", "1")
         high = 3 if high == "unbounded" else int(high)
         if depth > 4:
             high = low
-        for _ in range(self.rng.randint(low, max(low, high))):
+        return self.rng.randint(low, max(low, high))
+
+    def _group(self, element, node, depth):
+        for _ in range(self._times(node, depth)):
             items = [c for c in node if _local(c) in ("element", "sequence", "choice")]
             if node.tag == XS + "choice":
                 items = [self.rng.choice(items)]
@@ -71,12 +75,7 @@ class Generator:
                     self._group(element, item, depth)
 
     def _element(self, parent, node, depth):
-        low = int(node.get("minOccurs", "1"))
-        high = node.get("maxOccurs", "1")
-        high = 3 if high == "unbounded" else int(high)
-        if depth > 4:
-            high = low
-        for _ in range(self.rng.randint(low, max(low, high))):
+        for _ in range(self._times(node, depth)):
             child = etree.SubElement(parent, node.get("name"))
             kind = node.get("type")
             if kind in self.complex:
