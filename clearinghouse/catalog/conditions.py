@@ -8,6 +8,7 @@ collection's, as ECHO did.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import re
 from datetime import datetime, timedelta
@@ -139,16 +140,31 @@ class Condition:
         return not_(condition) if self.negated else condition
 
 
-def collection_ids(*conditions: ColumnElement[bool]) -> ColumnElement:
-    """The ids of the collections meeting the conditions, as one array computed once per query
-    (an InitPlan): ``collection_id = ANY(…)`` then uses the granules' collection indexes, and
-    can be OR'ed with other indexed conditions, where ``IN (SELECT …)`` would be a join."""
-    return func.array(select(Collection.id).where(*conditions).scalar_subquery())
+#: Set while a plan builds its granule conditions: runs a query on collections and returns the ids.
+#: Collections are few, so their conditions are settled first and the granule statement gets the
+#: ids as constants, which the planner can estimate (an array from a subquery it cannot).
+collection_resolver: contextvars.ContextVar = contextvars.ContextVar("collection_resolver")
+
+
+def collection_ids(*conditions: ColumnElement[bool]) -> list[int] | ColumnElement:
+    """The ids of the collections meeting the conditions: a list when a resolver is set, else one
+    array computed once per query (an InitPlan)."""
+    statement = select(Collection.id).where(*conditions)
+    resolve = collection_resolver.get(None)
+    if resolve is not None:
+        return resolve(statement)
+    return func.array(statement.scalar_subquery())
+
+
+def in_collections(ids) -> ColumnElement[bool]:
+    if isinstance(ids, list):
+        return Granule.collection_id.in_(ids) if ids else false()
+    return Granule.collection_id == func.any(ids)
 
 
 def _of_collection(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """A granule condition on its collection's fields."""
-    return Granule.collection_id == func.any(collection_ids(condition))
+    return in_collections(collection_ids(condition))
 
 
 COLLECTION_FIELDS = {

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from clearinghouse.accounts import access
 from clearinghouse.accounts.sessions import Caller
-from clearinghouse.catalog.conditions import Query, collection_ids
+from clearinghouse.catalog.conditions import Query, collection_ids, collection_resolver
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.errors import InvalidValue
 
@@ -67,6 +67,8 @@ def visible(target: str, caller: Caller) -> list[ColumnElement[bool]]:
     if target == "collections":
         return readable
     hidden = collection_ids(not_(and_(*readable)))
+    if isinstance(hidden, list):
+        return [*live(Granule), *([Granule.collection_id.not_in(hidden)] if hidden else [])]
     return [*live(Granule), Granule.collection_id != func.all(hidden)]
 
 
@@ -84,10 +86,15 @@ class Plan:
     def model(self):
         return _model(self.query.target)
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Built once per plan: the count and the page share them."""
+    def conditions(self, session: Session) -> list[ColumnElement[bool]]:
+        """Built once per plan (the count and the page share them), the collection-level
+        conditions of a granule search settled first, in ``session``."""
         if self._conditions is None:
-            parts = [*visible(self.query.target, self.caller), *self.query.where()]
+            token = collection_resolver.set(lambda q: list(session.scalars(q)))
+            try:
+                parts = [*visible(self.query.target, self.caller), *self.query.where()]
+            finally:
+                collection_resolver.reset(token)
             if self.as_of is not None:
                 parts.append(self.model.created_at <= self.as_of)
             object.__setattr__(self, "_conditions", parts)
@@ -95,11 +102,11 @@ class Plan:
 
     def count(self, session: Session) -> tuple[int, bool]:
         """The hit count, exact up to EXACT_COUNT_LIMIT, else the planner's estimate."""
-        capped = select(literal(1)).where(*self.conditions()).limit(EXACT_COUNT_LIMIT + 1)
+        capped = select(literal(1)).where(*self.conditions(session)).limit(EXACT_COUNT_LIMIT + 1)
         found = session.scalar(select(func.count()).select_from(capped.subquery()))
         if found <= EXACT_COUNT_LIMIT:
             return found, False
-        statement = select(literal(1)).where(*self.conditions())
+        statement = select(literal(1)).where(*self.conditions(session))
         compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -113,7 +120,7 @@ class Plan:
         model = self.model
         statement: Select = select(
             model.id, model.provider_id, *keys, *(columns or (model.xml,))
-        ).where(*self.conditions())
+        ).where(*self.conditions(session))
         if after is not None:
             statement = statement.where(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
         elif skip:
