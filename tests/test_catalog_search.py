@@ -341,3 +341,24 @@ def test_bad_typed_values(client, catalog):
         fields = refused(client, aql("granules", "<additionalAttributes>" + _attribute("a", value)
                                      + "</additionalAttributes>"))  # fmt: skip
         assert words in fields["Message"], fields
+
+
+def test_a_hit_count_over_the_exact_limit_is_an_estimate(client, catalog, monkeypatch):
+    from clearinghouse.catalog import search
+
+    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 2)  # five hits: over it
+    since_2019 = "<temporal><startDate><Date YYYY='2019' MM='1' DD='1'/></startDate></temporal>"
+    query = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>", since_2019,
+                "<dayNightFlag value='DAY'/>")  # fmt: skip
+    found = run(client, query, IteratorSize=1)
+    assert found.find("Hits").get("estimated") == "true"
+    assert int(found.findtext("Hits")) >= 3  # never below what was counted
+
+
+def test_a_recurring_window_at_the_ends_of_the_calendar(client, catalog):
+    found = run(client, aql("granules", "<dataSetId><value>DS 1</value></dataSetId>",
+                            "<temporal><startDate><Date YYYY='1' MM='1' DD='1'/>"
+                            "</startDate><stopDate><Date YYYY='9999' MM='12' DD='31'/></stopDate>"
+                            "<startDay value='300'/><endDay value='20'/></temporal>"),
+                IteratorSize=10)  # fmt: skip
+    assert urs(found) == ["MADE.0"]  # 10 January: inside a window from late October to 20 January

@@ -372,11 +372,15 @@ class Temporal(Condition):
             raise InvalidValue("temporal: a recurring window (startDay) needs both dates")
         end_day = self.end_day if self.end_day is not None else 366
         ranges = []
-        for year in range(self.start.year - 1, self.stop.year + 1):
+        # From the year before the start (a window across New Year), within the calendar.
+        for year in range(max(1, self.start.year - 1), self.stop.year + 1):
             first = datetime(year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(self.start_day - 1)
             wraps = end_day < self.start_day
-            last_year = year + 1 if wraps else year
-            last = datetime(last_year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(end_day)
+            if wraps and year == 9999:
+                last = datetime.max.replace(tzinfo=self.start.tzinfo)
+            else:
+                last_year = year + 1 if wraps else year
+                last = datetime(last_year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(end_day)
             low, high = max(first, self.start), min(last, self.stop)
             if low <= high:
                 ranges.append((low, high))

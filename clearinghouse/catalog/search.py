@@ -13,7 +13,9 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, select, text, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from clearinghouse.accounts import access
 from clearinghouse.accounts.sessions import Caller
@@ -107,8 +109,7 @@ class Plan:
         if found <= EXACT_COUNT_LIMIT:
             return found, False
         statement = select(literal(1)).where(*self.conditions(session))
-        compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-        plan = session.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar()
+        plan = session.execute(Explain(statement)).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return max(int(plan[0]["Plan"]["Plan Rows"]), found), True
 
@@ -126,6 +127,20 @@ class Plan:
         elif skip:
             statement = statement.offset(skip)
         return session.execute(statement.order_by(*keys).limit(size)).all()
+
+
+class Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a statement, its parameters bound as it binds them."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select):
+        self.statement = statement
+
+
+@compiles(Explain)
+def _explain(element: Explain, compiler, **kw) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
 def check_page_size(size: int, where: str) -> int:
