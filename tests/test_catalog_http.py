@@ -112,3 +112,13 @@ def fields_code(query: str) -> str:
 def test_a_bad_search_after_and_an_unknown_path(client, catalog):
     error(client.get("/search/granules", headers={"CMR-Search-After": "%%%"}), 400, "InvalidValue")
     error(client.get("/search/widgets"), 404, "NotFound")
+
+
+def test_a_forged_search_after_is_refused_not_crashed_on(client, catalog):
+    import base64
+    import json
+
+    for key in (["abc"], [None], [1, 2], [[1]], [1e300]):
+        token = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+        response = client.get("/search/granules", headers={"CMR-Search-After": token})
+        error(response, 400, "InvalidValue")

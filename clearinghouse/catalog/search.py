@@ -161,8 +161,17 @@ def key_of(row, target: str, sort: str) -> list:
 def key_values(key: list, target: str, sort: str) -> list:
     """A stored key back into values to compare with."""
     keys = sort_keys(target, sort)
-    if len(key) != len(keys):
-        raise InvalidValue("the position in the result set does not fit its order")
+    wrong = InvalidValue("the position in the results is not one this server gave")
+    if not isinstance(key, list) or len(key) != len(keys):
+        raise wrong
+    *first, last = key
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 < last < 2**63:
+        raise wrong
     if sort in ("start_time", "update_time"):
-        return [datetime.fromisoformat(key[0]), int(key[1])]
-    return [*key[:-1], int(key[-1])]
+        try:
+            return [datetime.fromisoformat(first[0]), last]
+        except (TypeError, ValueError):
+            raise wrong from None
+    if not all(isinstance(value, str) for value in first):
+        raise wrong
+    return [*first, last]
