@@ -28,6 +28,7 @@ from clearinghouse.accounts.models import Provider
 from clearinghouse.accounts.passwords import spend_verification_time, verify_password
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
+from clearinghouse.errors import ClearinghouseError
 from ingest import dropbox, signals
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,18 @@ class Authorizer:
         self.root = settings.dropbox_dir
 
     def validate_authentication(self, username: str, password: str, handler) -> None:
-        with self.db.session() as session:
-            found = session.execute(
-                select(Provider.ftp_password_hash, Provider.active).where(
-                    Provider.provider_id == username
-                )
-            ).first()
+        try:
+            with self.db.session() as session:
+                found = session.execute(
+                    select(Provider.ftp_password_hash, Provider.active).where(
+                        Provider.provider_id == username
+                    )
+                ).first()
+        except ClearinghouseError as exc:  # the database is down: say so, keep serving
+            log.warning("FTP login of %s not checked: %s", username, exc.message)
+            raise AuthenticationFailed(
+                "Passwords cannot be checked right now; try again in a few minutes."
+            ) from None
         if found is None or not found.active or not found.ftp_password_hash:
             spend_verification_time(password)
             raise AuthenticationFailed("Authentication failed.")

@@ -352,3 +352,20 @@ def test_a_scan_killed_mid_file_resumes_where_it_stopped(
     assert _granules(engine, partner) == count
     jobs = [j for j in _jobs(engine, partner) if j.file_name == "big.xml"]
     assert len(jobs) == 1 and jobs[0].status is JobStatus.DONE
+
+
+def test_a_database_that_is_down_refuses_logins_and_the_server_goes_on(settings):
+    dead = Database(make_engine(f"postgresql+psycopg2://u:p@127.0.0.1:{ephemeral_port()}/none"))
+    server = make_server(settings, dead)
+    thread = threading.Thread(target=lambda: [server.serve_forever(timeout=0.05, blocking=False,
+                                                                   handle_exit=False)
+                                              for _ in range(100)], daemon=True)  # fmt: skip
+    thread.start()
+    try:
+        for _ in range(2):
+            with pytest.raises(ftplib.error_perm, match="530 Passwords cannot be checked"):
+                connect(settings.ftp.port, "ANYONE", "whatever it is")
+    finally:
+        thread.join(timeout=30)
+        server.close_all()
+        dead.engine.dispose()

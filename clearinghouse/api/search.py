@@ -5,7 +5,6 @@ behind ``CMR-Search-After``; ECHO 10 XML by default, JSON on request."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from lxml import etree
 from sqlalchemy import select
@@ -81,40 +80,35 @@ def _columns(target: str) -> tuple:
             Granule.online_only, Granule.browse_available)  # fmt: skip
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _entry(target: str, row) -> dict:
-    detail = row
     if target == "collections":
         return {
             "id": item_id("C", row.id, row.provider_id),
             "data_center": row.provider_id,
-            "title": detail.dataset_id,
-            "dataset_id": detail.dataset_id,
-            "short_name": detail.short_name,
-            "version_id": detail.version_id,
-            "processing_level_id": detail.processing_level,
-            "archive_center": detail.archive_center,
-            "platforms": list(detail.platforms),
-            "time_start": _iso(detail.temporal_start),
-            "time_end": _iso(detail.temporal_end),
-            "updated": _iso(detail.updated_at),
-            "online_access_flag": detail.online_only,
+            "title": row.dataset_id,
+            "dataset_id": row.dataset_id,
+            "short_name": row.short_name,
+            "version_id": row.version_id,
+            "processing_level_id": row.processing_level,
+            "archive_center": row.archive_center,
+            "platforms": list(row.platforms),
+            "time_start": search.iso(row.temporal_start),
+            "time_end": search.iso(row.temporal_end),
+            "updated": search.iso(row.updated_at),
+            "online_access_flag": row.online_only,
         }
     return {
         "id": item_id("G", row.id, row.provider_id),
         "data_center": row.provider_id,
-        "title": detail.granule_ur,
-        "producer_granule_id": detail.producer_granule_id,
-        "collection_concept_id": item_id("C", detail.collection_id, row.provider_id),
-        "dataset_id": detail.dataset_id,
-        "time_start": _iso(detail.time_start),
-        "time_end": _iso(detail.temporal_end),
-        "updated": _iso(detail.updated),
-        "cloud_cover": detail.cloud_cover,
-        "day_night_flag": detail.day_night_flag.value if detail.day_night_flag else None,
-        "online_access_flag": detail.online_only,
-        "browse_flag": detail.browse_available,
+        "title": row.granule_ur,
+        "producer_granule_id": row.producer_granule_id,
+        "collection_concept_id": item_id("C", row.collection_id, row.provider_id),
+        "dataset_id": row.dataset_id,
+        "time_start": search.iso(row.time_start),
+        "time_end": search.iso(row.temporal_end),
+        "updated": search.iso(row.updated),
+        "cloud_cover": row.cloud_cover,
+        "day_night_flag": row.day_night_flag.value if row.day_night_flag else None,
+        "online_access_flag": row.online_only,
+        "browse_flag": row.browse_available,
     }

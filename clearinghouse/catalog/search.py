@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, select, text, tuple_
 from sqlalchemy.ext.compiler import compiles
@@ -175,3 +175,8 @@ def key_values(key: list, target: str, sort: str) -> list:
     if not all(isinstance(value, str) for value in first):
         raise wrong
     return [*first, last]
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as results show it: ISO 8601 in UTC, with Z."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

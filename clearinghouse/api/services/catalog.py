@@ -10,7 +10,7 @@ was made: paging while ingest runs neither skips nor repeats.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from lxml import etree
 from sqlalchemy import func, select
@@ -242,12 +242,8 @@ def _brief(call: Call, target: str, rows) -> list[etree._Element]:
 def _times(row) -> list[etree._Element]:
     out = []
     if row.temporal_start is not None:
-        out.append(E.StartTime(_iso(row.temporal_start)))
+        out.append(E.StartTime(search.iso(row.temporal_start)))
     if row.temporal_end is not None:
-        out.append(E.EndTime(_iso(row.temporal_end)))
-    out.append(E.LastUpdate(_iso(row.updated_at)))
+        out.append(E.EndTime(search.iso(row.temporal_end)))
+    out.append(E.LastUpdate(search.iso(row.updated_at)))
     return out
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
