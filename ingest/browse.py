@@ -31,11 +31,12 @@ def named_images(path: Path) -> list[tuple[str | None, int | None, int]]:
     return found
 
 
-def missing_images(path: Path) -> list[str]:
-    """Why the images the file names are not all there, complete (empty when they are)."""
+def missing_images(path: Path, named: list | None = None) -> list[str]:
+    """Why the images the file names (``named``: as ``named_images`` read them) are not all
+    there, complete (empty when they are)."""
     problems = []
     folder = path.parent
-    for name, size, line in named_images(path):
+    for name, size, line in named_images(path) if named is None else named:
         if not name or any(c in name for c in _NAME_FORBIDDEN) or name in (".", ".."):
             problems.append(f"line {line}: {name!r} is not a plain file name")
             continue

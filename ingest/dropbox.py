@@ -17,6 +17,7 @@ import os
 import re
 from pathlib import Path
 
+from clearinghouse.errors import ClearinghouseError
 from ingest import browse
 from ingest.models import FileKind
 
@@ -98,16 +99,17 @@ def _root(head: bytes) -> bytes | None:
     return None
 
 
-def complete(path: Path) -> bool:
-    """Not being written, and, if XML, ending with the end tag of its root (not-XML files are
-    complete: the pipeline reports them)."""
+def whole(path: Path) -> bytes | None:
+    """The file's head when it is whole: not being written, and, if XML, ending with the end tag
+    of its root (a file that is not XML is whole: the pipeline reports it); else None."""
     if being_written(path):
-        return False
+        return None
     head, tail = _head_and_tail(path)
     if not _looks_like_xml(head):
-        return True
+        return head
     root = _root(head)
-    return root is not None and tail.rstrip().endswith(b"</" + root + b">")
+    complete = root is not None and tail.rstrip().endswith(b"</" + root + b">")
+    return head if complete else None
 
 
 def _order(folder: FileKind, head: bytes) -> Order:
@@ -122,12 +124,12 @@ def _order(folder: FileKind, head: bytes) -> Order:
 
 def _images_ready(path: Path) -> bool:
     try:
-        names = [name for name, _, _ in browse.named_images(path) if name]
-    except Exception:  # a broken browse file is ready: the pipeline reports what is wrong with it
+        named = browse.named_images(path)
+    except ClearinghouseError:  # a broken browse file is ready: its report says what is wrong
         return True
-    if browse.missing_images(path):
+    if browse.missing_images(path, named):
         return False
-    return not any(being_written(path.parent / name) for name in names)
+    return not any(being_written(path.parent / name) for name, _, _ in named)
 
 
 def ready(root: Path, provider_id: str) -> list[Candidate]:
@@ -145,9 +147,9 @@ def ready(root: Path, provider_id: str) -> list[Candidate]:
                 path = Path(entry.path)
                 if kind is FileKind.BROWSE and not entry.name.lower().endswith(".xml"):
                     continue  # an image: it goes with the browse file that names it
-                if not complete(path):
+                head = whole(path)
+                if head is None:
                     continue
-                head, _ = _head_and_tail(path)
                 if kind is FileKind.BROWSE and _looks_like_xml(head) and not _images_ready(path):
                     continue
                 found.append(Candidate(path, kind, _order(kind, head), entry.stat().st_mtime))

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 
 from clearinghouse.accounts.models import Provider
 from clearinghouse.db import Database, make_engine
-from clearinghouse.errors import NotFound
+from clearinghouse.errors import ClearinghouseError, NotFound
 from ingest import browse, report
 from ingest.batches import Batch, Item, Run, footprints
 from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
@@ -47,6 +47,7 @@ def ingest_file(
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
     folder: FileKind | None = None,
+    job_id: int | None = None,
 ) -> IngestReport:
     """Ingest one file for a provider and return its report (stored, with text and XML).
 
@@ -55,12 +56,14 @@ def ingest_file(
     and prepare inserted records (default: one per CPU for files of PARALLEL_BYTES or more, else
     none); they need a database they can reach on their own, not a test's open transaction.
     ``folder``: the drop box folder the file was dropped in; a file of another kind is refused.
+    ``job_id``: the job already opened for the file (a drop box scan opens it before moving the
+    file), else it is found by the file's name and content, or made.
     """
     path = Path(path)
     with db.session() as session:
         if session.get(Provider, provider_id) is None:
             raise NotFound(f"no provider {provider_id}")
-        job = open_job(session, path, provider_id)
+        job = session.get(IngestJob, job_id) if job_id else open_job(session, path, provider_id)
     if workers is None:
         workers = (os.cpu_count() or 1) if path.stat().st_size >= PARALLEL_BYTES else 1
     raw = frozenset({Action.INSERT, Action.VERIFY}) if workers > 1 else frozenset()
@@ -104,7 +107,10 @@ def ingest_file(
 
 
 def _check_images(path: Path, browse_root: Path | None) -> None:
-    problems = browse.missing_images(path)
+    try:
+        problems = browse.missing_images(path)
+    except ClearinghouseError as exc:  # broken past its head: a file error like any other
+        raise FileRejected(exc.code, exc.message, line=exc.line, column=exc.column) from None
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise FileRejected("IncompleteBrowse", "; ".join(problems[:3]) + more)

@@ -180,6 +180,7 @@ def _resume(db: Database, settings: Settings, job_id: int) -> Taken:
 def _ingest(db: Database, settings: Settings, job_id: int, path: Path, folder: FileKind) -> Taken:
     with db.session() as session:
         provider_id = session.get(IngestJob, job_id).provider_id
-    report = ingest_file(db, path, provider_id, browse_root=settings.browse_dir, folder=folder)
+    report = ingest_file(db, path, provider_id, browse_root=settings.browse_dir, folder=folder,
+                         job_id=job_id)  # fmt: skip
     delivery.deliver(db, settings, job_id)
     return Taken(provider_id, path.name, job_id, report)

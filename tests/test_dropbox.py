@@ -369,3 +369,17 @@ def test_a_database_that_is_down_refuses_logins_and_the_server_goes_on(settings)
         thread.join(timeout=30)
         server.close_all()
         dead.engine.dispose()
+
+
+def test_a_broken_browse_file_gets_its_report_and_blocks_nothing(
+    ftp_server, partners, engine, settings
+):
+    partner = partners()
+    broken = (b'<?xml version="1.0"?><BrowseMetaDataFile><BrowseImages><BrowseImage>'
+              b"<FileName>a.jpg</Oops></BrowseImages></BrowseMetaDataFile>")  # fmt: skip
+    with connect(ftp_server, partner) as ftp:
+        upload(ftp, "data/browse", "broken.xml", broken)
+        upload(ftp, "data/collection", "c.xml", collection_file())
+    taken = {t.file_name: t.report for t in scan.scan(Database(engine), settings, partner)}
+    assert taken["c.xml"].inserted == 1
+    assert taken["broken.xml"].file_errors[0]["reason"] == "MalformedXML"
