@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clearinghouse.accounts.models import Transaction
@@ -46,8 +46,13 @@ class ProviderOrderState(enum.Enum):
 
 class Order(Base):
     __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_user_id_created_at", "user_id", "created_at"),)
 
     id: Mapped[int] = id_column()
+    # The order's id outside (ECHOOrderID): not guessable, not a count of the broker's orders.
+    guid: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), unique=True, server_default=text("gen_random_uuid()")
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     client_id: Mapped[str | None] = mapped_column(Text)
     user_information: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
@@ -69,10 +74,14 @@ class ProviderOrder(Base):
         server_default=ProviderOrderState.NOT_VALIDATED.value,
     )
     tracking_id: Mapped[str | None] = mapped_column(Text)
-    # The partner's quote or acceptance (seed slides 74–75).
+    # The partner's quote and acceptance (seed slides 74–75), as the partner gave them.
     total_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     price_details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     quote_expires_at: Mapped[datetime | None]
+    quote: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    acceptance: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Where the client fetches the data, as the partner reports it.
+    access_urls: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     created_at: Mapped[datetime] = now_column()
     updated_at: Mapped[datetime] = touched_column()
 
@@ -86,6 +95,10 @@ class OrderItem(Base):
         ForeignKey("provider_orders.id", ondelete="CASCADE"), index=True
     )
     catalog_item_id: Mapped[str] = mapped_column(Text)
+    # The collection whose option definitions apply (the item itself, or a granule's).
+    collection_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("collections.id", ondelete="SET NULL")
+    )
     quantity: Mapped[int] = mapped_column(Integer, server_default="1")
     option_selection: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = now_column()
@@ -95,7 +108,12 @@ class OptionDefinition(Base):
     """A partner's option definition tree (seed slides 63–70), for all or one of its collections."""
 
     __tablename__ = "option_definitions"
-    __table_args__ = (UniqueConstraint("provider_id", "collection_id", "name"),)
+    # One definition of a name for all collections (collection_id NULL) and one per collection.
+    __table_args__ = (
+        UniqueConstraint(
+            "provider_id", "collection_id", "name", postgresql_nulls_not_distinct=True
+        ),
+    )
 
     id: Mapped[int] = id_column()
     provider_id: Mapped[str] = mapped_column(
@@ -122,6 +140,8 @@ class StatusMessage(Base):
     state: Mapped[ProviderOrderState | None] = mapped_column(
         text_enum(ProviderOrderState, "provider_order_state")
     )
+    # Who wrote it: the broker, the partner, or the client.
+    source: Mapped[str] = mapped_column(Text, server_default="broker")
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = now_column()
 

@@ -99,6 +99,24 @@ def scheduler() -> None:
     run(_database(), _settings())
 
 
+@main.command()
+@operator_errors
+def worker() -> None:
+    """Run one broker worker: sends quotes, submits and cancels to the partners."""
+    from broker.dispatch import run
+
+    run(_settings())
+
+
+def _partner_sim() -> None:
+    from broker.simulator import partner_sim
+
+    main.add_command(partner_sim)
+
+
+_partner_sim()
+
+
 # -- database ------------------------------------------------------------------------------------
 
 

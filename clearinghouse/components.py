@@ -30,6 +30,7 @@ COMPONENTS: list[Component] = [
     Component("serve", "HTTP API"),
     Component("ftp", "FTP drop boxes"),
     Component("scheduler", "ingest scheduler"),
+    Component("worker", "broker worker"),
 ]
 
 

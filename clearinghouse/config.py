@@ -87,14 +87,21 @@ def parse_smtp_url(text: str) -> str:
     return text
 
 
+def parse_secret(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text.strip()
+
+
 def parse_path(text: str) -> Path:
     if not text:
         raise ValueError("must not be empty")
     return Path(text).expanduser().absolute()
 
 
-def _setting(parse: Callable[[str], Any], default: Any = None, doc: str = "") -> Any:
-    return field(default=default, metadata={"parse": parse, "doc": doc})
+def _setting(parse: Callable[[str], Any], default: Any = None, doc: str = "", *,
+             shown: bool = True) -> Any:  # fmt: skip
+    return field(default=default, repr=shown, metadata={"parse": parse, "doc": doc})
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,18 @@ class Settings:
     )
     ftp_max_connections: int = _setting(
         parse_positive_int, 8, "FTP connections one partner account may hold at once"
+    )
+    option_key: str | None = _setting(
+        parse_secret,
+        None,
+        "Fernet key sealing encrypted option values (default: a key file)",
+        shown=False,
+    )
+    worker_threads: int = _setting(
+        parse_positive_int, 8, "requests one broker worker sends to partners at once"
+    )
+    dispatch_timeout: int = _setting(
+        parse_positive_int, 30, "seconds the broker waits for a partner's answer"
     )
 
     @property

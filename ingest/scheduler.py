@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import logging
 import queue
-import select
 import threading
 from datetime import UTC, datetime
 
-import psycopg2
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from clearinghouse import maintenance
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
+from clearinghouse.db.listen import listen
 from ingest import scan, signals
 
 log = logging.getLogger(__name__)
 
 #: How long a signalled scan waits before trying a locked partner again.
 RETRY_LOCKED = 1.0
-RECONNECT_WAIT = 2.0
 
 
 class Scheduler:
@@ -48,8 +46,7 @@ class Scheduler:
     def scan_all(self) -> None:
         try:
             for taken in scan.scan(self.db, self.settings):
-                log.info("%s: %s %s", taken.provider_id, taken.file_name,
-                         _summary(taken.report))  # fmt: skip
+                log.info("%s: %s %s", taken.provider_id, taken.file_name, _summary(taken.report))
         except Exception:
             log.exception("the scheduled scan failed; the next one tries again")
 
@@ -87,35 +84,19 @@ class Scheduler:
             self.stopping.wait(RETRY_LOCKED)  # another scan holds the partner: look after it
 
     def _listen(self) -> None:
-        """Put the provider of every NOTIFY on the queue; reconnect when the database goes."""
-        url = self.db.engine.url.set(drivername="postgresql")
-        dsn = url.render_as_string(hide_password=False)
-        while not self.stopping.is_set():
-            try:
-                conn = psycopg2.connect(dsn, connect_timeout=5, application_name="scheduler")
-            except psycopg2.Error as exc:
-                log.warning("cannot listen for uploads (%s); retrying", exc)
-                self.stopping.wait(RECONNECT_WAIT)
-                continue
-            try:
-                conn.autocommit = True
-                conn.cursor().execute(f"LISTEN {signals.CHANNEL}")
-                while not self.stopping.is_set():
-                    if select.select([conn], [], [], 0.5)[0]:
-                        conn.poll()
-                        while conn.notifies:
-                            self.requests.put(conn.notifies.pop(0).payload)
-            except (psycopg2.Error, OSError) as exc:
-                log.warning("lost the upload signals (%s); reconnecting", exc)
-                self.stopping.wait(RECONNECT_WAIT)
-            finally:
-                conn.close()
+        """Put the provider of every NOTIFY on the queue."""
+        listen(self.db.engine, signals.CHANNEL, self.requests.put, self.stopping, name="scheduler")
 
     # -- life ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.aps.add_job(self.scan_all, "interval", seconds=self.settings.ingest_interval,
-                         id="scan-all", next_run_time=datetime.now(UTC))  # fmt: skip
+        self.aps.add_job(
+            self.scan_all,
+            "interval",
+            seconds=self.settings.ingest_interval,
+            id="scan-all",
+            next_run_time=datetime.now(UTC),
+        )
         self.aps.add_job(self.tidy, "interval", hours=1, id="tidy")
         self.aps.start()
         for target in (self._listen, self._signalled):
@@ -129,8 +110,10 @@ class Scheduler:
 def _summary(report) -> str:
     if report.file_errors:
         return "rejected: " + report.file_errors[-1]["message"]
-    return (f"processed {report.processed}, inserted {report.inserted}, replaced"
-            f" {report.replaced}, deleted {report.deleted}")  # fmt: skip
+    return (
+        f"processed {report.processed}, inserted {report.inserted}, replaced"
+        f" {report.replaced}, deleted {report.deleted}"
+    )
 
 
 def run(db: Database, settings: Settings) -> None:

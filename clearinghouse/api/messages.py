@@ -129,6 +129,18 @@ class Fields:
                 return choice
         raise InvalidValue(f"{self._where(name)}: {value!r} is not one of {', '.join(choices)}")
 
+    def choices(self, name: str, choices: list[str]) -> list[str]:
+        """Every ``name`` child, each one of ``choices`` (case-insensitive)."""
+        by_upper = {choice.upper(): choice for choice in choices}
+        values = []
+        for value in self.texts(name):
+            if value.upper() not in by_upper:
+                raise InvalidValue(
+                    f"{self._where(name)}: {value!r} is not one of {', '.join(choices)}"
+                )
+            values.append(by_upper[value.upper()])
+        return values
+
     def child(self, name: str) -> Fields | None:
         element = self.element.find(name)
         return None if element is None else Fields(element, self._where(name))
