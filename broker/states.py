@@ -50,6 +50,8 @@ TRANSITIONS: dict[tuple[S, Event], S] = {
     (S.VALIDATED, Event.INVALIDATE): S.NOT_VALIDATED,
     (S.VALIDATED, Event.QUOTE): S.QUOTING,
     (S.QUOTE_FAILED, Event.QUOTE): S.QUOTING,
+    # A new quote, when the last one expired.
+    (S.QUOTED, Event.QUOTE): S.QUOTING,
     (S.QUOTING, Event.SUPPLY_QUOTE): S.QUOTED,
     (S.QUOTING, Event.REJECT_QUOTE): S.QUOTE_REJECTED,
     (S.QUOTING, Event.QUOTE_FAILED): S.QUOTE_FAILED,
