@@ -19,11 +19,11 @@ SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "of
 
 
 @contextlib.contextmanager
-def cluster(first_port: int) -> Iterator[tuple[str, Path]]:
+def cluster(first_port: int, settings: dict | None = None) -> Iterator[tuple[str, Path]]:
     """Yield the migrated cluster's URL and a scratch folder; remove both afterwards."""
     root = Path(tempfile.mkdtemp(prefix="clearinghouse-bench-"))
     root.chmod(0o755)
-    managed = ManagedCluster(root / "pg", port=free_port(first_port), settings=SETTINGS)
+    managed = ManagedCluster(root / "pg", port=free_port(first_port), settings=settings or SETTINGS)
     managed.start()
     try:
         url = managed.url()

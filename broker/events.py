@@ -26,13 +26,6 @@ DEFAULT_MESSAGES = {
     Event.SUBMIT: "submitted",
     Event.CANCEL: "cancellation requested",
     Event.DELETE: "deleted",
-    Event.SUPPLY_QUOTE: "quoted",
-    Event.REJECT_QUOTE: "quote rejected by the partner",
-    Event.ACCEPT_SUBMISSION: "accepted by the partner",
-    Event.REJECT_SUBMISSION: "rejected by the partner",
-    Event.ACCEPT_CANCELLATION: "cancelled by the partner",
-    Event.REJECT_CANCELLATION: "the partner refused the cancellation and goes on processing",
-    Event.CLOSE: "closed by the partner",
 }
 
 #: The request each client event sends to the partner.
@@ -101,7 +94,11 @@ def enqueue(session: Session, po: ProviderOrder, transaction: Transaction, order
     )
     session.add(
         DispatchRequest(
-            provider_order_id=po.id, transaction=transaction, request_id=request_id, payload=payload
+            provider_order_id=po.id,
+            provider_id=po.provider_id,
+            transaction=transaction,
+            request_id=request_id,
+            payload=payload,
         )
     )
     session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})

@@ -162,12 +162,20 @@ class DispatchRequest(Base):
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
         ),
+        # A worker's batch: more due requests of the partner it is sending to.
+        Index(
+            "ix_dispatch_requests_due_per_provider",
+            "provider_id",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = id_column()
     provider_order_id: Mapped[int] = mapped_column(
         ForeignKey("provider_orders.id", ondelete="CASCADE"), index=True
     )
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.provider_id"))
     transaction: Mapped[Transaction] = mapped_column(text_enum(Transaction, "transaction"))
     request_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), unique=True, server_default=text("gen_random_uuid()")

@@ -1,8 +1,10 @@
 """What a partner's word does to a provider order, whether it comes as a sync answer to the
-broker's request or later through ProviderOrderManagementService (async partners)."""
+broker's request (worked out here as a :class:`Change`, applied by the dispatcher in bulk) or
+later through ProviderOrderManagementService (async partners, :func:`partner_event`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +15,7 @@ from broker.events import move, note
 from broker.models import Order, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.partner import Answer
-from broker.states import Event
+from broker.states import Event, next_state
 from clearinghouse.accounts.models import Transaction
 
 #: The state a request leaves its provider order in until the partner answers.
@@ -35,6 +37,85 @@ EVENTS = {
     "CancellationAcceptance": Event.ACCEPT_CANCELLATION,
     "CancellationRejection": Event.REJECT_CANCELLATION,
 }
+DEFAULT_MESSAGES = {
+    Event.SUPPLY_QUOTE: "quoted",
+    Event.REJECT_QUOTE: "quote rejected by the partner",
+    Event.ACCEPT_SUBMISSION: "accepted by the partner",
+    Event.REJECT_SUBMISSION: "rejected by the partner",
+    Event.ACCEPT_CANCELLATION: "cancelled by the partner",
+    Event.REJECT_CANCELLATION: "the partner refused the cancellation and goes on processing",
+    Event.CLOSE: "closed by the partner",
+}
+
+
+def event_message(event: Event, message: str | None, reason: str | None) -> str:
+    text = message or DEFAULT_MESSAGES.get(event, event.value)
+    return f"{text}: {reason}" if reason else text
+
+
+def details_columns(event: Event, details: dict[str, Any] | None) -> dict[str, Any]:
+    """The provider order columns a quote or an acceptance sets."""
+    if not details:
+        return {}
+    if event is Event.SUPPLY_QUOTE:
+        return {
+            "quote": details,
+            "total_price": Decimal(details["TotalPrice"]),
+            "quote_expires_at": datetime.fromisoformat(details["QuoteExpirationDate"]),
+        }
+    if event is Event.ACCEPT_SUBMISSION:
+        return {"acceptance": details, "total_price": Decimal(details["TotalPrice"])}
+    return {}
+
+
+@dataclasses.dataclass
+class Change:
+    """What one answer (or failure) does to a provider order: its new state (None: unchanged),
+    columns to set, and status messages as (source, state after, text)."""
+
+    state: S
+    columns: dict[str, Any] = dataclasses.field(default_factory=dict)
+    messages: list[tuple[str, S, str]] = dataclasses.field(default_factory=list)
+
+    def say(self, source: str, text: str) -> None:
+        self.messages.append((source, self.state, text[:4000]))
+
+
+def answered(state: S, tracking_id: str | None, transaction: Transaction, answer: Answer) -> Change:
+    """A partner's answer to one of the broker's requests. An outcome arriving after the order
+    moved on (an async partner called back first, say) is noted and ignored."""
+    change = Change(state)
+    if answer.tracking_id and answer.tracking_id != tracking_id:
+        change.columns["tracking_id"] = answer.tracking_id[:200]
+        change.say("partner", f"the partner's tracking id is {answer.tracking_id[:200]}")
+    for message in answer.messages:
+        change.say("partner", message)
+    if answer.outcome is None:  # an async acknowledgement: the outcome comes later
+        return change
+    if state is not WAITING[transaction]:
+        change.say("broker", f"a late {answer.outcome} was ignored: the order is {state.value}")
+        return change
+    event = EVENTS[answer.outcome]
+    change.state = next_state(state, event)
+    change.columns.update(details_columns(event, answer.details))
+    change.say("partner", event_message(event, None, answer.reason))
+    return change
+
+
+def failed(state: S, transaction: Transaction, why: str) -> Change:
+    """The request could not be delivered (every retry used, or the answer was unusable)."""
+    change = Change(state)
+    verb = transaction.value.lower()
+    if state is not WAITING[transaction]:
+        change.say(
+            "broker",
+            f"the {verb} request failed ({why}) after the order had moved on to {state.value}",
+        )
+        return change
+    change.state = next_state(state, FAILED[transaction])
+    tail = "; the partner goes on processing" if transaction is Transaction.CANCEL else ""
+    change.say("broker", f"the {verb} request failed: {why}{tail}")
+    return change
 
 
 def track(session: Session, po: ProviderOrder, tracking_id: str | None) -> None:
@@ -54,59 +135,15 @@ def partner_event(
     reason: str | None = None,
     message: str | None = None,
 ) -> None:
-    """Apply one partner event: the state change (409 when not allowed) and what it carries."""
-    text = message
-    if reason:
-        text = f"{text or 'rejected'}: {reason}" if text else f"rejected: {reason}"
-    move(session, po, event, order=order, message=text, source="partner")
-    if details is None:
-        return
-    if event is Event.SUPPLY_QUOTE:
-        po.quote = details
-        po.total_price = Decimal(details["TotalPrice"])
-        po.quote_expires_at = datetime.fromisoformat(details["QuoteExpirationDate"])
-    elif event is Event.ACCEPT_SUBMISSION:
-        po.acceptance = details
-        po.total_price = Decimal(details["TotalPrice"])
-
-
-def apply_answer(
-    session: Session, po: ProviderOrder, order: Order, transaction: Transaction, answer: Answer
-) -> bool:
-    """A partner's answer to one of the broker's requests. False when it came too late: the
-    provider order has moved on (an async partner already called back, say)."""
-    track(session, po, answer.tracking_id)
-    for message in answer.messages:
-        note(session, po, message, source="partner")
-    if answer.outcome is None:  # an async acknowledgement: the outcome comes later
-        return True
-    if po.state is not WAITING[transaction]:
-        note(session, po, f"a late {answer.outcome} was ignored: the order is {po.state.value}")
-        return False
-    partner_event(
+    """Apply one partner event reported through ProviderOrderManagementService: the state change
+    (409 when not allowed) and what it carries."""
+    move(
         session,
         po,
-        EVENTS[answer.outcome],
+        event,
         order=order,
-        details=answer.details,
-        reason=answer.reason,
+        message=event_message(event, message, reason),
+        source="partner",
     )
-    return True
-
-
-def delivery_failed(
-    session: Session, po: ProviderOrder, order: Order, transaction: Transaction, why: str
-) -> None:
-    """The request could not be delivered (every retry used, or the answer was unusable)."""
-    if po.state is not WAITING[transaction]:
-        note(
-            session,
-            po,
-            f"the {transaction.value.lower()} request failed ({why}) after the"
-            f" order had moved on to {po.state.value}",
-        )
-        return
-    message = f"the {transaction.value.lower()} request failed: {why}"
-    if transaction is Transaction.CANCEL:
-        message += "; the partner goes on processing"
-    move(session, po, FAILED[transaction], order=order, message=message)
+    for column, value in details_columns(event, details).items():
+        setattr(po, column, value)

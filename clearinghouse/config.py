@@ -129,7 +129,10 @@ class Settings:
         shown=False,
     )
     worker_threads: int = _setting(
-        parse_positive_int, 8, "requests one broker worker sends to partners at once"
+        parse_positive_int, 4, "batches of partner requests one broker worker sends at once"
+    )
+    dispatch_batch: int = _setting(
+        parse_positive_int, 16, "requests to one partner a broker worker thread sends together"
     )
     dispatch_timeout: int = _setting(
         parse_positive_int, 30, "seconds the broker waits for a partner's answer"

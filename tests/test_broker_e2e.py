@@ -64,6 +64,7 @@ class Shop:
         transactions=None,
         granules: int = 1,
         retry_attempts: int = 3,
+        retry_wait: int = 0,
     ) -> list[str]:
         provider_id = f"{name}_{self.tag}"
         self.providers.append(provider_id)
@@ -80,7 +81,7 @@ class Shop:
                 endpoint=sim.url(provider_id),
                 mode=behaviour.mode,
                 retry_attempts=retry_attempts,
-                retry_wait=0,
+                retry_wait=retry_wait,
                 transactions=transactions,
             )
             add_user(session, desk, password=PASSWORD, providers=[provider_id])
@@ -248,7 +249,7 @@ def test_a_rejected_submission(shop, sim):
 
 def test_a_partner_down_for_a_while_then_back_and_one_that_never_comes_back(shop, sim):
     back = shop.partner(
-        "BACK", sim, Behaviour(down_until=time.monotonic() + 1.5), retry_attempts=100
+        "BACK", sim, Behaviour(down_until=time.monotonic() + 1.5), retry_attempts=10, retry_wait=1
     )
     gone = shop.partner("GONE", sim, Behaviour(fail_rate=1.0), retry_attempts=3)
     shop.start_worker()

@@ -1,4 +1,4 @@
-"""Order broker: order guids, partners' quotes and acceptances, access URLs, the item's collection,
+"""Order broker: order guids, dispatch requests by partner, partners' quotes and acceptances, access URLs, the item's collection,
 status message sources, one option definition per name and scope.
 
 Revision ID: 0011
@@ -50,9 +50,26 @@ def upgrade() -> None:
         postgresql_nulls_not_distinct=True,
     )
     op.create_index("ix_orders_user_id_created_at", "orders", ["user_id", "created_at"])
+    op.add_column("dispatch_requests", sa.Column("provider_id", sa.String(40), nullable=True))
+    op.execute("""UPDATE dispatch_requests d SET provider_id = po.provider_id
+                  FROM provider_orders po WHERE po.id = d.provider_order_id""")
+    op.alter_column("dispatch_requests", "provider_id", nullable=False)
+    op.create_foreign_key(
+        op.f("fk_dispatch_requests_provider_id_providers"),
+        "dispatch_requests", "providers", ["provider_id"], ["provider_id"],
+    )  # fmt: skip
+    op.create_index(
+        "ix_dispatch_requests_due_per_provider",
+        "dispatch_requests",
+        ["provider_id", "next_attempt_at"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_dispatch_requests_due_per_provider", "dispatch_requests")
+    op.drop_constraint("fk_dispatch_requests_provider_id_providers", "dispatch_requests")
+    op.drop_column("dispatch_requests", "provider_id")
     op.drop_index("ix_orders_user_id_created_at", "orders")
     op.drop_constraint(
         "uq_option_definitions_provider_id_collection_id_name", "option_definitions"
