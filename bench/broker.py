@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--partners", type=int, default=10)
     parser.add_argument("--fail-rate", type=float, default=0.2)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--simulators", type=int, default=2, help="simulator processes")
     args = parser.parse_args()
     partners = [f"BENCH{n:02d}" for n in range(args.partners)]

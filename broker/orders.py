@@ -168,7 +168,10 @@ def add_items(session: Session, caller: Caller, order: Order, items: list[NewIte
         if po is None:
             _ordering_provider(session, catalog.provider_id)
             po = ProviderOrder(
-                order_id=order.id, provider_id=catalog.provider_id, state=S.NOT_VALIDATED
+                order_id=order.id,
+                provider_id=catalog.provider_id,
+                state=S.NOT_VALIDATED,
+                tracking_id=str(order.guid),  # the first request's (seed slide 73)
             )
             session.add(po)
             session.flush()

@@ -64,8 +64,9 @@ def history(client, token, guid) -> list[str]:
 
 
 def test_a_sync_partner_quotes_accepts_and_cancels(
-    client, db, session, settings, tmp_path, sim, mia
+    client, db, session, settings, tmp_path, sim, mia, caplog
 ):
+    caplog.set_level("DEBUG")
     ids = setup(db, session, tmp_path, sim, behaviour=Behaviour(tracking_prefix="SY-"))
     performed(
         client,
@@ -102,6 +103,8 @@ def test_a_sync_partner_quotes_accepts_and_cancels(
     assert states(client, token, guid) == {"SYNCP": "CANCELLED"}
     assert all(r.status is DispatchStatus.DONE for r in session.scalars(select(DispatchRequest)))
     assert history(client, token, guid)[-1] == "cancelled by the partner"
+    assert SECRET not in caplog.text  # the broker's and the simulator's log lines alike
+    assert "CancellationAcceptance" in caplog.text  # the log was captured
 
 
 def test_a_rejection_closes_the_provider_order(client, db, session, settings, tmp_path, sim, mia):
@@ -262,3 +265,5 @@ def test_an_async_partner_acknowledges_and_the_order_waits(
     drain(db, settings)
     assert states(client, token, guid) == {"ASYNCP": "QUOTING"}
     assert session.scalar(select(DispatchRequest.status)) is DispatchStatus.DONE
+    # The partner kept the broker's tracking id: nothing to tell the client.
+    assert not [m for m in history(client, token, guid) if "tracking id" in m]
