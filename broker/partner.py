@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +21,7 @@ import dtd
 from clearinghouse import xmlsafe
 from clearinghouse.accounts.models import Transaction
 from clearinghouse.errors import ClearinghouseError
+from clearinghouse.times import parse_instant
 
 REQUESTS = {
     Transaction.QUOTE: "QuoteProviderOrderRequest",
@@ -239,9 +240,6 @@ def decimal(value: str, where: str) -> Decimal:
 
 def timestamp(value: str, where: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_instant(value)
     except ValueError:
         raise MalformedAnswer(f"{where}: {value!r} is not an ISO 8601 date") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment

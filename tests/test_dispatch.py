@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from broker.dispatch import Dispatcher
 from broker.models import DispatchRequest, DispatchStatus
+from broker.partner import MalformedAnswer, read_answer
 from broker.simulator import Behaviour, PartnerSimulator
+from clearinghouse.accounts.models import Transaction
 from tests.api_support import login, performed, user
 from tests.broker_support import (
     MEDIA_TYPE,
@@ -267,3 +269,33 @@ def test_an_async_partner_acknowledges_and_the_order_waits(
     assert session.scalar(select(DispatchRequest.status)) is DispatchStatus.DONE
     # The partner kept the broker's tracking id: nothing to tell the client.
     assert not [m for m in history(client, token, guid) if "tracking id" in m]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "why"),
+    [
+        (
+            "<ProviderOrderAcceptance><TotalPrice>ten</TotalPrice></ProviderOrderAcceptance>",
+            "TotalPrice: 'ten' is not a price",
+        ),
+        (
+            "<ProviderOrderAcceptance><estimatedShipDate>soon</estimatedShipDate>"
+            "<TotalPrice>1</TotalPrice></ProviderOrderAcceptance>",
+            "estimatedShipDate",
+        ),
+        (
+            "<ProviderQuote><TotalPrice>1</TotalPrice><QuoteExpirationDate>2030-01-01"
+            "</QuoteExpirationDate></ProviderQuote>",
+            "does not answer a SubmitProviderOrderRequest",
+        ),
+        ("<ProviderOrderAcceptance/>", "PartnerAnswer.dtd"),  # TotalPrice is mandatory
+    ],
+)
+def test_an_answers_values_are_checked(outcome, why):
+    body = (
+        f"<SubmitProviderOrderResponse><Order><ECHOOrderID>g</ECHOOrderID>{outcome}</Order>"
+        "</SubmitProviderOrderResponse>"
+    ).encode()
+    with pytest.raises(MalformedAnswer) as raised:
+        read_answer(Transaction.SUBMIT, body, "g")
+    assert why in raised.value.message

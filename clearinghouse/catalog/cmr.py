@@ -13,11 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from clearinghouse.catalog import conditions as c
 from clearinghouse.catalog.search import PAGE_LIMIT
 from clearinghouse.errors import InvalidValue
+from clearinghouse.times import parse_instant
 from spatial.errors import SpatialError
 from spatial.search import prepare_search
 from spatial.shapes import BoundingBox, Circle, Line, Point, Polygon, ring
@@ -166,14 +167,10 @@ def _spatial(args) -> list[c.Condition]:
 
 
 def _moment(text: str, name: str) -> datetime:
-    value = text.strip()
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_instant(text)
     except ValueError:
-        raise InvalidValue(f"{name}: {value!r} is not an ISO 8601 date and time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+        raise InvalidValue(f"{name}: {text.strip()!r} is not an ISO 8601 date and time") from None
 
 
 def _temporal(text: str) -> c.Temporal:
