@@ -77,10 +77,9 @@ def find_order(session: Session, caller: Caller, guid: str, *, lock: bool = Fals
 
 
 def provider_orders(session: Session, order: Order, *, lock: bool = False) -> list[ProviderOrder]:
+    # Locked in id order, as the dispatcher locks them: no two lockers wait on each other.
     query = (
-        select(ProviderOrder)
-        .where(ProviderOrder.order_id == order.id)
-        .order_by(ProviderOrder.provider_id)
+        select(ProviderOrder).where(ProviderOrder.order_id == order.id).order_by(ProviderOrder.id)
     )
     if lock:
         query = query.with_for_update()
