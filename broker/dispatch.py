@@ -96,6 +96,7 @@ RECORD_MESSAGES = text("""
 
 #: How long a worker with nothing to do waits before looking again (a NOTIFY wakes it sooner).
 IDLE_POLL = 1.0
+SIDE_POLL = 0.5
 CONNECT_TIMEOUT = 5.0
 RESPONSE_KEPT = 100_000
 
@@ -318,10 +319,29 @@ class Worker:
     def _listen(self) -> None:
         listen(self.db.engine, CHANNEL, self._notified, self.stopping, name="worker")
 
-    def start(self, *, listening: bool = True) -> list[threading.Thread]:
+    def _side_loop(self, job) -> None:
+        """A job of the worker's besides dispatch (telling OSEO clients, say): run it until it
+        has nothing to do, then wait a little."""
+        while not self.stopping.is_set():
+            try:
+                busy = job() > 0
+            except DatabaseUnavailable:
+                self._database_is(up=False)
+                busy = False
+            except Exception:
+                log.exception("%s failed; it runs again shortly", getattr(job, "__qualname__", job))
+                busy = False
+            if not busy:
+                self.stopping.wait(SIDE_POLL)
+
+    def start(self, *, listening: bool = True, side_jobs=()) -> list[threading.Thread]:
         threads = [
             threading.Thread(target=self._loop, name=f"dispatch-{n}", daemon=True)
             for n in range(self.concurrency)
+        ]
+        threads += [
+            threading.Thread(target=self._side_loop, args=(job,), name=f"side-{n}", daemon=True)
+            for n, job in enumerate(side_jobs)
         ]
         if listening:
             threads.append(
@@ -353,7 +373,9 @@ def run(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    threads = worker.start()
+    from clearinghouse.oseo.notifier import Notifier
+
+    threads = worker.start(side_jobs=[Notifier(worker.db).run_once])
     log.info("broker worker running with %d threads", worker.concurrency)
     stop.wait()
     log.info("stopping: finishing the requests in hand")

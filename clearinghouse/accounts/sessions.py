@@ -149,11 +149,36 @@ def login(
     address: str | None,
     previous: Caller = GUEST,
 ) -> str:
-    """A new session for a user whose password is right; its token.
+    """A new session for a user whose password is right; its token."""
 
-    Failed attempts are recorded (and count towards the locks) even though the login fails, so
-    they are committed before the error is raised.
-    """
+    def open_session(session: Session, user: User) -> str:
+        if previous.session_id is not None:  # a new token: never keep one across a login
+            _end(session, previous.session_id)
+        return _open(
+            session, user_id=user.id, client_id=client_id or previous.client_id, address=address
+        )
+
+    return _verified(db, username, password, address, open_session)
+
+
+def authenticate(
+    db: Database, username: str, password: str, *, address: str | None, client_id: str | None = None
+) -> Caller:
+    """The caller a user name and password stand for, without a session (OSEO's WS-Security
+    UsernameToken): the same checks, throttles and locks as a login."""
+
+    def caller(session: Session, user: User) -> Caller:
+        return Caller(
+            user_id=user.id, username=user.username, is_admin=user.is_admin, client_id=client_id
+        )
+
+    return _verified(db, username, password, address, caller)
+
+
+def _verified(db: Database, username: str, password: str, address: str | None, then):
+    """``then(session, user)`` once the password is right. Failed attempts are recorded (and
+    count towards the locks) even though the check fails, so they are committed before the
+    error is raised."""
     refusal: Exception | None = None
     with db.session() as session:
         refusal = _throttled(session, address)
@@ -171,17 +196,10 @@ def login(
             user.locked_until = None
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            if previous.session_id is not None:  # a new token: never keep one across a login
-                _end(session, previous.session_id)
-            token = _open(
-                session,
-                user_id=user.id,
-                client_id=client_id or previous.client_id,
-                address=address,
-            )
+            result = then(session, user)
     if refusal is not None:
         raise refusal
-    return token
+    return result
 
 
 def _throttled(session: Session, address: str | None) -> Exception | None:

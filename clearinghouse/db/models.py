@@ -4,6 +4,14 @@ from broker import models as broker_models
 from clearinghouse.accounts import models as account_models
 from clearinghouse.catalog import models as catalog_models
 from clearinghouse.db.base import Base
+from clearinghouse.oseo import models as oseo_models
 from ingest import models as ingest_models
 
-__all__ = ["Base", "account_models", "broker_models", "catalog_models", "ingest_models"]
+__all__ = [
+    "Base",
+    "account_models",
+    "broker_models",
+    "catalog_models",
+    "ingest_models",
+    "oseo_models",
+]

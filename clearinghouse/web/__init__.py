@@ -30,13 +30,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.extensions["clearinghouse.db"] = database
 
-    from clearinghouse.web import browse, echo, errors, health, search
+    from clearinghouse.web import browse, echo, errors, health, oseo, search
 
     errors.register(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(browse.blueprint)
     app.register_blueprint(echo.blueprint)
     app.register_blueprint(search.blueprint)
+    app.register_blueprint(oseo.blueprint)
     return app
 
 
