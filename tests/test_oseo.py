@@ -15,6 +15,7 @@ import requests
 from lxml import etree
 
 from broker.simulator import Behaviour, PartnerSimulator
+from clearinghouse.accounts.models import AccessRule, Grantee, Group, Permission
 from tests.api_support import PASSWORD, act_for, login, performed
 from tests.broker_support import MEDIA_TYPE, PROFILE
 from tests.oseo_support import oseo_schema, ows_schema
@@ -266,12 +267,26 @@ def test_an_order_through_oseo_with_notifications_status_and_result_urls(shop, s
         o.findtext("os:orderId", namespaces=NS)
         for o in by_reference.iterfind("os:orderMonitorSpecification", NS)
     ] == [order_id]
+    for since, found in (("2000-01-01T00:00:00Z", [order_id]), ("2999-01-01T00:00:00Z", [])):
+        recent = call(
+            shop,
+            request(
+                "GetStatus",
+                f"<os:filteringCriteria><os:lastUpdate>{since}</os:lastUpdate>"
+                "<os:orderReference>ref-1</os:orderReference></os:filteringCriteria>"
+                "<os:presentation>brief</os:presentation>",
+            ),
+        )
+        assert [
+            o.findtext("os:orderId", namespaces=NS)
+            for o in recent.iterfind("os:orderMonitorSpecification", NS)
+        ] == found
     none = call(
         shop,
         request(
             "GetStatus",
             "<os:filteringCriteria><os:orderStatus>Failed"
-            "</os:orderStatus></os:filteringCriteria>"
+            "</os:orderStatus></os:filteringCriteria><os:presentation>brief</os:presentation>"
             "<os:presentation>brief</os:presentation>",
         ),
     )
@@ -331,7 +346,16 @@ def test_quotations_sync_and_async_and_a_submit_by_quotation_id(shop, sim, callb
     assert prices == ["10.00", "2.50"]
     assert ack.findtext("os:quotation/os:price/os:value", namespaces=NS) == "12.50"
     # Asynchronous: acknowledged at once, the quotation follows.
-    call(shop, request("GetQuotation", spec), reply_to=callbacks.url)
+    pending = call(shop, request("GetQuotation", spec), reply_to=callbacks.url)
+    # Monitoring: the client may also ask how far the quotation has got.
+    asked = pending.findtext(".//os:quotationId", namespaces=NS)
+    monitored = wait_for(
+        lambda: call(
+            shop, request("GetQuotation", f"<os:quotationId>{asked}</os:quotationId>")
+        ).findtext("os:quotation/os:price/os:value", namespaces=NS),
+        what="monitored quotation",
+    )
+    assert monitored == "12.50"
     [response] = wait_for(
         lambda: [
             r for m in callbacks.received for r in m.iterfind(".//os:GetQuotationResponse", NS)
@@ -392,6 +416,8 @@ def test_options_as_swe_records_and_parameter_data_checked_by_the_option_framewo
     text = etree.tostring(options, encoding="unicode")
     assert "DataRecord" in text or "DataChoice" in text
     assert "UnixCompress" in text and "GZip" in text  # the Valids as AllowedTokens
+    by_product = call(shop, request("GetOptions", f"<os:identifier>{items[0]}</os:identifier>"))
+    assert etree.tostring(by_product).count(b"UnixCompress") == text.count("UnixCompress")
     bad = (
         "<os:option><os:ParameterData><os:encoding>XMLEncoding</os:encoding><os:values>"
         "<o:MediaType xmlns:o='urn:o'><o:CD><o:Copies>9</o:Copies></o:CD></o:MediaType>"
@@ -420,6 +446,40 @@ def test_refusals_carry_the_oseo_exception_codes(shop, sim):
     for soap in ("1.2", "1.1", None):
         assert code(call(shop, get, user=None, status=401, soap=soap)) == "AuthenticationFailed"
     assert code(call(shop, get, status=404)) == "InvalidOrderIdentifier"
+    # Orderable by a group the buyer is not in: AuthorizationFailed.
+    with shop.db.session() as session:
+        team = Group(name=f"team {shop.tag}", owner_provider_id=shop.providers[0])
+        session.add(team)
+        session.flush()
+        session.add(
+            AccessRule(
+                provider_id=shop.providers[0],
+                permission=Permission.ORDER,
+                grantee=Grantee.GROUP,
+                group_id=team.id,
+            )
+        )
+    collection = collection_of(shop, items[0])
+    submit = request(
+        "Submit",
+        order_spec([("i", items[0], collection)])
+        + "<os:statusNotification>None</os:statusNotification>",
+    )
+    assert code(call(shop, submit, status=403)) == "AuthorizationFailed"
+    assert (
+        code(
+            call(
+                shop,
+                request(
+                    "GetStatus",
+                    "<os:filteringCriteria><os:orderStatus>Lost</os:orderStatus>"
+                    "</os:filteringCriteria><os:presentation>brief</os:presentation>",
+                ),
+                status=400,
+            )
+        )
+        == "InvalidParameterValue"
+    )
     wrong = requests.post(
         f"{shop.url}/oseo", data=envelope(get, user=shop.username, password="wrong password")
     )
@@ -444,9 +504,11 @@ SAMPLE_OPTIONS = [
     "<OptionDefinition><SimpleOption><Name>processingLevel</Name><MinOccurs>0</MinOccurs>"
     "<PrimitiveType>String</PrimitiveType><Valids><Valid>1B</Valid><Valid>2</Valid></Valids>"
     "</SimpleOption></OptionDefinition>",
-    *(f"<OptionDefinition><SimpleOption><Name>{name}</Name><MinOccurs>0</MinOccurs>"
-      "<PrimitiveType>String</PrimitiveType></SimpleOption></OptionDefinition>"
-      for name in ("productType", "qualityOfService", "sceneType")),
+    *(
+        f"<OptionDefinition><SimpleOption><Name>{name}</Name><MinOccurs>0</MinOccurs>"
+        "<PrimitiveType>String</PrimitiveType></SimpleOption></OptionDefinition>"
+        for name in ("productType", "qualityOfService", "sceneType")
+    ),
     "<OptionDefinition><SimpleOption><Name>frame</Name><MinOccurs>0</MinOccurs>"
     "<PrimitiveType>Integer</PrimitiveType></SimpleOption></OptionDefinition>",
     "<OptionDefinition><ComplexOption><Name>sceneStartStopTime</Name><MinOccurs>0</MinOccurs>"
@@ -457,7 +519,7 @@ SAMPLE_OPTIONS = [
     "<Type>STRUCTURE</Type><SimpleOption><Name>SubSatelliteLongitudePosition</Name>"
     "<PrimitiveType>Double</PrimitiveType></SimpleOption><SimpleOption><Name>Satellite</Name>"
     "<PrimitiveType>String</PrimitiveType></SimpleOption></ComplexOption></OptionDefinition>",
-]  # fmt: skip
+]
 ESA_PRODUCT = (
     "http://www.opengis.net/def/EOP/ESA/0/ESA.EECF.ENVISAT_ASA_IMx_xS/EN1-05121921114570-3322.XI"
 )
@@ -524,3 +586,33 @@ def test_the_official_sample_requests_are_answered(shop, sim, callbacks):
     )
     assert code(cancel) == "InvalidParameterValue"
     assert "CLOSED" in cancel.findtext(".//ows:ExceptionText", namespaces=NS)
+
+
+ACCEPTED = {
+    "GetCapabilities.xml",
+    "GetOptions.xml",
+    "GetOptions_subscription_with_restriction.xml",
+    "GetQuotation.xml",
+    "Submit.xml",
+    "Submit2.xml",
+    "GetStatus.xml",
+    "DescribeResultAccess.xml",
+    "Cancel.xml",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.xml") if p.name not in ACCEPTED
+    ),
+)
+def test_the_other_official_samples_are_refused_as_operations_not_offered(client, name):
+    """Callbacks, acknowledgements, responses and WS-Notification messages are not requests
+    a client sends this server."""
+    text = (SAMPLES / name).read_text()
+    response = client.post("/oseo", data=text.encode(), content_type="application/xml")
+    assert response.status_code == 400, response.data
+    report = etree.fromstring(response.data)
+    assert ows_schema().validate(report), ows_schema().error_log
+    assert code(report) == "OperationNotSupported"

@@ -396,8 +396,8 @@ def test_other_operations_refusals():
     assert products == GetOptions(None, [ProductId("G1-P"), ProductId("G2-P")], "G1-P")
     tasking = "<taskingRequestId><ID>urn:t1</ID></taskingRequestId>"
     _bad(_request("GetOptions", tasking), errors.OptionNotSupported, "taskingRequestId")
-    quotation = "<quotationId>q1</quotationId>"
-    _bad(_request("GetQuotation", quotation), errors.OptionNotSupported, "quotationId")
+    monitoring = read_request(_request("GetQuotation", "<quotationId>q1</quotationId>"))
+    assert monitoring == GetQuotation(spec=None, quotation_id="q1")
     _bad(_request("Frobnicate", ""), errors.OperationNotSupported, "Frobnicate")
     _bad(_request("SubmitResponse", ""), errors.OperationNotSupported, "SubmitResponse")
 

@@ -100,9 +100,11 @@ class GetOptions:
 
 @dataclass
 class GetQuotation:
-    spec: OrderSpecification
+    spec: OrderSpecification | None
     #: not in the schema for GetQuotation; read when a client sends it anyway
     status_notification: str | None = None
+    #: quotation monitoring: the quotation asked for earlier (instead of a specification)
+    quotation_id: str | None = None
 
 
 @dataclass
@@ -258,12 +260,9 @@ def _get_quotation(element: etree._Element) -> GetQuotation:
     _check_header(element, "GetQuotation")
     spec = child(element, "orderSpecification")
     if spec is None:
-        if child(element, "quotationId") is not None:
-            raise OptionNotSupported(
-                "GetQuotation: quotation monitoring (by quotationId) is not supported; the"
-                " quotation comes in the GetQuotationAck or the GetQuotationResponse callback",
-                locator="quotationId",
-            )
+        quotation = text(element, "quotationId", "GetQuotation")
+        if quotation is not None:  # monitoring: how far the quotation has got
+            return GetQuotation(spec=None, quotation_id=quotation)
         raise MissingParameterValue(
             "GetQuotation/orderSpecification is missing", locator="orderSpecification"
         )

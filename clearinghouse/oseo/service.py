@@ -139,6 +139,10 @@ def _options(session: Session, caller: Caller, request: r.GetOptions) -> etree._
 
 
 def _quotation(db, settings, caller, envelope, request: r.GetQuotation, cipher):
+    if request.quotation_id is not None:  # monitoring: the quotation as far as it has got
+        with db.session() as session:
+            order = oseo_orders.find(session, caller, request.quotation_id)
+            return responses.quotation_ack(oseo_orders.quotation(session, order))
     with db.session() as session:
         order = oseo_orders.place(
             session,
