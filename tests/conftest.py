@@ -134,3 +134,24 @@ def catalog(db, session, tmp_path):
     from tests.catalog_support import load_catalog
 
     return load_catalog(db, session, tmp_path)
+
+
+@pytest.fixture
+def shop(database_url, tmp_path):
+    """Committed partners and a buyer, the API over HTTP, worker processes (tests/shop_support)."""
+    from tests.shop_support import Shop
+
+    shop = Shop(database_url, tmp_path / "home")
+    try:
+        yield shop
+    finally:
+        shop.close()
+
+
+@pytest.fixture
+def sim():
+    """Simulated partners on loopback."""
+    from broker.simulator import PartnerSimulator
+
+    with PartnerSimulator() as simulator:
+        yield simulator

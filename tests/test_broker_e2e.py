@@ -6,29 +6,12 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import select
 
 from broker.models import DispatchRequest, ProviderOrder
-from broker.simulator import Behaviour, PartnerSimulator
+from broker.simulator import Behaviour
 from tests.api_support import login
 from tests.broker_support import create, item, ordered
-from tests.shop_support import Shop
-
-
-@pytest.fixture
-def shop(database_url, tmp_path):
-    shop = Shop(database_url, tmp_path / "home")
-    try:
-        yield shop
-    finally:
-        shop.close()
-
-
-@pytest.fixture
-def sim():
-    with PartnerSimulator() as simulator:
-        yield simulator
 
 
 def test_an_order_from_a_sync_and_an_async_partner_is_quoted_submitted_and_closed(shop, sim):

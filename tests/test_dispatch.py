@@ -33,12 +33,6 @@ from tests.broker_support import (
 )
 
 
-@pytest.fixture
-def sim():
-    with PartnerSimulator() as simulator:
-        yield simulator
-
-
 def drain(db, settings, *, limit: int = 50) -> int:
     """Dispatch until nothing is due; the number of attempts made."""
     dispatcher = Dispatcher(db, settings)

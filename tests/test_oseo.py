@@ -14,7 +14,7 @@ import pytest
 import requests
 from lxml import etree
 
-from broker.simulator import Behaviour, PartnerSimulator
+from broker.simulator import Behaviour
 from clearinghouse.accounts.models import AccessRule, Grantee, Group, Permission
 from tests.api_support import PASSWORD, act_for, login, performed
 from tests.broker_support import MEDIA_TYPE, PROFILE
@@ -58,21 +58,6 @@ def callbacks():
     server.url = f"http://127.0.0.1:{server.server_address[1]}/notifications"
     yield server
     server.shutdown()
-
-
-@pytest.fixture
-def shop(database_url, tmp_path):
-    shop = Shop(database_url, tmp_path / "home")
-    try:
-        yield shop
-    finally:
-        shop.close()
-
-
-@pytest.fixture
-def sim():
-    with PartnerSimulator() as simulator:
-        yield simulator
 
 
 def envelope(

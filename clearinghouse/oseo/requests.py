@@ -36,6 +36,7 @@ from clearinghouse.oseo.specification import (
     read_specification,
     text,
 )
+from clearinghouse.oseo.status import STATUSES
 
 __all__ = [
     "STATUSES",
@@ -55,18 +56,6 @@ __all__ = [
 ]
 
 VERSION = "1.0.0"
-#: The nine order and item statuses of OSEO (EnumStatusType).
-STATUSES = (
-    "Submitted",
-    "Accepted",
-    "InProduction",
-    "Suspended",
-    "Cancelled",
-    "Completed",
-    "Failed",
-    "Terminated",
-    "Downloaded",
-)
 NOTIFICATIONS = ("None", "Final", "All")
 SECTIONS = (
     "ServiceIdentification",

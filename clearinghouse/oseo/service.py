@@ -25,18 +25,10 @@ from clearinghouse.oseo import errors as oseo
 from clearinghouse.oseo import orders as oseo_orders
 from clearinghouse.oseo import requests as r
 from clearinghouse.oseo import responses
+from clearinghouse.oseo.capabilities import OPERATIONS
 from clearinghouse.oseo.envelope import Envelope
 from clearinghouse.oseo.models import OseoOrder
 
-OPERATIONS = [
-    "GetCapabilities",
-    "GetOptions",
-    "GetQuotation",
-    "Submit",
-    "GetStatus",
-    "DescribeResultAccess",
-    "Cancel",
-]
 #: How often a synchronous GetQuotation looks whether the partners have answered.
 QUOTE_POLL = 0.1
 
@@ -47,7 +39,7 @@ def handle(
     request = r.read_request(envelope.body)
     if isinstance(request, r.GetCapabilities):
         with db.session() as session:
-            return responses.capabilities(url, _collections(session), OPERATIONS)
+            return responses.capabilities(url, _collections(session), list(OPERATIONS))
     caller = _caller(db, envelope, address)
     cipher = option_cipher(settings)
     if isinstance(request, r.GetQuotation):
