@@ -252,12 +252,18 @@ def test_an_order_through_oseo_with_notifications_status_and_result_urls(shop, s
         o.findtext("os:orderId", namespaces=NS)
         for o in by_reference.iterfind("os:orderMonitorSpecification", NS)
     ] == [order_id]
-    for since, found in (("2000-01-01T00:00:00Z", [order_id]), ("2999-01-01T00:00:00Z", [])):
+    for criteria, found in (
+        ("<os:lastUpdate>2000-01-01T00:00:00Z</os:lastUpdate>", [order_id]),
+        ("<os:lastUpdate>2999-01-01T00:00:00Z</os:lastUpdate>", []),
+        ("<os:lastUpdateEnd>2000-01-01T00:00:00Z</os:lastUpdateEnd>", []),
+        ("<os:lastUpdateEnd>2999-01-01</os:lastUpdateEnd>", [order_id]),
+        ("<os:orderStatus>Completed</os:orderStatus>", [order_id]),
+    ):
         recent = call(
             shop,
             request(
                 "GetStatus",
-                f"<os:filteringCriteria><os:lastUpdate>{since}</os:lastUpdate>"
+                f"<os:filteringCriteria>{criteria}"
                 "<os:orderReference>ref-1</os:orderReference></os:filteringCriteria>"
                 "<os:presentation>brief</os:presentation>",
             ),
