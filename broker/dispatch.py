@@ -21,6 +21,7 @@ import urllib3
 from sqlalchemy import text
 
 from broker import outcomes, partner
+from broker.crypto import OptionKeyError
 from broker.events import CHANNEL
 from broker.models import ProviderOrderState as S
 from broker.partner import MalformedAnswer
@@ -202,6 +203,10 @@ class Dispatcher:
             done.answer, done.failure = None, Failure(error.message, transient=False)
         except Failure as failure:
             done.failure = failure
+        except OptionKeyError as error:  # retried: an operator may put the right key back
+            done.failure = Failure(
+                f"the order's encrypted options: {error.message}", transient=True
+            )
         return done
 
     def _record(self, session, sent: list[Sent]) -> None:

@@ -293,3 +293,27 @@ def test_an_answers_values_are_checked(outcome, why):
     with pytest.raises(MalformedAnswer) as raised:
         read_answer(Transaction.SUBMIT, body, "g")
     assert why in raised.value.message
+
+
+def test_options_sealed_with_another_key_fail_the_request_with_a_clear_message(
+    client, db, session, settings, tmp_path, sim, mia
+):
+    ids = setup(db, session, tmp_path, sim, retry_attempts=1)
+    performed(
+        client,
+        provider_token(client, "SYNCP"),
+        PROFILE,
+        f"<SetOptionDefinitionRequest>{MEDIA_TYPE}</SetOptionDefinitionRequest>",
+    )
+    token = login(client, mia)
+    guid = create(client, token, item(ids[1], 1, ftp_push()))
+    ordered(client, token, "SubmitOrder", guid=guid)
+    import dataclasses
+
+    from cryptography.fernet import Fernet
+
+    other = dataclasses.replace(settings, option_key=Fernet.generate_key().decode())
+    assert drain(db, other) == 2  # tried again once, as the partner's policy says
+    assert states(client, token, guid) == {"SYNCP": "SUBMIT_FAILED"}
+    assert "encrypted options" in history(client, token, guid)[-1]
+    assert sim.received("SYNCP") == []  # nothing left with a wrongly opened secret

@@ -607,3 +607,29 @@ def test_the_other_official_samples_are_refused_as_operations_not_offered(client
     report = etree.fromstring(response.data)
     assert ows_schema().validate(report), ows_schema().error_log
     assert code(report) == "OperationNotSupported"
+
+
+def test_one_product_twice_and_a_partner_without_orders(shop, sim):
+    items = shop.partner("TWICE", sim, Behaviour())
+    collection = collection_of(shop, items[0])
+    twice = request(
+        "Submit",
+        order_spec([("a", items[0], collection), ("b", items[0], collection)])
+        + "<os:statusNotification>None</os:statusNotification>",
+    )
+    refused = call(shop, twice, status=400)
+    assert code(refused) == "InvalidParameterValue"
+    assert "orderItem b" in refused.findtext(".//ows:ExceptionText", namespaces=NS)
+    with shop.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(
+            text("UPDATE providers SET order_endpoint = NULL WHERE provider_id = :p"),
+            {"p": shop.providers[0]},
+        )
+    alone = request(
+        "Submit",
+        order_spec([("a", items[0], collection)])
+        + "<os:statusNotification>None</os:statusNotification>",
+    )
+    assert code(call(shop, alone, status=403)) == "AuthorizationFailed"

@@ -88,6 +88,9 @@ def place(
             raise oseo.InvalidParameterValue(
                 f"orderItem {item.item_id}: {error.message}", locator="option"
             ) from None
+        except ClearinghouseError as error:  # the product twice, a partner taking no orders
+            error.message = f"orderItem {item.item_id}: {error.message}"
+            raise broker_error(error, "productId") from None
         row = session.scalar(
             select(OrderItem).where(
                 OrderItem.order_id == order.id, OrderItem.catalog_item_id == identifier
@@ -361,8 +364,7 @@ def broker_error(error: ClearinghouseError, locator: str) -> oseo.OseoError:
         return error
     if isinstance(error, Forbidden):
         return oseo.AuthorizationFailed(error.message, locator=locator)
-    if isinstance(error, NotFound):
-        return oseo.InvalidParameterValue(error.message, locator=locator)
-    if error.status == 409:
-        return oseo.InvalidParameterValue(error.message, locator=locator)
+    if error.status >= 500:
+        return oseo.NoApplicableCode(error.message, status=error.status)
+    # Not found, not valid, or not allowed in the order's state (409): the request's values.
     return oseo.InvalidParameterValue(error.message, locator=locator)
