@@ -26,6 +26,7 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -233,30 +234,47 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--database-url",
+        help="a database this bench loaded before (with the same"
+        " --granules) and left running: no throwaway cluster, no load",
+    )
     args = parser.parse_args()
     wrk = ensure_wrk()
     rng = random.Random(7)
+    if args.database_url:
+        run(args, wrk, rng, args.database_url, Path(tempfile.mkdtemp(prefix="bench-home-")))
+        return
     with throwaway.cluster(56632) as (url, scratch):
         print(f"loading {args.granules:,} granules in {COLLECTIONS:,} collections…", flush=True)
         load(url, args.granules)
-        searches = kinds(args.granules, rng)
-        for params in searches["deep-page"]:
-            params["_key"] = deep_key(url, params["_after"], params["_position"])
-        port = free_port(18280)
-        server = start_server(url, scratch / "home", port, args.workers)
-        try:
-            print(f"\n{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
-                  f"{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}")  # fmt: skip
-            for kind, batch in searches.items():
-                result = drive(wrk, port, batch, args.seconds, args.connections)
-                low, high = floor(url, batch)
-                print(f"{kind:<14}{result['per_second']:>11,.1f}{result['p50']:>9.1f}"
-                      f"{result['p95']:>9.1f}{low:>11.1f}{high:>11.1f}"
-                      f"{result['p95'] / high:>10.2f}x" + (f"  ({result['bad']} failed)"
-                                                           if result["bad"] else ""))  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        run(args, wrk, rng, url, scratch)
+
+
+def run(args, wrk: str, rng: random.Random, url: str, scratch: Path) -> None:
+    searches = kinds(args.granules, rng)
+    for params in searches["deep-page"]:
+        params["_key"] = deep_key(url, params["_after"], params["_position"])
+    port = free_port(18280)
+    server = start_server(url, scratch / "home", port, args.workers)
+    try:
+        print(
+            f"\n{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
+            f"{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}"
+        )
+        for kind, batch in searches.items():
+            result = drive(wrk, port, batch, args.seconds, args.connections)
+            low, high = floor(url, batch)
+            failed = f"  ({result['bad']} failed)" if result["bad"] else ""
+            print(
+                f"{kind:<14}{result['per_second']:>11,.1f}{result['p50']:>9.1f}"
+                f"{result['p95']:>9.1f}{low:>11.1f}{high:>11.1f}"
+                f"{result['p95'] / high:>10.2f}x{failed}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -353,6 +353,14 @@ def test_a_hit_count_over_the_exact_limit_is_an_estimate(client, catalog, monkey
     found = run(client, query, IteratorSize=1)
     assert found.find("Hits").get("estimated") == "true"
     assert int(found.findtext("Hits")) >= 3  # never below what was counted
+    # Expected to be many: not even counted.
+    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 100)
+    monkeypatch.setattr(search, "COUNT_EXPECTED_LIMIT", 0)
+    found = run(client, query, IteratorSize=1)
+    assert found.find("Hits").get("estimated") == "true" and int(found.findtext("Hits")) >= 1
+    monkeypatch.setattr(search, "COUNT_EXPECTED_LIMIT", 10_000)
+    found = run(client, query, IteratorSize=1)
+    assert found.find("Hits").get("estimated") == "false"
 
 
 def test_a_recurring_window_at_the_ends_of_the_calendar(client, catalog):
@@ -362,3 +370,14 @@ def test_a_recurring_window_at_the_ends_of_the_calendar(client, catalog):
                             "<startDay value='300'/><endDay value='20'/></temporal>"),
                 IteratorSize=10)  # fmt: skip
     assert urs(found) == ["MADE.0"]  # 10 January: inside a window from late October to 20 January
+
+
+def test_a_count_over_its_budget_gives_way_to_the_estimate(session):
+    from sqlalchemy import func, select, text
+
+    from clearinghouse.catalog import search
+
+    slow = select(func.count()).select_from(select(func.pg_sleep(0.3)).subquery())
+    assert search.within_budget(session, slow) is None  # cancelled at COUNT_BUDGET_MS
+    assert search.within_budget(session, select(func.count())) == 1  # the session goes on
+    assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "0"

@@ -12,7 +12,9 @@ import dataclasses
 import json
 from datetime import UTC, datetime
 
+from psycopg2.errors import QueryCanceled
 from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, select, text, tuple_
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement, Executable
@@ -27,6 +29,11 @@ from clearinghouse.errors import InvalidValue
 PAGE_LIMIT = 2000
 #: Hit counts are exact up to here; beyond, the planner's estimate, flagged as such.
 EXACT_COUNT_LIMIT = 100_000
+#: How long an exact count may take before the estimate stands in for it.
+COUNT_BUDGET_MS = 30
+#: Past this many expected hits, counting them is not even tried (rows scattered over a large
+#: table: tens of thousands cost more than the search).
+COUNT_EXPECTED_LIMIT = 10_000
 _NEVER = "0001-01-01T00:00:00Z"  # sorts before any real time (and stays a datetime)
 
 SORTS = ("natural", "start_time", "update_time")
@@ -103,15 +110,20 @@ class Plan:
         return self._conditions
 
     def count(self, session: Session) -> tuple[int, bool]:
-        """The hit count, exact up to EXACT_COUNT_LIMIT, else the planner's estimate."""
-        capped = select(literal(1)).where(*self.conditions(session)).limit(EXACT_COUNT_LIMIT + 1)
-        found = session.scalar(select(func.count()).select_from(capped.subquery()))
-        if found <= EXACT_COUNT_LIMIT:
-            return found, False
+        """The hit count: exact when it is cheap, else the planner's estimate, flagged as such.
+        Cheap: the planner expects at most COUNT_EXPECTED_LIMIT hits, and counting them (up to
+        EXACT_COUNT_LIMIT) takes at most COUNT_BUDGET_MS."""
         statement = select(literal(1)).where(*self.conditions(session))
         plan = session.execute(Explain(statement)).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
-        return max(int(plan[0]["Plan"]["Plan Rows"]), found), True
+        expected = int(plan[0]["Plan"]["Plan Rows"])
+        if expected > COUNT_EXPECTED_LIMIT:
+            return expected, True
+        capped = statement.limit(EXACT_COUNT_LIMIT + 1)
+        found = within_budget(session, select(func.count()).select_from(capped.subquery()))
+        if found is not None and found <= EXACT_COUNT_LIMIT:
+            return found, False
+        return max(expected, found or 0), True
 
     def page(self, session: Session, *, size: int, after: list | None = None, skip: int = 0,
              columns: tuple = ()):  # fmt: skip
@@ -127,6 +139,30 @@ class Plan:
         elif skip:
             statement = statement.offset(skip)
         return session.execute(statement.order_by(*keys).limit(size)).all()
+
+
+def within_budget(session: Session, statement: Select) -> int | None:
+    """The statement's scalar, or None when it takes longer than COUNT_BUDGET_MS: counting
+    tens of thousands of rows scattered over a large table costs more than a search should."""
+    try:
+        with session.begin_nested():
+            previous = session.scalar(
+                text(
+                    "SELECT current_setting('statement_timeout')"
+                    " || left(set_config('statement_timeout', :budget, true), 0)"
+                ),
+                {"budget": f"{COUNT_BUDGET_MS}ms"},
+            )
+            found = session.scalar(statement)
+            session.execute(
+                text("SELECT set_config('statement_timeout', :previous, true)"),
+                {"previous": previous},
+            )
+            return found
+    except OperationalError as error:
+        if isinstance(error.orig, QueryCanceled):
+            return None
+        raise
 
 
 class Explain(Executable, ClauseElement):
