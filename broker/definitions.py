@@ -12,8 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from broker.models import OptionDefinition
-from broker.options import parse_definition, read_selection
-from broker.partner import selection_for_partner
+from broker.options import parse_definition, read_selection, selection_element
 from clearinghouse.catalog.conditions import parse_item_ids
 from clearinghouse.catalog.models import Collection
 from clearinghouse.errors import NotFound
@@ -112,9 +111,5 @@ def applicable(session: Session, provider_id: str, collection_id: int | None) ->
 
 def recheck(stored: list[dict[str, Any]], definitions: list[dict], cipher) -> None:
     """Check a stored selection against the definitions as they are now."""
-    element = selection_for_partner(stored)
-    for value in element.iter("Value"):
-        token = value.attrib.pop("encrypted", None)
-        if token is not None:
-            value.text = cipher.decrypt(token)
+    element = selection_element(stored, [], cipher, reveal=True)
     read_selection(element if len(element) else None, definitions, cipher)

@@ -148,7 +148,10 @@ def create_order(session: Session, caller: Caller, user: User) -> Order:
     return order
 
 
-def add_items(session: Session, caller: Caller, order: Order, items: list[NewItem], cipher) -> None:
+def add_items(
+    session: Session, caller: Caller, order: Order, items: list[NewItem], cipher
+) -> list[OrderItem]:
+    """The items added, in the order given."""
     existing = {
         i.catalog_item_id
         for i in session.scalars(select(OrderItem).where(OrderItem.order_id == order.id))
@@ -161,6 +164,7 @@ def add_items(session: Session, caller: Caller, order: Order, items: list[NewIte
         raise Conflict(f"already in the order: {', '.join(twice)} (use UpdateOrderItems)")
     found = catalog_items(session, caller, names)
     by_provider = {po.provider_id: po for po in provider_orders(session, order, lock=True)}
+    added = []
     for item, name in zip(items, names, strict=True):
         catalog = found[name]
         po = by_provider.get(catalog.provider_id)
@@ -178,17 +182,18 @@ def add_items(session: Session, caller: Caller, order: Order, items: list[NewIte
             note(session, po, "created")
         else:
             move(session, po, Event.EDIT, order=order, message=f"{name} added", source="client")
-        session.add(
-            OrderItem(
-                order_id=order.id,
-                provider_order_id=po.id,
-                catalog_item_id=name,
-                collection_id=catalog.collection_id,
-                quantity=_quantity(item.quantity),
-                option_selection=_selection(session, catalog, item.selection, name, cipher),
-            )
+        row = OrderItem(
+            order_id=order.id,
+            provider_order_id=po.id,
+            catalog_item_id=name,
+            collection_id=catalog.collection_id,
+            quantity=_quantity(item.quantity),
+            option_selection=_selection(session, catalog, item.selection, name, cipher),
         )
+        session.add(row)
+        added.append(row)
     session.flush()
+    return added
 
 
 def update_items(
@@ -271,6 +276,7 @@ def validate_order(
     to VALIDATED, or back to NOT_VALIDATED with its problems."""
     problems = Problems()
     pos = provider_orders(session, order, lock=True) if pos is None else pos
+    definitions: dict[tuple[str, int], list[dict]] = {}  # items of one collection share them
     for po in pos:
         if (po.state, Event.VALIDATE) not in TRANSITIONS:
             continue
@@ -290,9 +296,11 @@ def validate_order(
             item = catalog.get(row.catalog_item_id)
             if item is None:
                 continue
-            definitions = option_definitions.applicable(session, po.provider_id, item.collection_id)
+            scope = (po.provider_id, item.collection_id)
+            if scope not in definitions:
+                definitions[scope] = option_definitions.applicable(session, *scope)
             try:
-                option_definitions.recheck(row.option_selection or [], definitions, cipher)
+                option_definitions.recheck(row.option_selection or [], definitions[scope], cipher)
             except InvalidValue as error:
                 found.append(f"{row.catalog_item_id}: {error.message}")
         if found:

@@ -85,9 +85,10 @@ def answered(state: S, tracking_id: str | None, transaction: Transaction, answer
     """A partner's answer to one of the broker's requests. An outcome arriving after the order
     moved on (an async partner called back first, say) is noted and ignored."""
     change = Change(state)
-    if answer.tracking_id and answer.tracking_id != tracking_id:
-        change.columns["tracking_id"] = answer.tracking_id[:200]
-        change.say("partner", f"the partner's tracking id is {answer.tracking_id[:200]}")
+    replaced = new_tracking_id(tracking_id, answer.tracking_id)
+    if replaced:
+        change.columns["tracking_id"] = replaced
+        change.say("partner", tracking_message(replaced))
     for message in answer.messages:
         change.say("partner", message)
     if answer.outcome is None:  # an async acknowledgement: the outcome comes later
@@ -118,11 +119,22 @@ def failed(state: S, transaction: Transaction, why: str) -> Change:
     return change
 
 
+def new_tracking_id(current: str | None, given: str | None) -> str | None:
+    """The partner's own tracking id, when it gives one other than the current (seed slide 73)."""
+    given = (given or "")[:200]
+    return given if given and given != current else None
+
+
+def tracking_message(tracking_id: str) -> str:
+    return f"the partner's tracking id is {tracking_id}"
+
+
 def track(session: Session, po: ProviderOrder, tracking_id: str | None) -> None:
-    """The partner's own tracking id replaces the broker's (seed slide 73)."""
-    if tracking_id and tracking_id != po.tracking_id:
-        po.tracking_id = tracking_id[:200]
-        note(session, po, f"the partner's tracking id is {po.tracking_id}", source="partner")
+    """A tracking id given in a ProviderOrderManagementService call."""
+    replaced = new_tracking_id(po.tracking_id, tracking_id)
+    if replaced:
+        po.tracking_id = replaced
+        note(session, po, tracking_message(replaced), source="partner")
 
 
 def partner_event(

@@ -317,3 +317,40 @@ def test_options_sealed_with_another_key_fail_the_request_with_a_clear_message(
     assert states(client, token, guid) == {"SYNCP": "SUBMIT_FAILED"}
     assert "encrypted options" in history(client, token, guid)[-1]
     assert sim.received("SYNCP") == []  # nothing left with a wrongly opened secret
+
+
+def test_a_partner_that_never_answers_times_out_and_fails_by_its_policy(
+    client, db, session, settings, tmp_path, sim, mia
+):
+    import dataclasses
+
+    ids = setup(db, session, tmp_path, sim, behaviour=Behaviour(delay=3), retry_attempts=0)
+    token = login(client, mia)
+    guid = create(client, token, item(ids[1]))
+    ordered(client, token, "QuoteOrder", guid=guid)
+    assert drain(db, dataclasses.replace(settings, dispatch_timeout=1)) == 1
+    assert states(client, token, guid) == {"SYNCP": "QUOTE_FAILED"}
+    assert "no answer within 1 s" in history(client, token, guid)[-1]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (
+            b'<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<SubmitProviderOrderResponse><Order><ECHOOrderID>&b;</ECHOOrderID></Order>"
+            b"</SubmitProviderOrderResponse>",
+            "not XML",
+        ),
+        # An external DTD is never fetched: the document is judged by ours, and fails it.
+        (
+            b'<!DOCTYPE r SYSTEM "file:///etc/passwd"><SubmitProviderOrderResponse/>',
+            "PartnerAnswer.dtd",
+        ),
+        (b"\xff\xfe not even text", "not XML"),
+    ],
+)
+def test_a_hostile_answer_is_not_an_answer(body, why):
+    with pytest.raises(MalformedAnswer) as raised:
+        read_answer(Transaction.SUBMIT, body, "g")
+    assert why in raised.value.message and "root:" not in raised.value.message

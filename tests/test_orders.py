@@ -309,6 +309,18 @@ def test_a_partner_reports_through_provider_order_management(client, session, sh
     guid = create(client, token, item(shop["ASYNCP"][1]))
     ordered(client, token, "QuoteOrder", guid=guid)
     desk = provider_token(client, "ASYNCP")
+    bad = error(
+        perform(
+            client,
+            desk,
+            "ProviderOrderManagementService",
+            f"<SupplyProviderQuoteRequest><ECHOOrderID>{guid}</ECHOOrderID>"
+            f"{quote('ten')}</SupplyProviderQuoteRequest>",
+        ),
+        400,
+        "InvalidValue",
+    )
+    assert "TotalPrice: 'ten' is not a price" in bad["Message"]
     answered = report(
         client,
         desk,

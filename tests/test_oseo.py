@@ -633,3 +633,22 @@ def test_one_product_twice_and_a_partner_without_orders(shop, sim):
         + "<os:statusNotification>None</os:statusNotification>",
     )
     assert code(call(shop, alone, status=403)) == "AuthorizationFailed"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>', 400),
+        (b'<!DOCTYPE GetStatus SYSTEM "http://evil.example/x.dtd"><GetStatus/>', 400),
+        (b"<a>" * 5000 + b"</a>" * 5000, 400),
+        (b"<x>" + b"y" * (4 * 1024 * 1024 + 10) + b"</x>", 413),
+    ],
+    ids=["entities", "external-dtd", "deep", "too-large"],
+)
+def test_hostile_requests_get_an_exception_report_and_nothing_else(client, body, status):
+    response = client.post("/oseo", data=body, content_type="application/xml")
+    assert response.status_code == status
+    report = etree.fromstring(response.data)
+    assert ows_schema().validate(report), ows_schema().error_log
+    assert code(report) == "NoApplicableCode"
+    assert client.post("/oseo", data=b"<x/>").status_code == 400  # and it goes on serving

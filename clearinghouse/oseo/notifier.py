@@ -13,6 +13,7 @@ from datetime import timedelta
 import urllib3
 from sqlalchemy import func, select
 
+from broker.models import Order
 from clearinghouse.db import Database
 from clearinghouse.oseo import orders as oseo_orders
 from clearinghouse.oseo import responses
@@ -53,8 +54,6 @@ class Notifier:
         return sent
 
     def _one(self, session, extra: OseoOrder) -> int:
-        from broker.models import Order
-
         order = session.get(Order, extra.order_id)
         later = func.clock_timestamp() + LOOK_AGAIN
         if extra.kind == "quotation":

@@ -24,13 +24,13 @@ from typing import Any
 
 from lxml import etree
 
+from broker.options import MASK
 from clearinghouse.oseo.errors import InvalidParameterValue
 from clearinghouse.oseo.names import E_OSEO, E_SWE, OPTIONS, OSEO, SWE, XLINK, qname
 
 Node = dict[str, Any]
 
 #: What an encrypted value the caller forgot to mask is shown as: never its ciphertext.
-MASK = "********"
 #: How deep a client's option elements may nest (the broker's definitions nest far less).
 MAX_DEPTH = 16
 ISO8601_UOM = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"

@@ -16,14 +16,14 @@ from broker import definitions as option_definitions
 from broker import orders
 from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
-from broker.partner import selection_for_partner
+from broker.options import masked, selection_element
 from clearinghouse.accounts.models import Provider, User
 from clearinghouse.accounts.sessions import Caller
 from clearinghouse.errors import ClearinghouseError, Forbidden, InvalidValue, NotFound
 from clearinghouse.oseo import errors as oseo
 from clearinghouse.oseo import status as statuses
 from clearinghouse.oseo.models import OseoItem, OseoOrder
-from clearinghouse.oseo.requests import OrderSpecification, ProductId
+from clearinghouse.oseo.requests import Delivery, MailAddress, OrderSpecification, ProductId
 from clearinghouse.oseo.responses import (
     ItemView,
     OrderView,
@@ -34,7 +34,6 @@ from clearinghouse.oseo.responses import (
 )
 
 CURRENCY = "USD"
-MASK = "********"
 
 
 def place(
@@ -69,9 +68,17 @@ def place(
                 f"itemId {item.item_id} is used twice", locator="itemId"
             )
         seen.add(item.item_id)
-        new_items.append((item, item.product.identifier))
-    ids = [identifier for _, identifier in new_items]
-    found = _catalog(session, caller, ids)
+        identifier = item.product.identifier.strip()
+        first = next((i for i, other in new_items if other == identifier), None)
+        if first is not None:
+            raise oseo.InvalidParameterValue(
+                f"orderItem {item.item_id}: product {identifier} is already orderItem"
+                f" {first.item_id}",
+                locator="identifier",
+            )
+        new_items.append((item, identifier))
+    found = catalog(session, caller, [identifier for _, identifier in new_items])
+    new = []
     for item, identifier in new_items:
         definitions = option_definitions.applicable(
             session, found[identifier].provider_id, found[identifier].collection_id
@@ -79,23 +86,17 @@ def place(
         nodes = _named(
             _merge(spec.options, item.options, item.scene_selection), definitions, item.item_id
         )
-        selection = selection_for_partner(nodes) if nodes else None
-        try:
-            orders.add_items(
-                session, caller, order, [orders.NewItem(identifier, 1, selection)], cipher
-            )
-        except InvalidValue as error:
-            raise oseo.InvalidParameterValue(
-                f"orderItem {item.item_id}: {error.message}", locator="option"
-            ) from None
-        except ClearinghouseError as error:  # the product twice, a partner taking no orders
-            error.message = f"orderItem {item.item_id}: {error.message}"
-            raise broker_error(error, "productId") from None
-        row = session.scalar(
-            select(OrderItem).where(
-                OrderItem.order_id == order.id, OrderItem.catalog_item_id == identifier
-            )
-        )
+        selection = selection_element(nodes, [], reveal=False) if nodes else None
+        new.append(orders.NewItem(identifier, 1, selection))
+    try:
+        rows = orders.add_items(session, caller, order, new, cipher)
+    except ClearinghouseError as error:  # an option refused, a partner taking no orders
+        named = [i.item_id for i, identifier in new_items if identifier in error.message]
+        if named:
+            error.message = f"orderItem {', '.join(named)}: {error.message}"
+        locator = "option" if isinstance(error, InvalidValue) else "productId"
+        raise broker_error(error, locator) from None
+    for (item, _), row in zip(new_items, rows, strict=True):
         session.add(OseoItem(order_item_id=row.id, item_id=item.item_id, remark=item.remark))
     if spec.delivery is not None:
         _delivery_into(order, spec.delivery)
@@ -117,7 +118,7 @@ def place(
     return order
 
 
-def _catalog(session: Session, caller: Caller, ids: list[str]):
+def catalog(session: Session, caller: Caller, ids: list[str]):
     try:
         return orders.catalog_items(session, caller, ids)
     except InvalidValue as error:
@@ -219,7 +220,7 @@ def view(session: Session, order: Order) -> OrderView:
             ItemView(
                 item_id=oseo_item.item_id if oseo_item else row.catalog_item_id,
                 product=ProductId(row.catalog_item_id, collection),
-                options=_masked(row.option_selection or []),
+                options=masked(row.option_selection or []),
                 remark=oseo_item.remark if oseo_item else None,
                 status=statuses.item_status(po.state),
                 status_info=statuses.INFO.get(po.state, po.state.value),
@@ -228,8 +229,6 @@ def view(session: Session, order: Order) -> OrderView:
     status = statuses.order_status(states)
     delivery = None
     if extra is not None and extra.delivery:
-        from clearinghouse.oseo.requests import Delivery, MailAddress
-
         mail = extra.delivery.get("mail_address")
         delivery = Delivery(
             MailAddress(**mail) if mail else None, extra.delivery.get("online_address")
@@ -245,21 +244,6 @@ def view(session: Session, order: Order) -> OrderView:
         last_update=updated,
         items=items,
     )
-
-
-def _masked(nodes: list[dict]) -> list[dict]:
-    out = []
-    for node in nodes:
-        if "children" in node:
-            out.append({"name": node["name"], "children": _masked(node["children"])})
-        else:
-            out.append(
-                {
-                    "name": node["name"],
-                    "values": [MASK if isinstance(v, dict) else v for v in node["values"]],
-                }
-            )
-    return out
 
 
 def quotation(session: Session, order: Order) -> Quotation:

@@ -119,7 +119,7 @@ def _collection_of(session: Session, caller: Caller, request: r.GetOptions) -> t
             )
         return request.collection_id.strip(), row.provider_id, row.id
     identifiers = [p.identifier for p in request.products] or [request.identifier]
-    found = oseo_orders._catalog(session, caller, [i for i in identifiers if i])
+    found = oseo_orders.catalog(session, caller, [i for i in identifiers if i])
     first = found[identifiers[0]]
     return f"C{first.collection_id}-{first.provider_id}", first.provider_id, first.collection_id
 

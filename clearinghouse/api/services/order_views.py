@@ -10,11 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker.models import Order, OrderItem, ProviderOrder, StatusMessage
-from broker.partner import selection_for_partner
+from broker.options import selection_element
 from broker.states import CLOSED
 from clearinghouse.api.messages import E, boolean_text
 
-MASK = "********"
 QUOTE_FIELDS = (
     "TotalPrice",
     "DataCost",
@@ -39,14 +38,6 @@ ACCEPTANCE_FIELDS = (
     "latestCancelDate",
     "additionalInformation",
 )
-
-
-def masked_selection(stored: list[dict[str, Any]] | None) -> etree._Element:
-    element = selection_for_partner(stored or [])
-    for value in element.iter("Value"):
-        if value.attrib.pop("encrypted", None) is not None:
-            value.text = MASK
-    return element
 
 
 def _fields(tag: str, values: dict[str, Any] | None, names: tuple[str, ...]):
@@ -88,7 +79,7 @@ def provider_order_element(
 def item_element(row: OrderItem) -> etree._Element:
     element = E.OrderItem(E.CatalogItemId(row.catalog_item_id), E.Quantity(str(row.quantity)))
     if row.option_selection:
-        element.append(masked_selection(row.option_selection))
+        element.append(selection_element(row.option_selection, [], reveal=False))
     return element
 
 
