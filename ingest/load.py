@@ -25,9 +25,11 @@ COMMON = (
 )  # fmt: skip
 COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "processing_level",
               "archive_center", "spatial_representation", "spatial_keywords",
-              "science_keywords")  # fmt: skip
+              "science_keywords", "temporal_keywords", "two_d_systems")  # fmt: skip
 GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
-           "cloud_cover", "orbit_numbers", "measured_parameters")  # fmt: skip
+           "cloud_cover", "orbit_numbers", "measured_parameters", "pge_name", "pge_version",
+           "production_date", "two_d_system", "two_d_coordinate1", "two_d_coordinate2",
+           "equator_crossing_longitudes", "equator_crossing_dates")  # fmt: skip
 BROWSE = ("provider_id", "provider_browse_id", "insert_time", "last_update", "delete_time",
           "file_name", "file_url", "file_size", "description", "mime_type", "stored_path",
           "last_job_id")  # fmt: skip

@@ -155,6 +155,8 @@ def temporal(record: etree._Element) -> Temporal:
 
 
 ORBIT_NUMBERS = ("OrbitCalculatedSpatialDomains", "OrbitCalculatedSpatialDomain/OrbitNumber")
+ORBIT_DOMAINS = ("OrbitCalculatedSpatialDomains", "OrbitCalculatedSpatialDomain")
+TWO_D_SYSTEM_NAMES = "TwoDCoordinateSystems/TwoDCoordinateSystem/TwoDCoordinateSystemName"
 
 
 class Children:
@@ -237,6 +239,8 @@ def collection_row(record: etree._Element) -> dict[str, Any]:
         "archive_center": text(record, "ArchiveCenter"),
         "spatial_representation": (representation or SpatialRepresentation.NO_SPATIAL.value),
         "spatial_keywords": names(record, "SpatialKeywords/Keyword"),
+        "temporal_keywords": names(record, "TemporalKeywords/Keyword"),
+        "two_d_systems": names(record, TWO_D_SYSTEM_NAMES),
         "science_keywords": [
             science_keyword(k) for k in record.iterfind("ScienceKeywords/ScienceKeyword")
         ],
@@ -311,6 +315,13 @@ def granule_row(
         "granule_ur": children.text("GranuleUR"),
         "producer_granule_id": None if data is None else text(data, "ProducerGranuleId"),
         "day_night_flag": None if data is None else text(data, "DayNightFlag"),
+        "production_date": None
+        if data is None
+        else moment(text(data, "ProductionDateTime"), data.sourceline),
+        "pge_name": _in(children, "PGEVersionClass", "PGEName"),
+        "pge_version": _in(children, "PGEVersionClass", "PGEVersion"),
+        **_two_d(children.by_tag.get("TwoDCoordinateSystem")),
+        **_equator_crossings(children.all(*ORBIT_DOMAINS)),
         "cloud_cover": float(cloud) if cloud is not None else None,
         "orbit_numbers": sorted({int(e.text) for e in children.all(*ORBIT_NUMBERS)}),
         "measured_parameters": [
@@ -326,6 +337,37 @@ def granule_row(
         **spatial,
         "orbit": None if coverage.orbit is None else vars(coverage.orbit),
     }
+
+
+def _in(children: Children, tag: str, path: str) -> str | None:
+    found = children.by_tag.get(tag)
+    return None if found is None else text(found, path)
+
+
+def _two_d(system: etree._Element | None) -> dict[str, Any]:
+    """A granule's 2-D coordinates as two numeric ranges (an end left out: the start alone)."""
+    if system is None:
+        return {"two_d_system": None, "two_d_coordinate1": None, "two_d_coordinate2": None}
+    ranges = {}
+    for n in (1, 2):
+        start = Decimal(text(system, f"StartCoordinate{n}"))
+        end = text(system, f"EndCoordinate{n}")
+        end = start if end is None else Decimal(end)
+        low, high = sorted((start, end))
+        ranges[f"two_d_coordinate{n}"] = f"[{low},{high}]"
+    return {"two_d_system": text(system, "TwoDCoordinateSystemName"), **ranges}
+
+
+def _equator_crossings(domains: list[etree._Element]) -> dict[str, Any]:
+    longitudes, dates = [], []
+    for domain in domains:
+        longitude = text(domain, "EquatorCrossingLongitude")
+        if longitude is not None:
+            longitudes.append(float(longitude))
+        when = text(domain, "EquatorCrossingDateTime")
+        if when is not None:
+            dates.append(moment(when, domain.sourceline))
+    return {"equator_crossing_longitudes": longitudes, "equator_crossing_dates": dates}
 
 
 def _measured(parameter: etree._Element) -> dict[str, Any]:

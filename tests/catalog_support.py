@@ -66,10 +66,13 @@ def load_catalog(db, session, tmp_path):
         ("PODAAC", "CollectionMetaDataFile", {"Collections": [sample(n) for n in COLLECTIONS]}),
         ("PODAAC", "GranuleMetaDataFile", {"Granules": [sample(n) for n in GRANULES]}),
         ("MADEUP", "CollectionMetaDataFile", {"Collections": [
-            collection("C1", dataset="DS 1", extra="<Platforms><Platform><ShortName>TERRA"
+            collection("C1", dataset="DS 1", extra="<TemporalKeywords><Keyword>Summer</Keyword>"
+                       "</TemporalKeywords><Platforms><Platform><ShortName>TERRA"
                        "</ShortName><LongName>T</LongName><Type>S</Type><Instruments><Instrument>"
                        "<ShortName>MODIS</ShortName></Instrument></Instruments></Platform>"
-                       "</Platforms>".replace("<Platforms>", "<Platforms>", 1)),
+                       "</Platforms><TwoDCoordinateSystems><TwoDCoordinateSystem>"
+                       "<TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName><Coordinate1/>"
+                       "<Coordinate2/></TwoDCoordinateSystem></TwoDCoordinateSystems>"),
             collection("C2", dataset="DS 2", extra="<AdditionalAttributes><AdditionalAttribute>"
                        "<Name>band</Name><DataType>INT</DataType><Description>d</Description>"
                        "<ParameterRangeBegin>1</ParameterRangeBegin><ParameterRangeEnd>10"
@@ -85,15 +88,27 @@ def load_catalog(db, session, tmp_path):
 
 
 def _granule_extra(n: int) -> str:
+    """MADE.n: a 5° square from longitude 10n − 10 along the equator, on the 10th of month n + 1,
+    PGE MADEPGE n.0, WRS-2 path 10n to 10n + 5 (MADE.4: 40 alone) and row 100 + n, its orbit 1000
+    + n crossing the equator at -170, -90, 0, 90, 175° on the 10th at noon."""
     lon = -10 + 10 * n
+    end1 = "" if n == 4 else f"<EndCoordinate1>{10 * n + 5}</EndCoordinate1>"
     return (
         f"<DataGranule><ProducerGranuleId>prod-{n}.hdf</ProducerGranuleId><DayNightFlag>"
-        f"{'DAY' if n % 2 == 0 else 'NIGHT'}</DayNightFlag><ProductionDateTime>2020-01-01T00:00:00Z"
-        f"</ProductionDateTime></DataGranule><Temporal><RangeDateTime><BeginningDateTime>"
+        f"{'DAY' if n % 2 == 0 else 'NIGHT'}</DayNightFlag><ProductionDateTime>"
+        f"2020-0{n + 1}-15T00:00:00Z</ProductionDateTime></DataGranule>"
+        f"<PGEVersionClass><PGEName>MADEPGE</PGEName><PGEVersion>{n}.0</PGEVersion>"
+        f"</PGEVersionClass><Temporal><RangeDateTime><BeginningDateTime>"
         f"2020-0{n + 1}-10T00:00:00Z</BeginningDateTime><EndingDateTime>2020-0{n + 1}-11T00:00:00Z"
         f"</EndingDateTime></RangeDateTime></Temporal>"
         + polygon([(lon, 0), (lon, 5), (lon + 5, 5), (lon + 5, 0), (lon, 0)])
         + "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain><OrbitNumber>"
-        + f"{1000 + n}</OrbitNumber></OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>"
+        + f"{1000 + n}</OrbitNumber><EquatorCrossingLongitude>{[-170, -90, 0, 90, 175][n]}"
+        + f"</EquatorCrossingLongitude><EquatorCrossingDateTime>2020-0{n + 1}-10T12:00:00Z"
+        + "</EquatorCrossingDateTime></OrbitCalculatedSpatialDomain>"
+        + "</OrbitCalculatedSpatialDomains>"
+        + f"<TwoDCoordinateSystem><StartCoordinate1>{10 * n}</StartCoordinate1>{end1}"
+        + f"<StartCoordinate2>{100 + n}</StartCoordinate2><TwoDCoordinateSystemName>WRS-2"
+        + "</TwoDCoordinateSystemName></TwoDCoordinateSystem>"
         + (f"<CloudCover>{20 * n}</CloudCover>")
     )

@@ -68,6 +68,17 @@ def test_spatial_temporal_and_ranges(client, catalog):
     assert _titles(client, platform="TERRA") == {f"MADE.{n}" for n in range(5)}
 
 
+def test_production_dates_and_equator_crossings(client, catalog):
+    produced = "2020-02-01T00:00:00Z,2020-03-31T00:00:00Z"
+    assert _titles(client, production_date=produced) == {"MADE.1", "MADE.2"}
+    assert _titles(client, production_date="2016-09-07T00:00:00Z,2016-09-08T00:00:00Z") == {
+        AST_UR}  # fmt: skip
+    assert _titles(client, equator_crossing_longitude="-100,10") == {"MADE.1", "MADE.2"}
+    assert _titles(client, equator_crossing_longitude="170,-160") == {"MADE.0", "MADE.4"}
+    assert _titles(client, equator_crossing_date="2020-03-01T00:00:00Z,") == {
+        "MADE.2", "MADE.3", "MADE.4"}  # fmt: skip
+
+
 def test_both_front_ends_give_the_same_answer(client, catalog):
     by_aql = ids(
         run(
@@ -98,6 +109,9 @@ def test_both_front_ends_give_the_same_answer(client, catalog):
         ("cloud_cover=50,10", "below the min"),
         ("granule_ur=a%5Cb&options[granule_ur][pattern]=true&x=1", "unknown parameter x"),
         ("concept_id=X12-P", "catalog item id"),
+        ("equator_crossing_longitude=-190,0", "not a longitude from -180 to 180"),
+        ("equator_crossing_date=2020-02-01T00:00:00Z", "give start,end"),
+        ("production_date=2020-02-01T00:00:00Z,2020-01-01T00:00:00Z", "end is before the start"),
     ],
 )
 def test_bad_parameters_get_precise_errors(client, catalog, query, words):
@@ -107,6 +121,12 @@ def test_bad_parameters_get_precise_errors(client, catalog, query, words):
 
 def fields_code(query: str) -> str:
     return "InvalidValue"
+
+
+def test_granule_parameters_are_refused_for_collections(client, catalog):
+    fields = error(client.get("/search/collections?production_date=2020-01-01T00:00:00Z,"), 400,
+                   "InvalidValue")  # fmt: skip
+    assert "production_date is a parameter of granule searches" in fields["Message"]
 
 
 def test_a_bad_search_after_and_an_unknown_path(client, catalog):

@@ -381,3 +381,101 @@ def test_a_count_over_its_budget_gives_way_to_the_estimate(session):
     assert search.within_budget(session, slow) is None  # cancelled at COUNT_BUDGET_MS
     assert search.within_budget(session, select(func.count())) == 1  # the session goes on
     assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "0"
+
+
+def test_keywords_and_coordinate_systems_of_collections(client, catalog):
+    assert _collections(client, "<temporalKeywords><value>Summer</value></temporalKeywords>") == [
+        "C1"]  # fmt: skip
+    assert _collections(client, "<temporalKeywords><value>summer</value></temporalKeywords>") == []
+    assert _collections(client, "<temporalKeywords><value caseInsensitive='Y'>summer</value>"
+                        "</temporalKeywords>") == ["C1"]  # fmt: skip
+    assert _collections(client, "<TwoDCoordinateSystemName><textPattern>WRS%</textPattern>"
+                        "</TwoDCoordinateSystemName>") == ["C1"]  # fmt: skip
+    assert _collections(client, "<TwoDCoordinateSystemName><value>WRS-1</value>"
+                        "</TwoDCoordinateSystemName>") == []  # fmt: skip
+
+
+def test_pge_and_production_date(client, catalog):
+    airs = next(u for u in _granules(client, "<PGEVersion><value>6.0.9.0</value></PGEVersion>"))
+    assert airs.startswith("AIRX3STD")  # the real sample's
+    assert _granules(client, "<PGEVersion><textPattern>06.30%</textPattern></PGEVersion>") == [
+        AST_UR]  # fmt: skip
+    assert _granules(client, "<PGEName><value>MADEPGE</value></PGEName>") == [
+        f"MADE.{n}" for n in range(5)]  # fmt: skip
+    assert _granules(client, "<PGEVersion><list><value>1.0</value><value>3.0</value></list>"
+                     "</PGEVersion>") == ["MADE.1", "MADE.3"]  # fmt: skip
+
+    def produced(start: str, stop: str) -> list[str]:
+        return _granules(client, f"<providerProductionDate><dateRange>{_dates(start, stop)}"
+                         "</dateRange></providerProductionDate>")  # fmt: skip
+
+    assert produced("2016-09-07", "2016-09-08") == [AST_UR]  # produced 2016-09-07T08:02:29
+    assert produced("2020-02-01", "2020-03-31") == ["MADE.1", "MADE.2"]
+
+
+def _dates(start: str, stop: str) -> str:
+    def date(value: str) -> str:
+        year, month, day = value.split("-")
+        return f"<Date YYYY='{year}' MM='{month}' DD='{day}'/>"
+
+    return f"<startDate>{date(start)}</startDate><stopDate>{date(stop)}</stopDate>"
+
+
+def test_equator_crossings(client, catalog):
+    def crossing(lower, upper) -> list[str]:
+        return _granules(client, f"<equatorCrossingLongitude><range lower='{lower}'"
+                         f" upper='{upper}'/></equatorCrossingLongitude>")  # fmt: skip
+
+    assert crossing(-100, 10) == ["MADE.1", "MADE.2"]  # -90 and 0
+    assert crossing(170, -160) == ["MADE.0", "MADE.4"]  # across the antimeridian: 175 and -170
+    assert crossing(-180, 180) == [f"MADE.{n}" for n in range(5)]
+    assert _granules(client, "<equatorCrossingDate><dateRange>"
+                     f"{_dates('2020-03-01', '2020-04-30')}</dateRange></equatorCrossingDate>") == [
+        "MADE.2", "MADE.3"]  # fmt: skip
+    fields = refused(client, aql("granules", "<equatorCrossingLongitude><range lower='200'/>"
+                                 "</equatorCrossingLongitude>"))  # fmt: skip
+    assert "lower='200' is not from -180 to 180" in fields["Message"]
+
+
+def _two_d(coordinate1: str, coordinate2: str, name: str = "<value>WRS-2</value>") -> str:
+    return (f"<TwoDCoordinateSystem><TwoDCoordinateSystemName>{name}</TwoDCoordinateSystemName>"
+            f"<coordinate1>{coordinate1}</coordinate1><coordinate2>{coordinate2}</coordinate2>"
+            "</TwoDCoordinateSystem>")  # fmt: skip
+
+
+def test_two_d_coordinates_of_granules(client, catalog):
+    every = "<range/>"
+    assert _granules(client, _two_d("<value>12</value>", every)) == ["MADE.1"]  # path 10–15
+    assert _granules(client, _two_d("<value>40</value>", every)) == ["MADE.4"]  # 40 alone
+    assert _granules(client, _two_d(every, "<range lower='100' upper='101'/>")) == [
+        "MADE.0", "MADE.1"]  # fmt: skip
+    assert _granules(client, _two_d("<range lower='14' upper='22'/>", every)) == [
+        "MADE.1", "MADE.2"]  # fmt: skip
+    assert _granules(client, _two_d("<value>12</value>", "<value>101</value>")) == ["MADE.1"]
+    assert _granules(client, _two_d("<value>12</value>", "<value>103</value>")) == []
+    assert _granules(client, _two_d(every, every, "<value>WRS-1</value>")) == []
+    assert _granules(client, _two_d(every, every, "<value caseInsensitive='Y'>wrs-2</value>")) == [
+        f"MADE.{n}" for n in range(5)]  # fmt: skip
+    path_12 = _two_d("<value>12</value>", every)
+    negated = _granules(client, f"<granuleCondition negated='Y'>{path_12}</granuleCondition>")
+    assert "MADE.1" not in negated and {"MADE.0", AST_UR} <= set(negated)
+    fields = refused(
+        client, aql("granules", _two_d(every, every, "<textPattern>WRS%</textPattern>"))
+    )
+    assert "names one coordinate system by value" in fields["Message"]
+    fields = refused(client, aql("granules", _two_d("<value>x</value>", every)))
+    assert "coordinate1/value: 'x' is not a number" in fields["Message"]
+
+
+def test_spatial_with_two_d_coordinates(client, catalog):
+    box = "<IIMSBox><IIMSPoint long='-20' lat='-1'/><IIMSPoint long='40' lat='6'/></IIMSBox>"
+    def found(condition: str) -> list[str]:
+        query = aql("granules", condition, providers="<value>MADEUP</value>")
+        return sorted(urs(run(client, query, IteratorSize=50)))
+
+    assert found(f"<spatial>{box}</spatial>") == [f"MADE.{n}" for n in range(5)]
+    paths = _two_d("<range upper='15'/>", "<range/>")
+    assert found(f"<spatial>{box}{paths}</spatial>") == ["MADE.0", "MADE.1"]
+    typed = f"<spatial>{box}<SpatialType><value>HORIZONTAL</value></SpatialType></spatial>"
+    fields = refused(client, aql("granules", typed), "NotSupported")
+    assert "SpatialType" in fields["Message"]

@@ -81,6 +81,8 @@ NAMES = {
     "sensorName": "sensors",
     "CampaignShortName": "campaigns",
     "spatialKeywords": "spatial_keywords",
+    "temporalKeywords": "temporal_keywords",
+    "TwoDCoordinateSystemName": "two_d_systems",
 }
 COLLECTION_TEXT = {
     "shortName": "short_name",
@@ -92,9 +94,11 @@ COLLECTION_TEXT = {
     "collectionShortName": "short_name",
     "collectionVersionId": "version_id",
 }
-GRANULE_TEXT = {"GranuleUR": "granule_ur", "ProducerGranuleID": "producer_granule_id"}
+GRANULE_TEXT = {"GranuleUR": "granule_ur", "ProducerGranuleID": "producer_granule_id",
+                "PGEName": "pge_name", "PGEVersion": "pge_version"}  # fmt: skip
 DATES = {"ECHOInsertDate": "created_at", "ECHOLastUpdate": "updated_at",
-         "providerInsertDate": "insert_time"}  # fmt: skip
+         "providerInsertDate": "insert_time",
+         "providerProductionDate": "production_date"}  # fmt: skip
 FLAGS = {"onlineOnly": "online_only", "browseOnly": "browse_available"}
 
 
@@ -134,10 +138,14 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
             raise InvalidValue('dayNightFlag: give value="DAY", "NIGHT" or "BOTH"')
         return c.DayNight(value.upper())
     if tag == "spatial":
-        try:
-            return c.Spatial(prepare_search(parse_spatial(element)))
-        except SpatialError as exc:
-            raise InvalidValue(f"spatial: {exc.message}", line=exc.line) from None
+        return _spatial(element, target)
+    if tag == "TwoDCoordinateSystem":
+        return _two_d(element)
+    if tag == "equatorCrossingLongitude":
+        longitudes = _range(element.find("range"), tag, -180, 180, ordered=False)
+        return c.EquatorCrossing(longitudes=longitudes)
+    if tag == "equatorCrossingDate":
+        return c.EquatorCrossing(dates=_date_range(element.find("dateRange")))
     if tag == "temporal":
         return _temporal(element)
     if tag == "additionalAttributeNames":
@@ -161,6 +169,45 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
         return c.MeasuredParameters(tuple(_measured(p) for p in element.iterfind(
             "measuredParameter")), every=every)  # fmt: skip
     raise NotSupported(f"the condition {tag} is not supported by this server yet")
+
+
+def _spatial(element: etree._Element, target: str) -> c.Condition:
+    if element.find("SpatialType") is not None:
+        raise NotSupported("spatial: SpatialType is not supported by this server",
+                           line=element.find("SpatialType").sourceline)  # fmt: skip
+    try:
+        found = c.Spatial(prepare_search(parse_spatial(element)))
+    except SpatialError as exc:
+        raise InvalidValue(f"spatial: {exc.message}", line=exc.line) from None
+    system = element.find("TwoDCoordinateSystem")
+    if system is None:
+        return found
+    if target == "collections":  # collections declare systems, not coordinates
+        names = _text(system.find("TwoDCoordinateSystemName"))
+        return c.AllOf((found, c.Names("two_d_systems", names)))
+    return c.AllOf((found, _two_d(system)))
+
+
+def _two_d(element: etree._Element) -> c.TwoDCoordinates:
+    """A granule's 2-D coordinate system: one name (ECHO refuses a list or pattern here: one
+    system's coordinates mean nothing in another) and each coordinate a value or a range."""
+    name = element.find("TwoDCoordinateSystemName")
+    system = _text(name)
+    if system.patterns or len(system.values) != 1:
+        raise InvalidValue(
+            "TwoDCoordinateSystemName: a granule search names one coordinate system by value,"
+            " not a list or a pattern",
+            line=name.sourceline,
+        )
+    coordinates = []
+    for tag in ("coordinate1", "coordinate2"):
+        holder = element.find(tag)
+        if holder.find("value") is not None:
+            value = _number(holder.findtext("value"), f"{tag}/value")
+            coordinates.append((value, value))
+        else:
+            coordinates.append(_range(holder.find("range"), tag, None, None))
+    return c.TwoDCoordinates(system, *coordinates)
 
 
 def _date(holder: etree._Element | None) -> datetime | None:
@@ -233,7 +280,10 @@ def _number(raw: str | None, where: str, *, integer: bool = False) -> float:
     return value
 
 
-def _range(element: etree._Element, where: str, low: float | None, high: float | None):
+def _range(element: etree._Element, where: str, low: float | None, high: float | None, *,
+           ordered: bool = True):  # fmt: skip
+    """A ``range`` element's lower and upper (either may be left out); ``ordered``: upper must
+    not be below lower."""
     bounds = []
     for name in ("lower", "upper"):
         raw = element.get(name)
@@ -245,7 +295,7 @@ def _range(element: etree._Element, where: str, low: float | None, high: float |
             raise InvalidValue(f"{where}/range {name}={raw!r} is not from {low} to {high}")
         bounds.append(value)
     lower, upper = bounds
-    if lower is not None and upper is not None and upper < lower:
+    if ordered and lower is not None and upper is not None and upper < lower:
         raise InvalidValue(f"{where}/range: upper {upper:g} is below lower {lower:g}")
     return lower, upper
 

@@ -36,7 +36,9 @@ NAMES = {"platform": "platforms", "instrument": "instruments", "sensor": "sensor
 GRANULE_TEXT = {"granule_ur": "granule_ur", "producer_granule_id": "producer_granule_id"}
 KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "provider", "concept_id", "bounding_box", "polygon", "point",
          "line", "circle", "temporal", "cloud_cover", "day_night_flag", "online_only",
-         "browse_only", "updated_since", "page_size"}  # fmt: skip
+         "browse_only", "updated_since", "page_size", "production_date",
+         "equator_crossing_longitude", "equator_crossing_date"}  # fmt: skip
+GRANULE_ONLY = ("production_date", "equator_crossing_longitude", "equator_crossing_date")
 DEFAULT_PAGE = 10
 
 
@@ -76,6 +78,7 @@ def read(target: str, args) -> tuple[c.Query, int]:
     for name, field in (("online_only", "online_only"), ("browse_only", "browse_available")):
         if name in args and _boolean(args[name], name):
             found.append(c.Flag(field))
+    found += _granule_only(target, args)
     if "updated_since" in args:
         found.append(c.DateRange("updated_at", _moment(args["updated_since"], "updated_since")))
     providers = tuple(args.getlist("provider")) or None
@@ -193,12 +196,44 @@ def _temporal(text: str) -> c.Temporal:
     return c.Temporal(start, end, *days)
 
 
-def _pair(text: str, name: str) -> tuple[float | None, float | None]:
+def _granule_only(target: str, args) -> list[c.Condition]:
+    given = [name for name in GRANULE_ONLY if name in args]
+    if given and target != "granules":
+        raise InvalidValue(f"{given[0]} is a parameter of granule searches")
+    found: list[c.Condition] = []
+    if "production_date" in args:
+        found.append(c.DateRange("production_date", *_dates(args["production_date"],
+                                                             "production_date")))  # fmt: skip
+    if "equator_crossing_longitude" in args:
+        name = "equator_crossing_longitude"
+        low, high = _pair(args[name], name, ordered=False)
+        for value in (low, high):
+            if value is not None and not -180 <= value <= 180:
+                raise InvalidValue(f"{name}: {value:g} is not a longitude from -180 to 180")
+        found.append(c.EquatorCrossing(longitudes=(low, high)))
+    if "equator_crossing_date" in args:
+        found.append(c.EquatorCrossing(dates=_dates(args["equator_crossing_date"],
+                                                    "equator_crossing_date")))  # fmt: skip
+    return found
+
+
+def _dates(text: str, name: str) -> tuple[datetime | None, datetime | None]:
+    """``start,end`` (either may be empty) as instants."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise InvalidValue(f"{name}: give start,end (either may be empty)")
+    start, end = ((_moment(p, name) if p else None) for p in parts)
+    if start and end and end < start:
+        raise InvalidValue(f"{name}: the end is before the start")
+    return start, end
+
+
+def _pair(text: str, name: str, *, ordered: bool = True) -> tuple[float | None, float | None]:
     parts = text.split(",")
     if len(parts) != 2:
         raise InvalidValue(f"{name}: give min,max (either may be empty)")
     low, high = ((_numbers(p, name)[0] if p.strip() else None) for p in parts)
-    if low is not None and high is not None and high < low:
+    if ordered and low is not None and high is not None and high < low:
         raise InvalidValue(f"{name}: the max is below the min")
     return low, high
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Numeric,
     and_,
     exists,
     false,
     func,
     literal,
-    not_,
     or_,
     select,
     true,
@@ -137,7 +137,8 @@ class Condition:
 
     def sql(self, target: str) -> ColumnElement[bool]:
         condition = self.collections() if target == "collections" else self.granules()
-        return not_(condition) if self.negated else condition
+        # IS NOT TRUE, not NOT: a record lacking the field (NULL) does not match, so it is found.
+        return condition.is_not(True) if self.negated else condition
 
 
 #: Set while a plan builds its granule conditions: runs a query on collections and returns the ids.
@@ -195,6 +196,8 @@ class CollectionField(Condition):
 GRANULE_FIELDS = {
     "granule_ur": Granule.granule_ur,
     "producer_granule_id": Granule.producer_granule_id,
+    "pge_name": Granule.pge_name,
+    "pge_version": Granule.pge_version,
 }
 
 
@@ -208,12 +211,16 @@ class GranuleField(Condition):
         return self.match.on_column(GRANULE_FIELDS[self.field])
 
 
+#: Names only collections have; a granule condition on them is on its collection's.
+COLLECTION_NAMES = frozenset({"spatial_keywords", "temporal_keywords", "two_d_systems"})
+
+
 @dataclasses.dataclass
 class Names(Condition):
     """Platforms (AQL sourceName), instruments, sensors, campaigns, spatial keywords: text arrays.
     ``every``: AND (each value must be there) instead of OR."""
 
-    field: str  # platforms, instruments, sensors, campaigns, spatial_keywords
+    field: str  # platforms, instruments, sensors, campaigns, or one of COLLECTION_NAMES
     match: Text
     every: bool = False
     negated: bool = False
@@ -228,7 +235,7 @@ class Names(Condition):
         return self._on(Collection)
 
     def granules(self):
-        if self.field == "spatial_keywords":
+        if self.field in COLLECTION_NAMES:
             return _of_collection(self._on(Collection))
         if self.field == "campaigns":
             return self._on(Granule)
@@ -277,13 +284,7 @@ class DateRange(Condition):
     negated: bool = False
 
     def _on(self, model):
-        column = getattr(model, self.field)
-        parts = []
-        if self.start is not None:
-            parts.append(column >= self.start)
-        if self.stop is not None:
-            parts.append(column <= self.stop)
-        return and_(true(), *parts)
+        return and_(true(), *_within(getattr(model, self.field), self.start, self.stop))
 
     def collections(self):
         return self._on(Collection)
@@ -306,6 +307,18 @@ class Flag(Condition):
         return getattr(Granule, self.field).is_(True)
 
 
+def _within(value, low, high) -> list[ColumnElement[bool]]:
+    """``low <= value <= high``, either end left out when None."""
+    return [*([value >= low] if low is not None else []),
+            *([value <= high] if high is not None else [])]  # fmt: skip
+
+
+def _any_within(array, low, high) -> ColumnElement[bool]:
+    """Some element of an array column is within [low, high]."""
+    element = func.unnest(array).column_valued("e")
+    return exists(select(literal(1)).where(true(), *_within(element, low, high)))
+
+
 @dataclasses.dataclass
 class NumberRange(Condition):
     """cloudCover, orbitNumber: a number (or any of an array of numbers) within bounds."""
@@ -317,20 +330,62 @@ class NumberRange(Condition):
 
     def granules(self):
         if self.field == "orbit_numbers":
-            element = func.unnest(Granule.orbit_numbers).column_valued("n")
-            within = and_(
-                true(),
-                *([element >= self.lower] if self.lower is not None else []),
-                *([element <= self.upper] if self.upper is not None else []),
-            )
-            return exists(select(literal(1)).where(within))
+            return _any_within(Granule.orbit_numbers, self.lower, self.upper)
         column = getattr(Granule, self.field)
-        parts = [column.is_not(None)]
-        if self.lower is not None:
-            parts.append(column >= self.lower)
-        if self.upper is not None:
-            parts.append(column <= self.upper)
+        return and_(column.is_not(None), *_within(column, self.lower, self.upper))
+
+
+@dataclasses.dataclass
+class EquatorCrossing(Condition):
+    """equatorCrossingLongitude (a range; lower above upper: across the antimeridian) and
+    equatorCrossingDate: one of the granule's orbits crossed the equator there or then."""
+
+    longitudes: tuple[float | None, float | None] | None = None
+    dates: tuple[datetime | None, datetime | None] | None = None
+    negated: bool = False
+
+    def granules(self):
+        if self.dates is not None:
+            return _any_within(Granule.equator_crossing_dates, *self.dates)
+        low, high = self.longitudes
+        if low is not None and high is not None and low > high:
+            return or_(_any_within(Granule.equator_crossing_longitudes, low, None),
+                       _any_within(Granule.equator_crossing_longitudes, None, high))  # fmt: skip
+        return _any_within(Granule.equator_crossing_longitudes, low, high)
+
+
+@dataclasses.dataclass
+class TwoDCoordinates(Condition):
+    """A granule in the named 2-D coordinate system whose coordinate ranges meet the wanted ones
+    (each a value or a range, ends open when None)."""
+
+    system: Text
+    coordinate1: tuple[float | None, float | None]
+    coordinate2: tuple[float | None, float | None]
+    negated: bool = False
+
+    def granules(self):
+        parts = [self.system.on_column(Granule.two_d_system)]
+        for column, (low, high) in ((Granule.two_d_coordinate1, self.coordinate1),
+                                    (Granule.two_d_coordinate2, self.coordinate2)):  # fmt: skip
+            wanted = func.numrange(literal(low, Numeric), literal(high, Numeric), "[]")
+            parts.append(column.op("&&")(wanted))
         return and_(*parts)
+
+
+@dataclasses.dataclass
+class AllOf(Condition):
+    """Several conditions that must all hold, negated together (a spatial condition with its
+    2-D coordinates)."""
+
+    parts: tuple[Condition, ...]
+    negated: bool = False
+
+    def collections(self):
+        return and_(*(part.collections() for part in self.parts))
+
+    def granules(self):
+        return and_(*(part.granules() for part in self.parts))
 
 
 @dataclasses.dataclass
@@ -501,15 +556,7 @@ class AttributeValue:
         if self.kind == "text":
             return self.match.on_column(raw)
         value = self.cast(raw)
-        return and_(value.is_not(None), *self._bounds(value))
-
-    def _bounds(self, value):
-        parts = []
-        if self.low is not None:
-            parts.append(value >= self.low)
-        if self.high is not None:
-            parts.append(value <= self.high)
-        return parts
+        return and_(value.is_not(None), *_within(value, self.low, self.high))
 
     def on_range(self, begin, end) -> ColumnElement[bool]:
         """A declared range [begin, end] meeting the wanted value or range."""
@@ -579,10 +626,6 @@ class MeasuredParameters(Condition):
                 where.append(match.on_column(parameter.op("->")("QAFlags").op("->>")(flag)))
             for stat, (low, high) in wanted.stats.items():
                 value = func.try_numeric(parameter.op("->")("QAStats").op("->>")(stat))
-                where.append(value.is_not(None))
-                if low is not None:
-                    where.append(value >= low)
-                if high is not None:
-                    where.append(value <= high)
+                where += [value.is_not(None), *_within(value, low, high)]
             parts.append(exists(select(literal(1)).where(*where)))
         return _either(parts, self.every)

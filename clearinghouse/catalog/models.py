@@ -18,6 +18,8 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSTZMULTIRANGE
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, NUMRANGE, TSTZMULTIRANGE
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
@@ -140,6 +142,8 @@ class Collection(CatalogRecord, Base):
     )
     spatial_keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     science_keywords: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    temporal_keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    two_d_systems: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
 
 
 class Granule(CatalogRecord, Base):
@@ -175,6 +179,19 @@ class Granule(CatalogRecord, Base):
     cloud_cover: Mapped[float | None]
     orbit_numbers: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default="{}")
     measured_parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
+    pge_name: Mapped[str | None] = mapped_column(Text)
+    pge_version: Mapped[str | None] = mapped_column(Text)
+    production_date: Mapped[datetime | None]
+    # A 2-D coordinate system (WRS-2 paths and rows…): its name and the ranges covered.
+    two_d_system: Mapped[str | None] = mapped_column(Text)
+    two_d_coordinate1: Mapped[Any] = mapped_column(NUMRANGE, nullable=True)
+    two_d_coordinate2: Mapped[Any] = mapped_column(NUMRANGE, nullable=True)
+    equator_crossing_longitudes: Mapped[list[float]] = mapped_column(
+        ARRAY(Float), server_default="{}"
+    )
+    equator_crossing_dates: Mapped[list[datetime]] = mapped_column(
+        ARRAY(DateTime(timezone=True)), server_default="{}"
+    )
 
 
 class BrowseImage(Base):
