@@ -15,8 +15,10 @@ search with concurrent clients, each for --seconds:
   ur-pattern    a granule UR prefix                    granule_ur=…*&options[granule_ur][pattern]=…
   deep-page     page 200 of a collection's granules    short_name=…, and a CMR-Search-After
 
-and prints searches/s, p50 and p95 per kind, beside the floor: the same queries (as the engine
-builds them: access control, hit count, page) run as plain SQL by one client.
+and prints searches/s, p50 and p95 per kind, beside the floor: the statements the engine sends
+for the same searches (collection lookups, the hit count, the page), replayed as plain SQL through
+psycopg2, by one client and by as many clients at once as wrk uses. The ratio is the API's p95
+over the floor's at the same concurrency: what the server adds to the database's own work.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -34,9 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psycopg2
 import throwaway
 from api import ensure_wrk, run_script, start_server
-from sqlalchemy import create_engine, text
+from psycopg2.errors import QueryCanceled
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -84,8 +89,10 @@ FROM (
              + (n % :collections) * interval '3 seconds' AS start,
            box.geog, ST_Segmentize(box.geog, 20000)::geometry AS drawing
     FROM generate_series(:first, :last) n,
-    LATERAL (SELECT random() * 354 - 178 AS lon, degrees(asin(random() * 1.9 - 0.95)) AS lat,
-                    1 + random() * 2 AS size) pos,
+    -- "0 * n": a subquery that does not refer to the row runs once, giving every row one place.
+    LATERAL (SELECT random() * 354 - 178 + 0 * n AS lon,
+                    degrees(asin(random() * 1.9 - 0.95)) + 0 * n AS lat,
+                    1 + random() * 2 + 0 * n AS size) pos,
     LATERAL (SELECT ST_MakeEnvelope(pos.lon, pos.lat, pos.lon + pos.size,
                                     least(pos.lat + pos.size, 89.0), 4326)::geography AS geog) box
 ) g
@@ -205,27 +212,66 @@ def _lua_table(headers: dict) -> str:
     return "{" + ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in headers.items()) + "}"
 
 
-def floor(url: str, searches: list[dict], rounds: int = 3) -> tuple[float, float]:
-    """The same searches as the engine builds them (count and page), as plain SQL, one client."""
+def captured(url: str, searches: list[dict]) -> list[list[tuple[str, object]]]:
+    """Every statement the engine sends for each search (collection lookups, the count's plan and
+    count, the page), as the SQL text and parameters the driver received."""
     engine = create_engine(url)
-    statements = []
-    for params in searches:
-        query, size = cmr.read("granules", MultiDict({k: v for k, v in params.items()
-                                                     if not k.startswith("_")}))  # fmt: skip
-        plan = search.Plan(query, GUEST)
-        after = search.key_values(cmr.decode_after(params["_key"]), "granules", "natural") \
-            if "_key" in params else None  # fmt: skip
-        statements.append((plan, size, after))
-    timings = []
+    sent: list[tuple[str, object]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    out = []
     with Session(engine) as session:
-        for _ in range(rounds):
-            for plan, size, after in statements:
-                started = time.perf_counter()
-                plan.count(session)
-                plan.page(session, size=size, after=after)
-                timings.append((time.perf_counter() - started) * 1000)
+        for params in searches:
+            query, size = cmr.read("granules", MultiDict({k: v for k, v in params.items()
+                                                         if not k.startswith("_")}))  # fmt: skip
+            plan = search.Plan(query, GUEST)
+            after = search.key_values(cmr.decode_after(params["_key"]), "granules", "natural") \
+                if "_key" in params else None  # fmt: skip
+            sent.clear()
+            plan.count(session)
+            plan.page(session, size=size, after=after)
+            out.append(list(sent))
+            session.rollback()
     engine.dispose()
-    return statistics.median(timings), sorted(timings)[int(0.95 * (len(timings) - 1))]
+    return out
+
+
+def floor(url: str, statements: list[list[tuple[str, object]]], clients: int,
+          rounds: int = 3) -> tuple[float, float]:  # fmt: skip
+    """The searches' statements replayed as plain SQL (psycopg2, nothing between) by ``clients``
+    connections at once, each going through them ``rounds`` times: p50 and p95 per search, ms."""
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        connection = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
+        mine = []
+        with connection.cursor() as cursor:
+            for n in range(rounds * len(statements)):
+                started = time.perf_counter()
+                for sql, parameters in statements[(n + offset) % len(statements)]:
+                    try:
+                        cursor.execute(sql, parameters)
+                    except QueryCanceled:  # a count over its budget; the engine's next
+                        continue  # statement rolls back to the savepoint before it
+                    if cursor.description is not None:
+                        cursor.fetchall()
+                connection.rollback()
+                mine.append((time.perf_counter() - started) * 1000)
+        connection.close()
+        with lock:
+            timings.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i * 7,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    timings.sort()
+    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))]
 
 
 def main() -> None:
@@ -258,18 +304,21 @@ def run(args, wrk: str, rng: random.Random, url: str, scratch: Path) -> None:
     port = free_port(18280)
     server = start_server(url, scratch / "home", port, args.workers)
     try:
-        print(
-            f"\n{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
-            f"{'floor p50':>11}{'floor p95':>11}{'p95 ratio':>11}"
-        )
+        n = args.connections
+        print(f"\n{'':<14}{'HTTP API, ' + str(n) + ' clients':>29}{'plain SQL, 1 client':>22}"
+              f"{'plain SQL, ' + str(n) + ' clients':>22}")  # fmt: skip
+        print(f"{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
+              + f"{'p50':>11}{'p95':>11}" * 2 + f"{'p95 ratio':>11}")  # fmt: skip
         for kind, batch in searches.items():
-            result = drive(wrk, port, batch, args.seconds, args.connections)
-            low, high = floor(url, batch)
+            result = drive(wrk, port, batch, args.seconds, n)
+            statements = captured(url, batch)
+            alone = floor(url, statements, 1)
+            shared = floor(url, statements, n)
             failed = f"  ({result['bad']} failed)" if result["bad"] else ""
             print(
                 f"{kind:<14}{result['per_second']:>11,.1f}{result['p50']:>9.1f}"
-                f"{result['p95']:>9.1f}{low:>11.1f}{high:>11.1f}"
-                f"{result['p95'] / high:>10.2f}x{failed}",
+                f"{result['p95']:>9.1f}{alone[0]:>11.1f}{alone[1]:>11.1f}{shared[0]:>11.1f}"
+                f"{shared[1]:>11.1f}{result['p95'] / shared[1]:>10.2f}x{failed}",
                 flush=True,
             )
     finally:

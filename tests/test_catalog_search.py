@@ -381,6 +381,12 @@ def test_a_count_over_its_budget_gives_way_to_the_estimate(session):
     assert search.within_budget(session, slow) is None  # cancelled at COUNT_BUDGET_MS
     assert search.within_budget(session, select(func.count())) == 1  # the session goes on
     assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "0"
+    session.execute(text("SET LOCAL statement_timeout = '5s'"))  # the transaction's own stays
+    assert search.within_budget(session, slow) is None
+    assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "5s"
+    fast = select(func.count()).select_from(select(func.pg_sleep(0.001)).subquery())
+    assert search.within_budget(session, fast) == 1
+    assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "5s"
 
 
 def test_keywords_and_coordinate_systems_of_collections(client, catalog):
@@ -469,6 +475,7 @@ def test_two_d_coordinates_of_granules(client, catalog):
 
 def test_spatial_with_two_d_coordinates(client, catalog):
     box = "<IIMSBox><IIMSPoint long='-20' lat='-1'/><IIMSPoint long='40' lat='6'/></IIMSBox>"
+
     def found(condition: str) -> list[str]:
         query = aql("granules", condition, providers="<value>MADEUP</value>")
         return sorted(urs(run(client, query, IteratorSize=50)))

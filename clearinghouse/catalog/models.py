@@ -128,6 +128,13 @@ class Collection(CatalogRecord, Base):
     _own_table_args = (
         UniqueConstraint("provider_id", "short_name", "version_id"),
         UniqueConstraint("provider_id", "dataset_id"),
+        # A granule search by platform first finds the collections that have it (granules match
+        # their collection's names): without these, lower_array runs for every collection.
+        Index("ix_collections_platforms", text("lower_array(platforms)"), postgresql_using="gin"),
+        Index(
+            "ix_collections_instruments", text("lower_array(instruments)"), postgresql_using="gin"
+        ),
+        Index("ix_collections_sensors", text("lower_array(sensors)"), postgresql_using="gin"),
     )
 
     short_name: Mapped[str] = mapped_column(String(85))
