@@ -114,6 +114,9 @@ class Behaviour:
     callback_delay: float = 0.1
     #: A time.monotonic() instant before which every request is refused with 503.
     down_until: float | None = None
+    #: Seconds from the first request on during which every request is refused with 503 (a
+    #: partner found down, whenever the first request comes).
+    down_for: float | None = None
     #: Price per unit of line item quantity.
     price: Decimal = Decimal("10.00")
     seed: int = 0
@@ -1040,7 +1043,10 @@ def _refuses(partner: _Partner) -> bool:
     behaviour = partner.behaviour
     with partner.lock:
         partner.counts["requests"] += 1
-        down = behaviour.down_until is not None and time.monotonic() < behaviour.down_until
+        now = time.monotonic()
+        if behaviour.down_for is not None and behaviour.down_until is None:
+            behaviour.down_until = now + behaviour.down_for
+        down = behaviour.down_until is not None and now < behaviour.down_until
         failed = behaviour.fail_rate > 0 and partner.random.random() < behaviour.fail_rate
         if down or failed:
             partner.counts["refused"] += 1

@@ -27,7 +27,7 @@ COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "pr
               "archive_center", "spatial_representation", "spatial_keywords",
               "science_keywords", "temporal_keywords", "two_d_systems")  # fmt: skip
 GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
-           "cloud_cover", "orbit_numbers", "measured_parameters", "pge_name", "pge_version",
+           "cloud_cover", "orbit_ranges", "measured_parameters", "pge_name", "pge_version",
            "production_date", "two_d_system", "two_d_coordinate1", "two_d_coordinate2",
            "equator_crossing_longitudes", "equator_crossing_dates")  # fmt: skip
 BROWSE = ("provider_id", "provider_browse_id", "insert_time", "last_update", "delete_time",

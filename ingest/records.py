@@ -154,7 +154,6 @@ def temporal(record: etree._Element) -> Temporal:
 # -- rows -----------------------------------------------------------------------------------
 
 
-ORBIT_NUMBERS = ("OrbitCalculatedSpatialDomains", "OrbitCalculatedSpatialDomain/OrbitNumber")
 ORBIT_DOMAINS = ("OrbitCalculatedSpatialDomains", "OrbitCalculatedSpatialDomain")
 TWO_D_SYSTEM_NAMES = "TwoDCoordinateSystems/TwoDCoordinateSystem/TwoDCoordinateSystemName"
 
@@ -321,9 +320,8 @@ def granule_row(
         "pge_name": _in(children, "PGEVersionClass", "PGEName"),
         "pge_version": _in(children, "PGEVersionClass", "PGEVersion"),
         **_two_d(children.by_tag.get("TwoDCoordinateSystem")),
-        **_equator_crossings(children.all(*ORBIT_DOMAINS)),
+        **_orbits(children.all(*ORBIT_DOMAINS)),
         "cloud_cover": float(cloud) if cloud is not None else None,
-        "orbit_numbers": sorted({int(e.text) for e in children.all(*ORBIT_NUMBERS)}),
         "measured_parameters": [
             _measured(p) for p in children.all("MeasuredParameters", "MeasuredParameter")
         ],
@@ -358,16 +356,29 @@ def _two_d(system: etree._Element | None) -> dict[str, Any]:
     return {"two_d_system": text(system, "TwoDCoordinateSystemName"), **ranges}
 
 
-def _equator_crossings(domains: list[etree._Element]) -> dict[str, Any]:
-    longitudes, dates = [], []
+def _orbits(domains: list[etree._Element]) -> dict[str, Any]:
+    """The orbits a granule spans (an int4multirange literal) and where and when they crossed
+    the equator."""
+    spans, longitudes, dates = [], [], []
     for domain in domains:
+        number = text(domain, "OrbitNumber")
+        start, stop = text(domain, "StartOrbitNumber"), text(domain, "StopOrbitNumber")
+        if number is not None:
+            spans.append((int(number), int(number)))
+        if start is not None or stop is not None:
+            first, last = sorted((int(start or stop), int(stop or start)))
+            spans.append((first, last))
         longitude = text(domain, "EquatorCrossingLongitude")
         if longitude is not None:
             longitudes.append(float(longitude))
         when = text(domain, "EquatorCrossingDateTime")
         if when is not None:
             dates.append(moment(when, domain.sourceline))
-    return {"equator_crossing_longitudes": longitudes, "equator_crossing_dates": dates}
+    return {
+        "orbit_ranges": "{" + ",".join(f"[{a},{b}]" for a, b in sorted(spans)) + "}",
+        "equator_crossing_longitudes": longitudes,
+        "equator_crossing_dates": dates,
+    }
 
 
 def _measured(parameter: etree._Element) -> dict[str, Any]:

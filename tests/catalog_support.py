@@ -90,7 +90,8 @@ def load_catalog(db, session, tmp_path):
 def _granule_extra(n: int) -> str:
     """MADE.n: a 5° square from longitude 10n − 10 along the equator, on the 10th of month n + 1,
     PGE MADEPGE n.0, WRS-2 path 10n to 10n + 5 (MADE.4: 40 alone) and row 100 + n, its orbit 1000
-    + n crossing the equator at -170, -90, 0, 90, 175° on the 10th at noon."""
+    + n (MADE.4: orbits 1004 to 1006) crossing the equator at -170, -90, 0, 90, 175° on the 10th
+    at noon."""
     lon = -10 + 10 * n
     end1 = "" if n == 4 else f"<EndCoordinate1>{10 * n + 5}</EndCoordinate1>"
     return (
@@ -102,8 +103,13 @@ def _granule_extra(n: int) -> str:
         f"2020-0{n + 1}-10T00:00:00Z</BeginningDateTime><EndingDateTime>2020-0{n + 1}-11T00:00:00Z"
         f"</EndingDateTime></RangeDateTime></Temporal>"
         + polygon([(lon, 0), (lon, 5), (lon + 5, 5), (lon + 5, 0), (lon, 0)])
-        + "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain><OrbitNumber>"
-        + f"{1000 + n}</OrbitNumber><EquatorCrossingLongitude>{[-170, -90, 0, 90, 175][n]}"
+        + "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+        + (
+            f"<OrbitNumber>{1000 + n}</OrbitNumber>"
+            if n < 4
+            else "<StartOrbitNumber>1004</StartOrbitNumber><StopOrbitNumber>1006</StopOrbitNumber>"
+        )
+        + f"<EquatorCrossingLongitude>{[-170, -90, 0, 90, 175][n]}"
         + f"</EquatorCrossingLongitude><EquatorCrossingDateTime>2020-0{n + 1}-10T12:00:00Z"
         + "</EquatorCrossingDateTime></OrbitCalculatedSpatialDomain>"
         + "</OrbitCalculatedSpatialDomains>"

@@ -74,13 +74,11 @@ def test_a_rejected_submission(shop, sim):
 
 
 def test_a_partner_down_for_a_while_then_back_and_one_that_never_comes_back(shop, sim):
-    down = Behaviour()
-    back = shop.partner("BACK", sim, down, retry_attempts=10, retry_wait=1)
+    back = shop.partner("BACK", sim, Behaviour(down_for=1.5), retry_attempts=10, retry_wait=1)
     gone = shop.partner("GONE", sim, Behaviour(fail_rate=1.0), retry_attempts=3)
     shop.start_worker()
     token = login(shop.client, shop.username)
     guid = create(shop.client, token, item(back[0]), item(gone[0]))
-    down.down_until = time.monotonic() + 1.5  # from the submit on, whatever set-up took
     ordered(shop.client, token, "SubmitOrder", guid=guid)
     shop.wait(guid, {"BACK": "PROCESSING", "GONE": "SUBMIT_FAILED"})
     with shop.engine.connect() as conn:

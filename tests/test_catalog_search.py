@@ -82,6 +82,9 @@ def test_granules_by_collection_temporal_cloud_and_day_night(client, catalog):
     assert found(in_ds1, "<dayNightFlag value='NIGHT'/>") == ["MADE.1", "MADE.3"]
     assert found("<orbitNumber><value>1002</value></orbitNumber>") == ["MADE.2"]
     assert found("<orbitNumber><range lower='1003'/></orbitNumber>") == ["MADE.3", "MADE.4"]
+    assert found("<orbitNumber><value>1005</value></orbitNumber>") == ["MADE.4"]  # 1004 to 1006
+    assert found("<orbitNumber><range lower='1006.5' upper='1100'/></orbitNumber>") == []
+    assert found("<orbitNumber><range upper='1000.5'/></orbitNumber>") == ["MADE.0"]
     assert found("<GranuleUR><patternList><value>MADE.0</value><textPattern>MADE.4%</textPattern>"
                  "</patternList></GranuleUR>") == ["MADE.0", "MADE.4"]  # fmt: skip
     assert found("<ProducerGranuleID><textPattern>prod-3%</textPattern></ProducerGranuleID>") == [

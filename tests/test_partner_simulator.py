@@ -302,6 +302,18 @@ def test_down_until_then_up(sim: PartnerSimulator) -> None:
     assert sim.duplicate_count("P1") == 0  # the refused attempts were not handled
 
 
+def test_down_for_a_while_from_the_first_request(sim: PartnerSimulator) -> None:
+    sim.add_partner("P1", Behaviour(mode="sync", down_for=0.3))
+    time.sleep(0.4)  # the outage starts with the first request, not when the partner was added
+    body = order_request("Quote", "r1")
+    started = time.monotonic()
+    assert post(sim.url("P1"), body).status_code == 503
+    response = wait_for(lambda: (r := post(sim.url("P1"), body)).status_code == 200 and r)
+    assert time.monotonic() - started >= 0.3
+    answer(response)
+    assert sim.handled_request_ids("P1") == {"r1"}
+
+
 def test_delay_honoured(sim: PartnerSimulator) -> None:
     sim.add_partner("P1", Behaviour(mode="sync", delay=0.3))
     started = time.monotonic()

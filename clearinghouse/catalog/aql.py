@@ -129,9 +129,9 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
     if tag == "orbitNumber":
         if element.find("value") is not None:
             number = _number(element.findtext("value"), f"{tag}/value", integer=True)
-            return c.NumberRange("orbit_numbers", number, number)
+            return c.NumberRange("orbits", number, number)
         lower, upper = _range(element.find("range"), tag, None, None)
-        return c.NumberRange("orbit_numbers", lower, upper)
+        return c.NumberRange("orbits", lower, upper)
     if tag == "dayNightFlag":
         value = element.get("value")
         if value is None:

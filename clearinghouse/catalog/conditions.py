@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -321,16 +322,18 @@ def _any_within(array, low, high) -> ColumnElement[bool]:
 
 @dataclasses.dataclass
 class NumberRange(Condition):
-    """cloudCover, orbitNumber: a number (or any of an array of numbers) within bounds."""
+    """cloudCover (a number within bounds), orbitNumber (any orbit the granule spans)."""
 
-    field: str  # cloud_cover, orbit_numbers
+    field: str  # cloud_cover, orbits
     lower: float | None = None
     upper: float | None = None
     negated: bool = False
 
     def granules(self):
-        if self.field == "orbit_numbers":
-            return _any_within(Granule.orbit_numbers, self.lower, self.upper)
+        if self.field == "orbits":  # any orbit the granule spans
+            low = None if self.lower is None else math.ceil(self.lower)
+            high = None if self.upper is None else math.floor(self.upper)
+            return Granule.orbit_ranges.op("&&")(func.int4range(low, high, "[]"))
         column = getattr(Granule, self.field)
         return and_(column.is_not(None), *_within(column, self.lower, self.upper))
 
