@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Numeric,
     and_,
+    cast,
     exists,
     false,
     func,
@@ -158,9 +160,19 @@ def collection_ids(*conditions: ColumnElement[bool]) -> list[int] | ColumnElemen
     return func.array(statement.scalar_subquery())
 
 
+#: Up to this many collections, a granule condition on them is one equality each, typed bigint as
+#: the column is: the (collection, footprint) GiST index can then be searched once per collection
+#: (it cannot search an IN list, which PostgreSQL reads as = ANY(array), nor an integer constant).
+FEW_COLLECTIONS = 8
+
+
 def in_collections(ids) -> ColumnElement[bool]:
     if isinstance(ids, list):
-        return Granule.collection_id.in_(ids) if ids else false()
+        if not ids:
+            return false()
+        if len(ids) <= FEW_COLLECTIONS:
+            return or_(*(Granule.collection_id == cast(literal(i), BigInteger) for i in ids))
+        return Granule.collection_id.in_(ids)
     return Granule.collection_id == func.any(ids)
 
 

@@ -167,11 +167,21 @@ class Granule(CatalogRecord, Base):
         Index("ix_granules_platforms", text("lower_array(platforms)"), postgresql_using="gin"),
         Index("ix_granules_instruments", text("lower_array(instruments)"), postgresql_using="gin"),
         Index("ix_granules_sensors", text("lower_array(sensors)"), postgresql_using="gin"),
+        # A collection's live granules in order, with what the search's other liveness and
+        # as-of conditions read: pages and hit counts come from the index alone.
         Index(
             "ix_granules_live_collection_id",
             "collection_id",
             "id",
-            postgresql_where=text("deleted_at IS NULL"),
+            postgresql_include=["delete_time", "created_at"],
+            postgresql_where=text("deleted_at IS NULL AND visible IS TRUE"),
+        ),
+        # A collection's granules in an area (btree_gist: the collection in the same tree).
+        Index(
+            "ix_granules_collection_id_spatial_mbr",
+            "collection_id",
+            "spatial_mbr",
+            postgresql_using="gist",
         ),
     )
 
