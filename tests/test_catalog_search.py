@@ -489,3 +489,14 @@ def test_spatial_with_two_d_coordinates(client, catalog):
     typed = f"<spatial>{box}<SpatialType><value>HORIZONTAL</value></SpatialType></spatial>"
     fields = refused(client, aql("granules", typed), "NotSupported")
     assert "SpatialType" in fields["Message"]
+
+
+@pytest.mark.parametrize("operator", ["EQUAL", "TOUCH", "WITHIN", "CONTAINS"])
+def test_spatial_operators_other_than_relate_are_refused_not_ignored(client, catalog, operator):
+    box = "<IIMSBox><IIMSPoint long='-20' lat='-1'/><IIMSPoint long='40' lat='6'/></IIMSBox>"
+    fields = refused(client, aql("granules", f"<spatial operator='{operator}'>{box}</spatial>"),
+                     "NotSupported")  # fmt: skip
+    assert f'operator="{operator}" is not supported' in fields["Message"]
+    related = aql("granules", f"<spatial operator='RELATE'>{box}</spatial>",
+                  providers="<value>MADEUP</value>")  # fmt: skip
+    assert sorted(urs(run(client, related, IteratorSize=50))) == [f"MADE.{n}" for n in range(5)]

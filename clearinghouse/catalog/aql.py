@@ -172,6 +172,13 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
 
 
 def _spatial(element: etree._Element, target: str) -> c.Condition:
+    operator = element.get("operator", "RELATE")
+    if operator != "RELATE":  # RELATE: any interaction, what ECHO searched by default
+        raise NotSupported(
+            f'spatial: operator="{operator}" is not supported by this server: it finds the'
+            ' records a shape meets (operator="RELATE", the default)',
+            line=element.sourceline,
+        )
     if element.find("SpatialType") is not None:
         raise NotSupported("spatial: SpatialType is not supported by this server",
                            line=element.find("SpatialType").sourceline)  # fmt: skip
