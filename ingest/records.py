@@ -357,17 +357,17 @@ def _two_d(system: etree._Element | None) -> dict[str, Any]:
 
 
 def _orbits(domains: list[etree._Element]) -> dict[str, Any]:
-    """The orbits a granule spans (an int4multirange literal) and where and when they crossed
-    the equator."""
+    """The orbits a granule spans (a nummultirange literal: ECHO's start and stop orbit numbers
+    are decimals, fractions of an orbit, and its orbit numbers integers of any size) and where and
+    when they crossed the equator."""
     spans, longitudes, dates = [], [], []
     for domain in domains:
         number = text(domain, "OrbitNumber")
         start, stop = text(domain, "StartOrbitNumber"), text(domain, "StopOrbitNumber")
         if number is not None:
-            spans.append((int(number), int(number)))
+            spans.append((Decimal(number), Decimal(number)))
         if start is not None or stop is not None:
-            first, last = sorted((int(start or stop), int(stop or start)))
-            spans.append((first, last))
+            spans.append(tuple(sorted((Decimal(start or stop), Decimal(stop or start)))))
         longitude = text(domain, "EquatorCrossingLongitude")
         if longitude is not None:
             longitudes.append(float(longitude))

@@ -500,3 +500,17 @@ def test_spatial_operators_other_than_relate_are_refused_not_ignored(client, cat
     related = aql("granules", f"<spatial operator='RELATE'>{box}</spatial>",
                   providers="<value>MADEUP</value>")  # fmt: skip
     assert sorted(urs(run(client, related, IteratorSize=50))) == [f"MADE.{n}" for n in range(5)]
+
+
+def test_extreme_numbers_are_answered_or_refused_never_crashed_on(client, catalog):
+    assert _granules(client, "<orbitNumber><range lower='1e300'/></orbitNumber>") == []
+    assert _granules(client, "<orbitNumber><value>99999999999999999999</value></orbitNumber>") == []
+    assert _granules(client, _two_d("<range lower='-1e300' upper='1e300'/>", "<range/>")) == [
+        f"MADE.{n}" for n in range(5)]  # fmt: skip
+    for condition, words in (
+        (_two_d("<value>1e400</value>", "<range/>"), "not a finite number"),
+        (_two_d("<value>nan</value>", "<range/>"), "not a finite number"),
+        ("<equatorCrossingLongitude><range lower='nan'/></equatorCrossingLongitude>", "finite"),
+        ("<orbitNumber><value>1.5</value></orbitNumber>", "not a whole number"),
+    ):
+        assert words in refused(client, aql("granules", condition))["Message"], condition

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from clearinghouse.catalog.models import Collection, Granule
 from ingest.models import IngestError, JobStatus
@@ -179,3 +179,34 @@ def test_a_rejected_file_gets_a_file_error_report(db, session, tmp_path, provide
         select(func.count()).where(JobStatus.REJECTED == JobStatus.REJECTED)
     )
     assert job_status is not None
+
+
+def _orbit(start: str, stop: str) -> str:
+    return ("<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+            f"<StartOrbitNumber>{start}</StartOrbitNumber><StopOrbitNumber>{stop}</StopOrbitNumber>"
+            "</OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>")  # fmt: skip
+
+
+def test_orbits_and_two_d_coordinates_as_the_schema_types_them(db, session, tmp_path, provider):
+    # StartOrbitNumber/StopOrbitNumber are decimals, OrbitNumber an integer of any size: none of
+    # them may stop a file, and every one is kept as given.
+    _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]}))
+    result = _ingest(db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [
+        granule("PART", extra=_orbit("1004.25", "1004.75")),
+        granule("HUGE", extra="<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+                "<OrbitNumber>99999999999999</OrbitNumber></OrbitCalculatedSpatialDomain>"
+                "</OrbitCalculatedSpatialDomains>"),
+        granule("BACK", extra=_orbit("20", "10")),
+        granule("WIDE", extra="<TwoDCoordinateSystem><StartCoordinate1>1e3</StartCoordinate1>"
+                "<StartCoordinate2>-0.5</StartCoordinate2><TwoDCoordinateSystemName>X"
+                "</TwoDCoordinateSystemName></TwoDCoordinateSystem>"),
+    ]}))  # fmt: skip
+    assert result.processed == 4
+    assert (result.inserted, result.data_errors) == (3, 1), result.text
+    spans = select(Granule.granule_ur, cast(Granule.orbit_ranges, Text))
+    ranges = dict(session.execute(spans).all())
+    assert ranges["PART"] == "{[1004.25,1004.75]}"
+    assert ranges["HUGE"] == "{[99999999999999,99999999999999]}"
+    assert ranges["BACK"] == "{[10,20]}"  # given backwards: kept as the span it names
+    errors = session.scalars(select(IngestError).where(IngestError.report_id == result.id)).all()
+    assert [e.record_id for e in errors] == ["WIDE"] and "StartCoordinate1" in errors[0].message

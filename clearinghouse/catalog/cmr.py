@@ -181,10 +181,7 @@ def _temporal(text: str) -> c.Temporal:
     if len(parts) not in (2, 4):
         raise InvalidValue("temporal: give start,end (either may be empty), or"
                            " start,end,start_day,end_day")  # fmt: skip
-    start = _moment(parts[0], "temporal start") if parts[0] else None
-    end = _moment(parts[1], "temporal end") if parts[1] else None
-    if start and end and end < start:
-        raise InvalidValue("temporal: the end is before the start")
+    start, end = _span(parts[:2], "temporal")
     days = [None, None]
     for i, raw in enumerate(parts[2:]):
         if raw:
@@ -222,7 +219,12 @@ def _dates(text: str, name: str) -> tuple[datetime | None, datetime | None]:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 2:
         raise InvalidValue(f"{name}: give start,end (either may be empty)")
-    start, end = ((_moment(p, name) if p else None) for p in parts)
+    return _span(parts, name)
+
+
+def _span(parts: list[str], name: str) -> tuple[datetime | None, datetime | None]:
+    start, end = ((_moment(p, f"{name} {which}") if p else None)
+                  for p, which in zip(parts, ("start", "end"), strict=True))  # fmt: skip
     if start and end and end < start:
         raise InvalidValue(f"{name}: the end is before the start")
     return start, end

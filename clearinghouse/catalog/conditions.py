@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -332,6 +331,11 @@ def _any_within(array, low, high) -> ColumnElement[bool]:
     return exists(select(literal(1)).where(true(), *_within(element, low, high)))
 
 
+def _numbers(low: float | None, high: float | None):
+    """The numbers from low to high, both included (either end open when None)."""
+    return func.numrange(literal(low, Numeric), literal(high, Numeric), "[]")
+
+
 @dataclasses.dataclass
 class NumberRange(Condition):
     """cloudCover (a number within bounds), orbitNumber (any orbit the granule spans)."""
@@ -343,9 +347,7 @@ class NumberRange(Condition):
 
     def granules(self):
         if self.field == "orbits":  # any orbit the granule spans
-            low = None if self.lower is None else math.ceil(self.lower)
-            high = None if self.upper is None else math.floor(self.upper)
-            return Granule.orbit_ranges.op("&&")(func.int4range(low, high, "[]"))
+            return Granule.orbit_ranges.op("&&")(_numbers(self.lower, self.upper))
         column = getattr(Granule, self.field)
         return and_(column.is_not(None), *_within(column, self.lower, self.upper))
 
@@ -383,8 +385,7 @@ class TwoDCoordinates(Condition):
         parts = [self.system.on_column(Granule.two_d_system)]
         for column, (low, high) in ((Granule.two_d_coordinate1, self.coordinate1),
                                     (Granule.two_d_coordinate2, self.coordinate2)):  # fmt: skip
-            wanted = func.numrange(literal(low, Numeric), literal(high, Numeric), "[]")
-            parts.append(column.op("&&")(wanted))
+            parts.append(column.op("&&")(_numbers(low, high)))
         return and_(*parts)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, INT4MULTIRANGE, JSONB, NUMRANGE, TSTZMULTIRANGE
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, NUMMULTIRANGE, NUMRANGE, TSTZMULTIRANGE
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
@@ -194,8 +194,8 @@ class Granule(CatalogRecord, Base):
         text_enum(DayNightFlag, "day_night_flag")
     )
     cloud_cover: Mapped[float | None]
-    # The orbits the granule spans: OrbitNumber, or StartOrbitNumber to StopOrbitNumber.
-    orbit_ranges: Mapped[Any] = mapped_column(INT4MULTIRANGE, server_default="{}")
+    # The orbits the granule spans: OrbitNumber, or StartOrbitNumber to StopOrbitNumber (decimals).
+    orbit_ranges: Mapped[Any] = mapped_column(NUMMULTIRANGE, server_default="{}")
     measured_parameters: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     pge_name: Mapped[str | None] = mapped_column(Text)
     pge_version: Mapped[str | None] = mapped_column(Text)

@@ -35,10 +35,13 @@ from clearinghouse.errors import ClearinghouseError
 class OseoError(ClearinghouseError):
     code = "NoApplicableCode"
     status = 500
+    #: The locator a refusal of this kind names unless told another.
+    locator: str | None = None
 
     def __init__(self, message: str, *, locator: str | None = None, status: int | None = None):
         super().__init__(message)
-        self.locator = locator
+        if locator is not None:
+            self.locator = locator
         if status is not None:  # an instance may answer otherwise than its class
             self.status = status
 
@@ -87,9 +90,7 @@ class NoApplicableCode(OseoError):
 class AuthenticationFailed(OseoError):
     code = "AuthenticationFailed"
     status = 401
-
-    def __init__(self, message: str, *, locator: str | None = "identity_token", **kw):
-        super().__init__(message, locator=locator, **kw)
+    locator = "identity_token"
 
 
 class AuthorizationFailed(OseoError):
@@ -100,17 +101,13 @@ class AuthorizationFailed(OseoError):
 class InvalidOrderIdentifier(OseoError):
     code = "InvalidOrderIdentifier"
     status = 404
-
-    def __init__(self, message: str, *, locator: str | None = "orderId", **kw):
-        super().__init__(message, locator=locator, **kw)
+    locator = "orderId"
 
 
 class UnsupportedCollection(OseoError):
     code = "UnsupportedCollection"
     status = 400
-
-    def __init__(self, message: str, *, locator: str | None = "collectionId", **kw):
-        super().__init__(message, locator=locator, **kw)
+    locator = "collectionId"
 
 
 class ProductUnavailable(OseoError):
@@ -123,9 +120,7 @@ class InvalidNotificationValue(OseoError):
 
     code = "InvalidNotificationValue"
     status = 400
-
-    def __init__(self, message: str, *, locator: str | None = "ws-address", **kw):
-        super().__init__(message, locator=locator, **kw)
+    locator = "ws-address"
 
 
 class ProductOrderingNotSupported(OseoError):
