@@ -1,16 +1,20 @@
 # The two commands of README.md. Both install only what is missing, so running them again is cheap.
+# What they install is requirements.lock, exactly (versions and hashes); `make lock` rewrites it
+# after a change to the dependencies in setup.cfg, and scripts/check-lock fails when that was
+# forgotten.
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+LOCK    := requirements.lock
 PYTHON  ?= python3
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test system lint
+.PHONY: run test system lint lock check-lock fuzz
 
 run: system $(STAMP)
 	$(VENV)/bin/clearinghouse up
 
-test: system $(STAMP)
+test: system check-lock $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -18,11 +22,21 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+check-lock:
+	@$(PYTHON) scripts/check-lock
+
+lock: $(STAMP)
+	scripts/lock
+	$(MAKE) --no-print-directory $(STAMP)
+
 system:
 	@scripts/ensure-system
 
-# The stamp is newer than the package metadata once the editable install has been made.
-$(STAMP): setup.cfg pyproject.toml
+# The stamp is newer than the lock and the package metadata once the install has been made. The
+# build backend comes from the lock too (no build isolation, which would take the newest).
+$(STAMP): $(LOCK) setup.cfg pyproject.toml
+	@$(PYTHON) scripts/check-lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	$(PY) -m pip install --disable-pip-version-check -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)

@@ -7,6 +7,7 @@ documents are size-limited. Errors are typed and carry line and column.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from typing import IO, Any
@@ -25,6 +26,9 @@ _OPTIONS: dict[str, Any] = {
     "load_dtd": False,
     "remove_pis": True,
 }
+
+#: How much of a streamed document is fed to the parser at a time.
+_CHUNK = 64 * 1024
 
 _local = threading.local()  # lxml parsers must not be shared between threads
 
@@ -71,26 +75,40 @@ def iterparse(
     """Stream a document (a path or a binary file object), with the same hardening as :func:`parse`.
 
     Yields ``(event, element)`` like :func:`lxml.etree.iterparse`; the caller clears what it has
-    consumed. Entity declarations are refused as soon as the root element starts.
+    consumed. Entity declarations are refused as soon as the root element starts. Where the XML
+    breaks, every event before the break is yielded first, then :class:`MalformedXML` is raised:
+    the parser is fed by us and its events read back after a syntax error, because lxml's own
+    iterparse drops the events of the buffer it was reading when the error came (lxml 6.2), so
+    what a broken file yielded depended on libxml2's buffering.
     """
     wanted = set(events)
-    stream = etree.iterparse(
-        source, events=tuple(wanted | {"start"}), tag=tag, huge_tree=huge, **_OPTIONS
+    parser = etree.XMLPullParser(
+        events=tuple(wanted | {"start"}), tag=tag, huge_tree=huge, **_OPTIONS
     )
-    try:
-        for event, element in stream:  # the first event: the DOCTYPE is known by now
-            check_doctype(element.getroottree())
-            if event in wanted:
-                yield event, element
-            break
-        if "start" in wanted:
-            yield from stream  # every event: no Python between them (this is the hot loop)
-        else:
-            for event, element in stream:
+    checked = False
+    with contextlib.ExitStack() as stack:
+        stream = source if hasattr(source, "read") else stack.enter_context(open(source, "rb"))
+        while True:
+            chunk = stream.read(_CHUNK)
+            error = None
+            try:
+                parser.feed(chunk) if chunk else parser.close()
+            except etree.XMLSyntaxError as exc:
+                error = exc
+            events = parser.read_events()
+            if error is not None and not chunk:
+                # close() on a truncated document ends the open elements for us: not the file's
+                events = ()
+            for event, element in events:
+                if not checked:  # the first event: the DOCTYPE is known by now
+                    check_doctype(element.getroottree())
+                    checked = True
                 if event in wanted:
                     yield event, element
-    except etree.XMLSyntaxError as exc:
-        raise _malformed(exc) from None
+            if error is not None:
+                raise _malformed(error) from None
+            if not chunk:
+                return
 
 
 def check_doctype(tree: etree._ElementTree) -> None:

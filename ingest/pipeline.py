@@ -29,7 +29,7 @@ from clearinghouse.errors import ClearinghouseError, NotFound
 from ingest import browse, report
 from ingest.batches import Batch, Item, Run, footprints
 from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
-from ingest.reader import Action, FileRejected, Record, check_raw, open_file
+from ingest.reader import Action, BrokenFile, FileRejected, Record, check_raw, open_file
 
 BATCH_SIZE = 1000
 #: Files at least this big are checked and prepared by worker processes, CHUNK records at a time.
@@ -101,7 +101,7 @@ def ingest_file(
                 if batch.number < job.batches_done:
                     continue  # committed by an earlier, interrupted run of this job
                 run.apply(batch)
-        except FileRejected as exc:  # BrokenFile too: the batches before it stand
+        except FileRejected as exc:  # BrokenFile too: the records before it stand
             return _finish(db, job.id, JobStatus.REJECTED, exc)
     return _finish(db, job.id, JobStatus.DONE, None)
 
@@ -177,20 +177,27 @@ def _finish(db: Database, job_id: int, status: JobStatus, error: FileRejected | 
 
 
 def _batches(prepared: Iterator[tuple[Record, Item]], size: int) -> Iterator[Batch]:
+    """Records in batches of one section and action. When the file breaks off, the records read
+    before the break are still applied (the batch in progress too), then the break is raised."""
     batch: Batch | None = None
     number = 0
-    for record, item in prepared:
-        changed = batch is not None and (batch.section, batch.action) != (
-            record.section,
-            record.action,
-        )
-        if batch is not None and (changed or len(batch.items) >= size):
+    try:
+        for record, item in prepared:
+            changed = batch is not None and (batch.section, batch.action) != (
+                record.section,
+                record.action,
+            )
+            if batch is not None and (changed or len(batch.items) >= size):
+                yield batch
+                number += 1
+                batch = None
+            if batch is None:
+                batch = Batch(number, record.section, record.action)
+            batch.items.append(item)
+    except BrokenFile:
+        if batch is not None:
             yield batch
-            number += 1
-            batch = None
-        if batch is None:
-            batch = Batch(number, record.section, record.action)
-        batch.items.append(item)
+        raise
     if batch is not None:
         yield batch
 
@@ -217,19 +224,25 @@ def _in_workers(run: Run, stream: Iterator[Record], pool) -> Iterator[tuple[Reco
             records_sent, future = pending.popleft()
             yield from zip(records_sent, future.result(), strict=True)
 
-    for record in stream:
-        if record.raw is None:
-            if chunk:
+    try:
+        for record in stream:
+            if record.raw is None:
+                if chunk:
+                    pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
+                    chunk = []
+                yield from drain(0)
+                yield record, run.prepare(record)
+                continue
+            chunk.append(record)
+            if len(chunk) >= CHUNK:
                 pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
                 chunk = []
-            yield from drain(0)
-            yield record, run.prepare(record)
-            continue
-        chunk.append(record)
-        if len(chunk) >= CHUNK:
+                yield from drain(IN_FLIGHT)
+    except BrokenFile:  # what was read before the break is prepared and applied, then the break
+        if chunk:
             pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
-            chunk = []
-            yield from drain(IN_FLIGHT)
+        yield from drain(0)
+        raise
     if chunk:
         pending.append((chunk, pool.submit(_prepare_chunk, chunk)))
     yield from drain(0)

@@ -4,9 +4,10 @@ the file goes on where that is safe."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from clearinghouse.catalog.models import Granule
+from clearinghouse.db import Database
 from ingest.models import IngestError, IngestJob, JobStatus
 from ingest.pipeline import ingest_file
 from tests.ingest_support import add_provider, collection, granule, wrap, write
@@ -90,14 +91,48 @@ def test_a_doctype_naming_our_dtd_is_fine(db, session, tmp_path, provider):
     assert report.inserted == 1, report.text
 
 
-def test_xml_breaking_off_midway_keeps_the_batches_before(db, session, tmp_path, provider):
-    good = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(4)]})
-    broken = good.replace(b"<GranuleUR>G3</GranuleUR>", b"<GranuleUR>G3</Granule_UR>")
+@pytest.mark.parametrize("count", [4, 600])  # inside libxml2's first read buffer, and far past it
+def test_xml_breaking_off_midway_keeps_every_record_before_the_break(
+    db, session, tmp_path, provider, count
+):
+    good = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(count)]})
+    last = count - 1
+    broken = good.replace(f"<GranuleUR>G{last}</GranuleUR>".encode(),
+                          f"<GranuleUR>G{last}</Granule_UR>".encode())  # fmt: skip
     report = ingest_file(db, write(tmp_path, "b.xml", broken), "PODAAC", batch_size=2)
     (error,) = report.file_errors
     assert error["reason"] == "MalformedXML" and error["line"], report.text
-    assert report.inserted == 2  # the first batch was complete and stands; nothing after it
-    assert _granules(session) == 2
+    line = broken.decode().splitlines()[error["line"] - 1]
+    assert f"G{last}</Granule_UR>" in line
+    # every record that ended before the break stands, the half-full batch too; nothing after it
+    assert report.inserted == last
+    assert _granules(session) == last
+    urs = set(session.scalars(select(Granule.granule_ur)))
+    assert f"G{last - 1}" in urs and f"G{last}" not in urs
+
+
+def test_xml_breaking_off_midway_in_workers_keeps_every_record_before_the_break(
+    database_url, tmp_path
+):
+    """Worker processes read the collections from the database: the data is committed here."""
+    engine = create_engine(database_url)
+    db = Database(engine)
+    good = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(301)]})
+    broken = good.replace(b"<GranuleUR>G300</GranuleUR>", b"<GranuleUR>G300</Granule_UR>")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO providers (provider_id, contact_email)"
+                              " VALUES ('BREAKW', 'w@example.org')"))  # fmt: skip
+        ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {
+            "Collections": [collection()]})), "BREAKW")  # fmt: skip
+        report = ingest_file(db, write(tmp_path, "b.xml", broken), "BREAKW", batch_size=7,
+                             workers=2)  # fmt: skip
+        assert report.file_errors[0]["reason"] == "MalformedXML", report.text
+        assert report.inserted == 300, report.text
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM providers WHERE provider_id = 'BREAKW'"))
+        engine.dispose()
 
 
 def test_wrong_values_are_record_errors_with_their_line(db, session, tmp_path, provider):
