@@ -3,6 +3,7 @@ runs inside a transaction (its sessions in savepoints) that is rolled back after
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -30,9 +31,11 @@ def ephemeral_port() -> int:
 
 
 def scratch_dir(prefix: str) -> Path:
-    """A folder the postgres user can reach too (pytest's tmp_path is closed to other users)."""
+    """A folder the postgres user can reach too (pytest's tmp_path is closed to other users),
+    removed when the test process ends (atexit: tests import this module under a second name)."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o755)
+    atexit.register(shutil.rmtree, path, True)
     return path
 
 
