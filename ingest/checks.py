@@ -17,6 +17,7 @@ from functools import cache
 from lxml import etree
 
 import dtd
+from dtd.build import XS_NS, XSI, XSI_ATTRIBUTES
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,11 @@ class Checker:
         stack = [(element, holds)]
         contexts, models = self.contexts, self._models
         trusted = self._dtd_exact if trust_dtd else frozenset()
+        attributed = set(_ATTRIBUTED(element))  # most records have none
         while stack:
             el, what = stack.pop()
+            if attributed and el in attributed:
+                found += ((el, message) for message in attribute_problems(el, what))
             spec = what.get("value")
             if spec is not None:
                 message = "must hold a value, not elements" if len(el) else _value_check(
@@ -108,12 +112,51 @@ class Checker:
                 holds_child = inner.get(child.tag)
                 if holds_child is not None:
                     stack.append((child, holds_child))
+                elif context_id in trusted:  # a DTD knows no namespaces: {urn:x}Name passed it
+                    found.append((child, "is in a namespace; ECHO 10 elements are in none"))
         if not found:
             return []
         top = path or element.tag
         problems = [Problem(el.sourceline, _path(el, element, top), m) for el, m in found]
         problems.sort(key=lambda p: p.line or 0)
         return problems
+
+
+_ATTRIBUTED = etree.XPath("descendant-or-self::*[@*]")
+_INSTANCE = {f"{{{XSI}}}{name}" for name in XSI_ATTRIBUTES}
+_NIL, _TYPE = f"{{{XSI}}}nil", f"{{{XSI}}}type"
+
+
+def attribute_problems(el: etree._Element, what: dict) -> list[str]:
+    """What XML Schema refuses in an element's attributes: the schemas declare none, so only
+    the schema instance attributes may stand, and of those nil never (no element is nillable)
+    and type only naming the element's own type."""
+    out = []
+    for name, value in el.attrib.items():
+        if name not in _INSTANCE:
+            out.append(f"attribute {_prefixed(name)} is not allowed")
+        elif name == _NIL:
+            out.append("xsi:nil is not allowed: no ECHO 10 element is nillable")
+        elif name == _TYPE:
+            prefix, _, local = value.strip().rpartition(":")
+            namespace = el.nsmap.get(prefix or None)
+            if prefix and namespace is None:
+                out.append(f"xsi:type {value!r}: the prefix {prefix} is not declared")
+                continue
+            named = f"{{{namespace}}}{local}" if namespace else local
+            own = what.get("type")
+            if named != own:
+                which = f"its type {_prefixed(own)}" if own else "its type, which has no name"
+                out.append(f"xsi:type {value!r} is not {which}")
+    return out
+
+
+def _prefixed(name: str) -> str:
+    """``{namespace}local`` as people write it (xs:, xsi:), else as it is."""
+    for namespace, prefix in ((XS_NS, "xs"), (XSI, "xsi")):
+        if name.startswith(f"{{{namespace}}}"):
+            return f"{prefix}:{name.split('}', 1)[1]}"
+    return name
 
 
 def _path(el: etree._Element, top: etree._Element, top_path: str) -> str:

@@ -240,7 +240,7 @@ def test_a_problem_names_its_place_and_line():
 
 def test_records_are_checked_where_they_stand():
     checker = Checker("granule")
-    assert checker.holds_at("Granules", "Granule") == {"complex": "Granule"}
+    assert checker.holds_at("Granules", "Granule") == {"complex": "Granule", "type": "Granule"}
     with pytest.raises(KeyError):
         checker.holds_at("Granules", "Collection")
 
@@ -266,3 +266,48 @@ def test_coordinates_are_checked_exactly_at_their_bounds(lon, ok):
     )  # fmt: skip
     problems = checker.check(document, checker.root_holds, trust_dtd=True)
     assert (problems == []) is ok, problems
+
+
+# -- attributes: what an XML Schema validator accepts on any element ---------------------------
+
+XSI_DECL = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+ATTRIBUTES = [
+    f'{XSI_DECL} xsi:noNamespaceSchemaLocation="Granule.xsd"',
+    f'{XSI_DECL} xsi:schemaLocation="urn:a a.xsd"',
+    f'{XSI_DECL} xsi:type="Granule"',
+    f'{XSI_DECL} xmlns:xs="http://www.w3.org/2001/XMLSchema" xsi:type="xs:dateTime"',
+    f'{XSI_DECL} xsi:type="xs:dateTime"',
+    f'{XSI_DECL} xsi:nil="false"',
+    f'{XSI_DECL} xsi:nil="true"',
+    f'{XSI_DECL} xsi:other="1"',
+    'xmlns=""',
+    'xmlns="urn:elsewhere"',
+    'xmlns:foo="urn:foo"',
+    'xmlns:foo="urn:foo" foo:bar="1"',
+    'xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:noNamespaceSchemaLocation="G.xsd"',
+    'xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true"',
+    'plain="1"',
+]
+
+
+@pytest.mark.parametrize("place", ["GranuleMetaDataFile", "Granule", "InsertTime", "GranuleUR"])
+@pytest.mark.parametrize("attributes", ATTRIBUTES)
+def test_attributes_are_judged_as_the_schema_judges_them(judges, tmp_path, place, attributes):
+    """Schema locations, xsi:type, xsi:nil and namespace declarations on the file's root, a
+    record or an element inside it: ingest refuses the record exactly when the XSD does."""
+    from ingest.reader import FileRejected, open_file
+
+    record = (SAMPLES / "ast_l1a_granule.xml").read_text().split("?>", 1)[-1]
+    document = f"<GranuleMetaDataFile><Granules>{record}</Granules></GranuleMetaDataFile>"
+    document = document.replace(f"<{place}>", f"<{place} {attributes}>", 1)
+    assert f"<{place} " in document
+    official = judges["granule"][0]
+    expected = official.validate(etree.fromstring(document.encode()))
+    path = tmp_path / "g.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + document)
+    try:
+        (read,) = open_file(path).records
+        problems = read.problems
+    except FileRejected as exc:  # the file's own root or section is wrong
+        problems = [exc.message]
+    assert (problems == []) is expected, (official.error_log.last_error, problems)
