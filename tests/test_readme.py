@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import signal
 import subprocess
@@ -34,7 +35,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import ephemeral_port
+from clearinghouse.db.cluster import port_is_free
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -164,6 +165,18 @@ def _stop_group(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     process.wait()
 
 
+def port_the_kernel_never_picks() -> int:
+    """A free port below the kernel's range for port 0. The examples stop the database and
+    start it again, and start the simulator a while after its port was chosen: a port from that
+    range could meanwhile be handed to one of the other tests running on the machine."""
+    range_file = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low = int(range_file.read_text().split()[0]) if range_file.exists() else 32768
+    for port in random.sample(range(max(1024, low - 10000), low), 100):
+        if port_is_free(port):
+            return port
+    raise AssertionError("no free port below the ephemeral range")
+
+
 def _wait_for_demo(env: dict[str, str], process: subprocess.Popen, timeout: float = 90) -> None:
     """Up, and the demo data set ingested: a report for each of its files, as `make run` gives
     a reader seconds after it starts."""
@@ -221,7 +234,8 @@ def test_readme_shell_examples_run_as_shown(cli_env, tmp_path):
     env.update(
         API=f"http://{env['CLEARINGHOUSE_HTTP']}",
         FTP=f"ftp://{env['CLEARINGHOUSE_FTP']}",
-        SIM_PORT=str(ephemeral_port()),
+        SIM_PORT=str(port_the_kernel_never_picks()),
+        CLEARINGHOUSE_PG_PORT=str(port_the_kernel_never_picks()),
     )
     found = [
         command
