@@ -164,9 +164,8 @@ class PartnerHandler(FTPHandler):
         # which cannot hold NUL and the like: refused at the door, as a syntax error.
         problem = unholdable(arg)
         if problem is not None:
-            verb = cmd.split(" ")[0].upper()
             self.respond(f"501 The argument {problem}, which cannot be accepted.")
-            self.log_cmd(verb, "", 501, problem)
+            self.log_cmd(cmd, "", 501, problem)
             return
         super().pre_process_command(line, cmd, arg)
 

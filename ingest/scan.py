@@ -154,7 +154,8 @@ def _take(db: Database, settings: Settings, provider_id: str, candidate: dropbox
     images = []
     if candidate.folder is FileKind.BROWSE:
         with contextlib.suppress(Exception):  # a broken file names nothing; its report says why
-            images = [name for name, _, _ in browse.named_images(candidate.path) if name]
+            named = browse.named_images(candidate.path)
+            images = [name for name, _, _ in named if browse.plain_name(name)]
     target.parent.mkdir(parents=True, exist_ok=True)
     for name in images:
         source = candidate.path.parent / name
