@@ -21,6 +21,7 @@ import dtd
 from clearinghouse import xmlsafe
 from clearinghouse.accounts.models import Transaction
 from clearinghouse.errors import ClearinghouseError
+from clearinghouse.inputs import whole_number
 from clearinghouse.times import parse_instant
 
 REQUESTS = {
@@ -220,9 +221,8 @@ def read_details(element: etree._Element) -> dict[str, Any]:
         elif child.tag in DATES:
             details[child.tag] = timestamp(value, child.tag).isoformat()
         elif child.tag == "MediaQuantity":
-            if not value.isdigit():
-                raise MalformedAnswer(f"MediaQuantity: {value!r} is not a whole number")
-            details[child.tag] = int(value)
+            details[child.tag] = whole_number(value, 0, 2**31 - 1, where=child.tag,
+                                              error=MalformedAnswer)  # fmt: skip
         else:
             details[child.tag] = value[:4000]
     return details

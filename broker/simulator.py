@@ -45,7 +45,8 @@ from lxml import etree
 
 import dtd
 from clearinghouse import xmlsafe
-from clearinghouse.errors import ClearinghouseError
+from clearinghouse.errors import ClearinghouseError, InvalidValue
+from clearinghouse.inputs import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -1061,11 +1062,9 @@ def _line_items(order: etree._Element) -> tuple[LineItem, ...] | str:
         item_id = (element.findtext("CatalogItemID") or "").strip()
         text = (element.findtext("quantity") or "").strip()
         try:
-            quantity = int(text)
-        except ValueError:
-            return f"quantity of {item_id} is not a whole number: {text[:20]!r}"
-        if quantity < 1:
-            return f"quantity of {item_id} must be at least 1"
+            quantity = whole_number(text, 1, 2**31 - 1, where=f"quantity of {item_id}")
+        except InvalidValue as error:
+            return error.message
         if not item_id:
             return "a CatalogItemID is empty"
         selection = element.find("OptionSelection")

@@ -212,13 +212,18 @@ def _content_message(children: list, model: str) -> str:
 # -- values ------------------------------------------------------------------------------------
 
 _STRINGS = frozenset({"string", "anyURI", "normalizedString", "token"})
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DOUBLE = re.compile(r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_DOUBLE = re.compile(r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)", re.ASCII)
 _ZONE = r"(Z|[+-](\d{2}):(\d{2}))?"
-_DATETIME = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE)
-_DATE = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})" + _ZONE)
-_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE)
+# XML Schema's years have no upper bound; past 12 digits they are no year we keep, and int() of a
+# 5,000-digit one would raise.
+_YEAR = r"(-?\d{4,12})"
+_DATETIME = re.compile(
+    _YEAR + r"-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE, re.ASCII
+)
+_DATE = re.compile(_YEAR + r"-(\d{2})-(\d{2})" + _ZONE, re.ASCII)
+_TIME = re.compile(r"(\d{2}):(\d{2}):(\d{2}(\.\d+)?)" + _ZONE, re.ASCII)
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _RANGES = {
     "int": (-(2**31), 2**31 - 1),
@@ -251,10 +256,10 @@ def check_value(text: str, spec: dict) -> str | None:
         if not _INTEGER.fullmatch(value):
             return f"{value!r} is not an integer"
         low, high = _RANGES[base]
-        number = int(value)
+        number = Decimal(value)  # exact, and free of int()'s 4,300-digit limit
         if (low is not None and number < low) or (high is not None and number > high):
             return f"{value} is out of range for {base}"
-        return _check_bounds(Decimal(number), value, spec)
+        return _check_bounds(number, value, spec)
     if base in ("decimal", "double", "float"):
         if not (_DECIMAL if base == "decimal" else _DOUBLE).fullmatch(value):
             return f"{value!r} is not {_NAMES[base]}"

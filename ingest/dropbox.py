@@ -127,6 +127,8 @@ def _images_ready(path: Path) -> bool:
         named = browse.named_images(path)
     except ClearinghouseError:  # a broken browse file is ready: its report says what is wrong
         return True
+    if browse.impossible_images(named):  # no upload can complete it: ready, to say so
+        return True
     if browse.missing_images(path, named):
         return False
     return not any(being_written(path.parent / name) for name, _, _ in named)

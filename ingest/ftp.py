@@ -29,6 +29,7 @@ from clearinghouse.accounts.passwords import spend_verification_time, verify_pas
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.errors import ClearinghouseError
+from clearinghouse.inputs import unholdable
 from ingest import dropbox, signals
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,16 @@ class PartnerHandler(FTPHandler):
     max_connections_per_account = 8
     _sessions: ClassVar[dict[str, int]] = {}
     _sessions_lock = threading.Lock()
+
+    def pre_process_command(self, line: str, cmd: str, arg: str) -> None:
+        # Arguments reach the database (USER) and the file system and reports (file names),
+        # which cannot hold NUL and the like: refused at the door, as a syntax error.
+        problem = unholdable(arg)
+        if problem is not None:
+            self.respond(f"501 The argument {problem}, which cannot be accepted.")
+            self.log_cmd(cmd, "", 501, problem)
+            return
+        super().pre_process_command(line, cmd, arg)
 
     def count_in(self, username: str) -> None:
         """Count the connection towards its account's limit, or refuse the login."""

@@ -18,6 +18,8 @@ from typing import Any
 from lxml import etree
 
 from clearinghouse.catalog.models import SpatialRepresentation
+from clearinghouse.errors import InvalidValue
+from ingest import browse
 from spatial import echo10 as spatial_echo10
 from spatial.errors import SpatialError
 from spatial.postgis import record_columns
@@ -26,10 +28,12 @@ from spatial.shapes import OrbitParameters
 #: Dates and times Python's ``fromisoformat`` reads exactly as XML Schema means them (no hour 24,
 #: at most six decimals, years of four digits from 1000).
 _PLAIN_MOMENT = re.compile(
-    r"[1-9]\d{3}-\d{2}-\d{2}(T(?!24)\d{2}:\d{2}:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
+    r"[1-9]\d{3}-\d{2}-\d{2}(T(?!24)\d{2}:\d{2}:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?",
+    re.ASCII,
 )
 _MOMENT = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?"
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?",
+    re.ASCII,
 )
 
 
@@ -391,7 +395,10 @@ def _measured(parameter: etree._Element) -> dict[str, Any]:
 
 
 def browse_row(record: etree._Element) -> dict[str, Any]:
-    size = text(record, "FileSize")
+    try:
+        size = browse.file_size(text(record, "FileSize"))
+    except InvalidValue as exc:
+        raise RecordError("data_errors", exc.message, record.sourceline) from None
     return {
         "provider_browse_id": text(record, "ProviderBrowseId"),
         "insert_time": moment(text(record, "InsertTime"), record.sourceline),
@@ -399,7 +406,7 @@ def browse_row(record: etree._Element) -> dict[str, Any]:
         "delete_time": moment(text(record, "DeleteTime"), record.sourceline),
         "file_name": text(record, "FileName"),
         "file_url": text(record, "FileURL"),
-        "file_size": int(size) if size is not None else None,
+        "file_size": size,
         "description": text(record, "Description"),
         "mime_type": text(record, "MimeType"),
     }

@@ -83,7 +83,11 @@ def scan(db: Database, settings: Settings, provider_id: str | None = None) -> li
     process holds are left to it."""
     taken: list[Taken] = []
     for partner in partners(db, provider_id):
-        done = scan_partner(db, settings, partner)
+        try:
+            done = scan_partner(db, settings, partner)
+        except Exception:  # one partner's trouble is never another's
+            log.exception("%s: the scan of this partner failed; the next pass tries again", partner)
+            continue
         if done is not None:
             taken.extend(done)
     return taken
@@ -96,20 +100,38 @@ def scan_partner(db: Database, settings: Settings, provider_id: str) -> list[Tak
         if not got:
             return None
         dropbox.ensure(settings.dropbox_dir, provider_id)
-        taken = [_resume(db, settings, job_id) for job_id in _unfinished(db, settings, provider_id)]
+        taken: list[Taken] = []
+        for job_id in _unfinished(db, settings, provider_id):
+            with _alone(provider_id, f"job {job_id}"):
+                taken.append(_resume(db, settings, job_id))
+        failed: set[Path] = set()  # left for the next pass, so that this one ends
         while _active(db, provider_id):
-            ready = dropbox.ready(settings.dropbox_dir, provider_id)
+            ready = [c for c in dropbox.ready(settings.dropbox_dir, provider_id)
+                     if c.path not in failed]  # fmt: skip
             if not ready:
                 break
             for candidate in ready:
                 if not _active(db, provider_id):
                     break
-                taken.append(_take(db, settings, provider_id, candidate))
+                failed.add(candidate.path)
+                with _alone(provider_id, candidate.path.name):
+                    taken.append(_take(db, settings, provider_id, candidate))
+                    failed.discard(candidate.path)
         just_tried = {t.job_id for t in taken}
         for job_id in delivery.undelivered(db, settings, provider_id):
             if job_id not in just_tried:
-                delivery.deliver(db, settings, job_id)
+                with _alone(provider_id, f"the report of job {job_id}"):
+                    delivery.deliver(db, settings, job_id)
         return taken
+
+
+@contextlib.contextmanager
+def _alone(provider_id: str, what: str) -> Iterator[None]:
+    """One file's failure (a bug its content meets) is logged and stops none of the others."""
+    try:
+        yield
+    except Exception:
+        log.exception("%s: %s failed; it is tried again at the next pass", provider_id, what)
 
 
 def _active(db: Database, provider_id: str) -> bool:
@@ -132,7 +154,8 @@ def _take(db: Database, settings: Settings, provider_id: str, candidate: dropbox
     images = []
     if candidate.folder is FileKind.BROWSE:
         with contextlib.suppress(Exception):  # a broken file names nothing; its report says why
-            images = [name for name, _, _ in browse.named_images(candidate.path) if name]
+            named = browse.named_images(candidate.path)
+            images = [name for name, _, _ in named if browse.plain_name(name)]
     target.parent.mkdir(parents=True, exist_ok=True)
     for name in images:
         source = candidate.path.parent / name

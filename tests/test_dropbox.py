@@ -22,7 +22,7 @@ from clearinghouse.config import Address, Settings
 from clearinghouse.db import Database, make_engine
 from ingest import scan
 from ingest.ftp import make_server
-from ingest.models import IngestJob, IngestReport, JobStatus
+from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
 from tests.conftest import ephemeral_port, scratch_dir
 from tests.dropbox_support import (
     JPEG,
@@ -36,6 +36,7 @@ from tests.dropbox_support import (
     read,
     upload,
 )
+from tests.ingest_support import wrap
 
 
 @pytest.fixture
@@ -383,3 +384,79 @@ def test_a_broken_browse_file_gets_its_report_and_blocks_nothing(
     taken = {t.file_name: t.report for t in scan.scan(Database(engine), settings, partner)}
     assert taken["c.xml"].inserted == 1
     assert taken["broken.xml"].file_errors[0]["reason"] == "MalformedXML"
+
+
+def test_a_nul_in_a_user_name_or_a_file_name_is_501_and_the_server_goes_on(ftp_server, partners):
+    partner = partners()
+    ftp = ftplib.FTP()
+    ftp.connect("127.0.0.1", ftp_server, timeout=20)
+    with pytest.raises(ftplib.error_perm, match=r"501 .*U\+0000"):
+        ftp.sendcmd(f"USER {partner}\x00x")
+    ftp.close()
+    with connect(ftp_server, partner) as ftp:
+        with pytest.raises(ftplib.error_perm, match=r"501 .*U\+0000"):
+            upload(ftp, "data/granule", "a\x00b.xml", granule_file("G1"))
+        with pytest.raises(ftplib.error_perm, match=r"501 .*U\+0001"):
+            upload(ftp, "data/granule", "a\x01b.xml", granule_file("G1"))
+        upload(ftp, "data/granule", "fine.xml", granule_file("G1"))
+        assert ftp.nlst("/data/granule") == ["fine.xml"]
+
+
+def _browse_record(browse_id: str, name: str, size: str) -> str:
+    return (
+        f"<BrowseImage><ProviderBrowseId>{browse_id}</ProviderBrowseId>"
+        f"<LastUpdate>2020-01-01T00:00:00Z</LastUpdate><FileName>{name}</FileName>"
+        f"<FileSize>{size}</FileSize><MimeType>image/jpeg</MimeType></BrowseImage>"
+    )
+
+
+def test_bad_browse_files_stop_neither_their_partners_other_files_nor_other_partners(
+    ftp_server, partners, engine, settings
+):
+    # The first partner's scan comes first (ids sort): its bad files must not stop the second's.
+    first, second = partners("HOSTILE_A"), partners("HOSTILE_B")
+    long_name = "b" * 300 + ".jpg"
+    strange = wrap(
+        "BrowseMetaDataFile",
+        {
+            "BrowseImages": [
+                _browse_record("B1", "q.jpg", "²"),
+                _browse_record("B2", "r.jpg", str(len(JPEG))),
+            ]
+        },
+    )
+    with connect(ftp_server, first) as ftp:
+        upload(ftp, "data/browse", "long.xml", browse_file(long_name, len(JPEG)))
+        upload(ftp, "data/browse", "q.jpg", JPEG)
+        upload(ftp, "data/browse", "r.jpg", JPEG)
+        upload(ftp, "data/browse", "strange.xml", strange)
+        upload(ftp, "data/collection", "c.xml", collection_file())
+    with connect(ftp_server, second) as ftp:
+        upload(ftp, "data/collection", "c.xml", collection_file())
+    db = Database(engine)
+    taken = {(t.provider_id, t.file_name): t.report for t in scan.scan(db, settings)}
+    assert taken[(first, "c.xml")].inserted == taken[(second, "c.xml")].inserted == 1
+    long_report = taken[(first, "long.xml")]
+    assert long_report.file_errors[0]["reason"] == "IncompleteBrowse"
+    assert "at most 255 bytes" in long_report.file_errors[0]["message"]
+    strange_report = taken[(first, "strange.xml")]
+    assert (strange_report.inserted, strange_report.data_errors) == (1, 1)  # B1 refused alone
+    with Session(engine) as session:
+        (refusal,) = session.scalars(select(IngestError.message).where(
+            IngestError.report_id == strange_report.id))  # fmt: skip
+    assert "FileSize: '²' is not an integer" in refusal
+    assert scan.scan(db, settings, first) == []  # nothing left over, nothing failing again
+
+
+def test_a_partner_whose_scan_fails_stops_no_other_partner(ftp_server, partners, engine, settings):
+    first, second = partners("HOSTILE_A"), partners("HOSTILE_B")
+    with connect(ftp_server, first) as ftp:
+        upload(ftp, "data/collection", "c.xml", collection_file())
+    with connect(ftp_server, second) as ftp:
+        upload(ftp, "data/collection", "c.xml", collection_file())
+    broken = settings.dropbox_dir / first / "data" / "granule"
+    broken.rmdir()
+    broken.write_bytes(b"a file where the granule folder should be")  # every scan of it fails
+    taken = scan.scan(Database(engine), settings)
+    assert [(t.provider_id, t.file_name) for t in taken if t.provider_id in (first, second)] == [
+        (second, "c.xml")]  # fmt: skip

@@ -6,14 +6,13 @@ client developer knows what to fix.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 from lxml.builder import E
 
 import dtd
 from clearinghouse import xmlsafe
 from clearinghouse.errors import ClearinghouseError, InvalidValue, InvalidXML, MalformedXML
+from clearinghouse.inputs import whole_number
 
 __all__ = ["E", "Fields", "parse", "validate"]
 
@@ -114,11 +113,7 @@ class Fields:
         value = self.text(name)
         if value is None:
             return None
-        if not re.fullmatch(r"[+-]?\d{1,10}", value) or not minimum <= int(value) <= maximum:
-            raise InvalidValue(
-                f"{self._where(name)}: {value!r} is not a whole number from {minimum} to {maximum}"
-            )
-        return int(value)
+        return whole_number(value, minimum, maximum, where=self._where(name))
 
     def choice(self, name: str, choices: list[str]) -> str | None:
         value = self.text(name)

@@ -5,18 +5,15 @@ detail holds the ``<Error>`` document, with the HTTP status CONTRACT §6.1 gives
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 from lxml import etree
 
-from clearinghouse import xmlsafe
+from clearinghouse import incidents, xmlsafe
 from clearinghouse.api import functions
 from clearinghouse.api.functions import Context
 from clearinghouse.api.messages import MESSAGE_LIMIT, error_element, parse
 from clearinghouse.api.wsdl import NAMESPACE, OPERATIONS, document
 from clearinghouse.errors import BadRequest, ClearinghouseError, InvalidXML, NotFound
-
-log = logging.getLogger(__name__)
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -39,11 +36,8 @@ def handle(ctx: Context, body: bytes, content_type: str) -> Answer:
         operation, parameters = _operation(envelope, version)
         token = parameters.get("Token") or ctx.token
         result = _call(dataclasses.replace(ctx, token=token), operation, parameters)
-    except ClearinghouseError as error:
-        return _fault(version, error)
-    except Exception:
-        log.exception("unexpected error in a SOAP call")
-        return _fault(version, ClearinghouseError("an unexpected error occurred; it is logged"))
+    except Exception as error:
+        return _fault(version, incidents.served(error))
     return _envelope(version, operation, result)
 
 

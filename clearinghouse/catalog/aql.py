@@ -13,11 +13,13 @@ from lxml import etree
 from clearinghouse.api.messages import validate
 from clearinghouse.catalog import conditions as c
 from clearinghouse.errors import ClearinghouseError, InvalidValue, NotSupported
+from clearinghouse.inputs import whole_number
 from spatial.aql import parse_spatial
 from spatial.errors import SpatialError
 from spatial.search import prepare_search
 
 _YES = ("Y", "y")
+_WIDEST = 10**30 - 1  # the widest whole number a query may hold
 
 
 def read(query: etree._Element) -> c.Query:
@@ -239,10 +241,7 @@ def _date_element(date: etree._Element, where: str) -> datetime:
                 )
             fields[name] = default
             continue
-        if not raw.strip().isdigit() or not low <= int(raw) <= high:
-            raise InvalidValue(f"{where}: {name}={raw!r} is not from {low} to {high}",
-                               line=date.sourceline)  # fmt: skip
-        fields[name] = int(raw)
+        fields[name] = whole_number(raw, low, high, where=f"{where}: {name}", line=date.sourceline)
     try:
         return datetime(fields["YYYY"], fields["MM"], fields["DD"], fields["HH"], fields["MI"],
                         fields["SS"], tzinfo=UTC)  # fmt: skip
@@ -260,11 +259,8 @@ def _date_range(element: etree._Element) -> tuple[datetime | None, datetime | No
 def _day(element: etree._Element | None) -> int | None:
     if element is None:
         return None
-    raw = element.get("value", "")
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= 366:
-        raise InvalidValue(f"{element.tag}: value={raw!r} is not a day of the year (1 to 366)",
-                           line=element.sourceline)  # fmt: skip
-    return int(raw)
+    where = f"{element.tag}: day of the year"
+    return whole_number(element.get("value", ""), 1, 366, where=where, line=element.sourceline)
 
 
 def _temporal(element: etree._Element) -> c.Temporal:
@@ -277,11 +273,12 @@ def _temporal(element: etree._Element) -> c.Temporal:
 
 
 def _number(raw: str | None, where: str, *, integer: bool = False) -> float:
+    if integer:  # compared as numeric: a well-formed value past any stored one just matches none
+        return whole_number(raw, -_WIDEST, _WIDEST, where=where)
     try:
-        value = int(raw) if integer else float(raw)
+        value = float(raw)
     except (TypeError, ValueError):
-        kind = "a whole number" if integer else "a number"
-        raise InvalidValue(f"{where}: {raw!r} is not {kind}") from None
+        raise InvalidValue(f"{where}: {raw!r} is not a number") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise InvalidValue(f"{where}: {raw!r} is not a finite number")
     return value
@@ -339,10 +336,7 @@ def _time(element: etree._Element | None):
     values = []
     for name, high in (("HH", 23), ("MI", 59), ("SS", 59)):
         raw = element.get(name, "")
-        if not raw.strip().isdigit() or not 0 <= int(raw) <= high:
-            raise InvalidValue(f"time: {name}={raw!r} is not from 0 to {high}",
-                               line=element.sourceline)  # fmt: skip
-        values.append(int(raw))
+        values.append(whole_number(raw, 0, high, where=f"time: {name}", line=element.sourceline))
     return time(*values)
 
 

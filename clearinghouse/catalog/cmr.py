@@ -18,6 +18,7 @@ from datetime import datetime
 from clearinghouse.catalog import conditions as c
 from clearinghouse.catalog.search import PAGE_LIMIT
 from clearinghouse.errors import InvalidValue
+from clearinghouse.inputs import whole_number
 from clearinghouse.times import parse_instant
 from spatial.errors import SpatialError
 from spatial.search import prepare_search
@@ -185,9 +186,7 @@ def _temporal(text: str) -> c.Temporal:
     days = [None, None]
     for i, raw in enumerate(parts[2:]):
         if raw:
-            if not raw.isdigit() or not 1 <= int(raw) <= 366:
-                raise InvalidValue(f"temporal: {raw!r} is not a day of the year (1 to 366)")
-            days[i] = int(raw)
+            days[i] = whole_number(raw, 1, 366, where="temporal: day of the year")
     if days[0] is not None and (start is None or end is None):
         raise InvalidValue("temporal: a recurring window needs both a start and an end")
     return c.Temporal(start, end, *days)
@@ -248,10 +247,7 @@ def _boolean(text: str, name: str) -> bool:
 
 
 def _page_size(args) -> int:
-    raw = args.get("page_size", str(DEFAULT_PAGE))
-    if not raw.isdigit() or not 1 <= int(raw) <= PAGE_LIMIT:
-        raise InvalidValue(f"page_size: {raw!r} is not from 1 to {PAGE_LIMIT}")
-    return int(raw)
+    return whole_number(args.get("page_size", str(DEFAULT_PAGE)), 1, PAGE_LIMIT, where="page_size")
 
 
 def encode_after(key: list) -> str:

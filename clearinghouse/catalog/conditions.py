@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import re
-from datetime import datetime, timedelta
+from datetime import MAXYEAR, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -36,7 +36,7 @@ from spatial.search import intersects
 from spatial.shapes import Shape
 
 #: Catalog item ids: C<n>-<PROVIDER> for collections, G<n>-<PROVIDER> for granules.
-ITEM_ID = re.compile(r"([CG])(\d{1,18})-([A-Z0-9_]{1,40})")
+ITEM_ID = re.compile(r"([CG])([0-9]{1,18})-([A-Z0-9_]{1,40})")
 
 
 def item_id(kind: str, number: int, provider_id: str) -> str:
@@ -444,14 +444,10 @@ class Temporal(Condition):
         end_day = self.end_day if self.end_day is not None else 366
         ranges = []
         # From the year before the start (a window across New Year), within the calendar.
+        zone = self.start.tzinfo
         for year in range(max(1, self.start.year - 1), self.stop.year + 1):
-            first = datetime(year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(self.start_day - 1)
-            wraps = end_day < self.start_day
-            if wraps and year == 9999:
-                last = datetime.max.replace(tzinfo=self.start.tzinfo)
-            else:
-                last_year = year + 1 if wraps else year
-                last = datetime(last_year, 1, 1, tzinfo=self.start.tzinfo) + timedelta(end_day)
+            first = _days_into(year, self.start_day - 1, zone)
+            last = _days_into(year + 1 if end_day < self.start_day else year, end_day, zone)
             low, high = max(first, self.start), min(last, self.stop)
             if low <= high:
                 ranges.append((low, high))
@@ -482,6 +478,18 @@ class Temporal(Condition):
 
     def granules(self):
         return self._on(Granule)
+
+
+def _days_into(year: int, days: int, zone) -> datetime:
+    """Midnight ``days`` days after New Year of ``year``; the calendar's last instant when that
+    is past year 9999 (a window of year 9999 ending on its day 365 or 366, or across its New
+    Year)."""
+    if year > MAXYEAR:
+        return datetime.max.replace(tzinfo=zone)
+    try:
+        return datetime(year, 1, 1, tzinfo=zone) + timedelta(days)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=zone)
 
 
 def _bound(moment: datetime | None) -> str:

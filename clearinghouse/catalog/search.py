@@ -26,6 +26,7 @@ from clearinghouse.accounts.sessions import Caller
 from clearinghouse.catalog.conditions import Query, collection_ids, collection_resolver
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.errors import InvalidValue
+from clearinghouse.inputs import unholdable
 
 #: The largest page served at once.
 PAGE_LIMIT = 2000
@@ -213,7 +214,7 @@ def key_values(key: list, target: str, sort: str) -> list:
             return [datetime.fromisoformat(first[0]), last]
         except (TypeError, ValueError):
             raise wrong from None
-    if not all(isinstance(value, str) for value in first):
+    if not all(isinstance(value, str) and unholdable(value) is None for value in first):
         raise wrong
     return [*first, last]
 

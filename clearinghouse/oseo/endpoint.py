@@ -3,16 +3,12 @@ is a SOAP fault (or, for bare XML, an ows:ExceptionReport) with a fitting HTTP s
 
 from __future__ import annotations
 
-import logging
-
+from clearinghouse import incidents
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
-from clearinghouse.errors import ClearinghouseError
 from clearinghouse.oseo import errors as oseo
 from clearinghouse.oseo import service
 from clearinghouse.oseo.envelope import fault, read, write
-
-log = logging.getLogger(__name__)
 
 #: An order of a thousand items with options fits well within this.
 LIMIT = 4 * 1024 * 1024
@@ -30,13 +26,11 @@ def post(
         answer = service.handle(db, settings, envelope, url=url, address=address)
         document, content_type = write(answer, soap, relates_to=envelope.message_id)
         return {"Content-Type": content_type}, 200, document
-    except oseo.OseoError as error:
-        return _fault(error, soap)
-    except ClearinghouseError as error:  # the database down, say
-        return _fault(oseo.NoApplicableCode(error.message, status=error.status), soap)
-    except Exception:
-        log.exception("OSEO request failed")
-        return _fault(oseo.NoApplicableCode("internal error; it has been logged", status=500), soap)
+    except Exception as error:
+        shown = incidents.served(error)
+        if not isinstance(shown, oseo.OseoError):  # the database down, say
+            shown = oseo.NoApplicableCode(shown.message, status=shown.status)
+        return _fault(shown, soap)
 
 
 def _fault(error: oseo.OseoError, soap: str | None) -> tuple[dict[str, str], int, bytes]:

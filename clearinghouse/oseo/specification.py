@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from clearinghouse.inputs import whole_number
 from clearinghouse.oseo.errors import (
     InvalidParameterValue,
     MissingParameterValue,
@@ -26,6 +27,7 @@ ORDER_TYPES = ("PRODUCT_ORDER", "SUBSCRIPTION_ORDER", "TASKING_ORDER")
 PROTOCOLS = ("ftp", "ftps", "sftp", "P2P", "wcs", "wms", "e-mail", "dds", "http", "https")
 PACKAGE_MEDIA = ("NTP", "DAT", "Exabyte", "CD-ROM", "DLT", "D1", "DVD", "BD", "LTO", "LTO2", "LTO4")
 SHIPPING = ("as each product is ready", "once all products are ready", "other")
+MAX_COPIES = 2**31 - 1  # numberOfCopies is an xs:int: what we keep, GetStatus must echo
 # mailAddress children: (element, dataclass field, most characters)
 _PERSON = (
     ("firstName", "first_name", 40),
@@ -285,11 +287,10 @@ def read_delivery_options(element: etree._Element | None, parent: str) -> dict |
             locator="deliveryOptions",
         )
     copies = text(element, "numberOfCopies", path)
-    if copies is not None and not copies.isdigit():
-        raise InvalidParameterValue(
-            f"{path}/numberOfCopies {copies!r} is not a whole number", locator="numberOfCopies"
-        )
-    options["number_of_copies"] = int(copies) if copies is not None else None
+    if copies is not None:
+        copies = whole_number(copies, 0, MAX_COPIES, where=f"{path}/numberOfCopies",
+                              error=InvalidParameterValue, locator="numberOfCopies")  # fmt: skip
+    options["number_of_copies"] = copies
     options["product_annotation"] = text(element, "productAnnotation", path, max_length=4000)
     options["special_instructions"] = text(element, "specialInstructions", path, max_length=4000)
     return options

@@ -33,12 +33,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from clearinghouse.web import browse, echo, errors, health, oseo, search
 
     errors.register(app)
+    app.before_request(refuse_unholdable)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(browse.blueprint)
     app.register_blueprint(echo.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(oseo.blueprint)
     return app
+
+
+def refuse_unholdable() -> None:
+    """The door for text in the address and the headers: what the database or an XML answer
+    cannot hold (NUL…) is refused here, before any route passes it on."""
+    from flask import request
+
+    from clearinghouse.inputs import holdable
+
+    for name, value in (request.view_args or {}).items():
+        holdable(value, where=f"the address's {name}")
+    for name, value in request.args.items(multi=True):
+        holdable(name, where="a parameter name")
+        holdable(value, where=name)
+    for name, value in request.headers.items():
+        holdable(value, where=f"the {name} header")
 
 
 def database_of(app: Flask) -> Database:

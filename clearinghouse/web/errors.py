@@ -1,19 +1,17 @@
-"""Errors rendered once, at the HTTP edge: ``<Error><Code/><Message/>[<Line/><Column/>]``."""
+"""Errors rendered once, at the HTTP edge: ``<Error><Code/><Message/>[<Line/><Column/>]``.
+
+Every request gets an id (``X-Request-Id`` on every answer); a failure of the server's own is
+logged with its cause under that id (``clearinghouse.incidents``).
+"""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask, Response
+from flask import Flask, Response, g
 from lxml import etree
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from clearinghouse import errors
+from clearinghouse import errors, incidents
 from clearinghouse.api.messages import error_element
-from clearinghouse.db.errors import translate
-
-log = logging.getLogger(__name__)
 
 # Werkzeug's own refusals (routing, size) mapped onto the project's error codes.
 _HTTP_CODES = {
@@ -33,25 +31,26 @@ def render(error: errors.ClearinghouseError) -> Response:
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(errors.ClearinghouseError)
-    def _domain(error: errors.ClearinghouseError) -> Response:
-        if error.status >= 500 and not isinstance(error, errors.DatabaseUnavailable):
-            log.error("internal error: %s", error.message)
-        return render(error)
+    @app.before_request
+    def _begin() -> None:
+        g.request_id_token = incidents.begin()
 
-    @app.errorhandler(SQLAlchemyError)
-    def _database(error: SQLAlchemyError) -> Response:
-        translated = translate(error)
-        if translated.status >= 500:
-            log.warning("database error: %s", error.__class__.__name__)
-        return render(translated)
+    @app.after_request
+    def _name(response: Response) -> Response:
+        response.headers[incidents.HEADER] = incidents.request_id()
+        return response
+
+    @app.teardown_request
+    def _end(_error) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            incidents.end(token)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         cls = _HTTP_CODES.get(error.code or 500, errors.ClearinghouseError)
-        return render(cls(error.description or error.name))
+        return render(incidents.served(cls(error.description or error.name)))
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        log.exception("unexpected error")
-        return render(errors.ClearinghouseError("an unexpected error occurred; it has been logged"))
+    def _failed(error: Exception) -> Response:
+        return render(incidents.served(error))
