@@ -204,7 +204,10 @@ def read_answer(transaction: Transaction, body: bytes, order_guid: str) -> Answe
     if outcome is None:
         return answer
     if outcome.tag not in OUTCOMES[transaction]:
-        raise MalformedAnswer(f"a {outcome.tag} does not answer a {REQUESTS[transaction]}")
+        raise MalformedAnswer(
+            f"a {outcome.tag} does not answer a {REQUESTS[transaction]}:"
+            f" expected {' or '.join(OUTCOMES[transaction])}"
+        )
     answer.outcome = outcome.tag
     answer.details = read_details(outcome)
     answer.reason = answer.details.pop("Reason", None)

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 
@@ -27,6 +28,7 @@ def path(name: str) -> Traversable:
     return files(__name__) / name
 
 
+@cache
 def names() -> frozenset[str]:
     """The DTD files we ship."""
     return frozenset(f.name for f in files(__name__).iterdir() if f.name.endswith(".dtd"))

@@ -18,8 +18,18 @@ from werkzeug.serving import make_server
 import dtd
 from broker.partner import ANSWERS, OUTCOMES, REQUESTS, read_answer
 from dtd.content import firsts, model
-from tests.api_support import login, user
-from tests.broker_support import create, drain, history, item, ordered, partner, states
+from tests.api_support import error, login, perform, user
+from tests.broker_support import (
+    PARTNER,
+    create,
+    drain,
+    history,
+    item,
+    ordered,
+    partner,
+    provider_token,
+    states,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "partners.md"
 XML_BLOCK = re.compile(r"^```xml\n(.*?)^```", re.S | re.M)
@@ -231,3 +241,17 @@ def test_a_wrong_answer_is_refused_naming_the_element_expected(
 
 def _transaction(case: str):
     return next(t for t in REQUESTS if t.name.lower() == case)
+
+
+def test_a_callback_with_a_wrong_name_is_refused_naming_the_element_expected(
+    client, db, session, tmp_path
+):
+    partner(db, session, tmp_path, "WRITTEN", endpoint=None, granules=0)
+    body = (
+        "<SupplyProviderQuoteRequest><ECHOOrderID>a3f1c6e2-8b4d-4e7a-9c15-6d2b0e9f7a41"
+        "</ECHOOrderID><ProviderQuote><TotalPrice>1</TotalPrice><ExpirationDate>2030-01-01"
+        "</ExpirationDate></ProviderQuote></SupplyProviderQuoteRequest>"
+    )
+    refused = perform(client, provider_token(client, "WRITTEN"), PARTNER, body)
+    fields = error(refused, 400, "InvalidXML")
+    assert "ProviderQuote: expected QuoteExpirationDate, got ExpirationDate" in fields["Message"]
