@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 import threading
@@ -10,6 +11,7 @@ import pytest
 from lxml import etree
 
 import dtd
+from dtd import content
 
 THREADS = 16
 PER_THREAD = 250
@@ -136,3 +138,49 @@ def test_other_errors_keep_libxml2s_words_and_valid_documents_have_none():
     ]
     good = etree.fromstring("<Login><UserName>a</UserName><Password>p</Password></Login>")
     assert dtd.validate("Session.dtd", good) == []
+
+
+def _walk(m, rng) -> list[str]:
+    """Children following the model, then perhaps broken at a random place."""
+    children: list[str] = []
+    while len(children) < 12:
+        choices = content.firsts(m)
+        if not choices or (content.nullable(m) and rng.random() < 0.3):
+            break
+        children.append(rng.choice(choices))
+        m = content.after(m, children[-1])
+    if rng.random() < 0.5:
+        where = rng.randrange(len(children) + 1)
+        wrong = rng.choice(["Unknown", *(children or ["Unknown"])])
+        action = rng.choice(["insert", "drop", "swap"])
+        if action == "insert":
+            children.insert(where, wrong)
+        elif children and action == "drop":
+            children.pop(min(where, len(children) - 1))
+        elif len(children) > 1:
+            i = min(where, len(children) - 2)
+            children[i], children[i + 1] = children[i + 1], children[i]
+    return children
+
+
+@pytest.mark.parametrize(
+    "name", ["PartnerAnswer.dtd", "ProviderOrderManagementService.dtd", "granule.dtd", "aql.dtd"]
+)
+def test_the_content_models_read_from_a_dtd_judge_as_libxml2_does(name):
+    rng = random.Random(name)
+    declared = [d for d in etree.DTD(str(dtd.path(name))).iterelements() if d.type == "element"]
+    judged = {True: 0, False: 0}
+    for _ in range(400):
+        declaration = rng.choice(declared)
+        m = content.model(declaration.content)
+        children = _walk(m, rng)
+        body = f"<{declaration.name}>" + "".join(f"\n<{c}/>" for c in children)
+        element = etree.fromstring(body + f"\n</{declaration.name}>")
+        errors = dtd.validate(name, element)
+        refused = [e for e in errors if e.element == declaration.name and e.line == 1]
+        where = content.mismatch(m, children)
+        assert bool(refused) == (where is not None), (declaration.name, children, errors)
+        judged[where is None] += 1
+        if where is not None:
+            assert refused[0].mismatch == where
+    assert min(judged.values()) > 50, judged  # valid and broken content alike
