@@ -179,10 +179,13 @@ def read_answer(transaction: Transaction, body: bytes, order_guid: str) -> Answe
     expected = ANSWERS[transaction]
     if root.tag != expected:
         raise MalformedAnswer(f"the answer is a {root.tag}, not a {expected}")
-    schema = dtd.compiled("PartnerAnswer.dtd")
-    if not schema.validate(root):
-        error = schema.error_log.filter_from_errors()[0]
-        raise MalformedAnswer(f"line {error.line}: {error.message} (PartnerAnswer.dtd)")
+    errors = dtd.validate("PartnerAnswer.dtd", root)
+    if errors:
+        # The DTD takes any outcome in any answer; the partner is told the ones that answer its
+        # request.
+        others = {name for names in OUTCOMES.values() for name in names}
+        error = errors[0].without(others - set(OUTCOMES[transaction]))
+        raise MalformedAnswer(f"{error} (PartnerAnswer.dtd)")
     order = root.find("Order")
     if (order.findtext("ECHOOrderID") or "").strip() != order_guid:
         raise MalformedAnswer(f"the answer is about another order, not {order_guid}")
@@ -202,7 +205,10 @@ def read_answer(transaction: Transaction, body: bytes, order_guid: str) -> Answe
     if outcome is None:
         return answer
     if outcome.tag not in OUTCOMES[transaction]:
-        raise MalformedAnswer(f"a {outcome.tag} does not answer a {REQUESTS[transaction]}")
+        raise MalformedAnswer(
+            f"a {outcome.tag} does not answer a {REQUESTS[transaction]}:"
+            f" expected {' or '.join(OUTCOMES[transaction])}"
+        )
     answer.outcome = outcome.tag
     answer.details = read_details(outcome)
     answer.reason = answer.details.pop("Reason", None)

@@ -69,17 +69,11 @@ CLIENT_ID = "partner-sim"
 XML_TYPE = "application/xml; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
 
-_dtd_lock = threading.Lock()  # a compiled DTD keeps its error log on itself: one user at a time
-
 
 def validate(element: etree._Element, dtd_name: str) -> str | None:
     """None when ``element`` is valid against ``dtd/{dtd_name}``, else the first error."""
-    compiled = dtd.compiled(dtd_name)
-    with _dtd_lock:
-        if compiled.validate(element):
-            return None
-        errors = compiled.error_log.filter_from_errors()
-        return errors[0].message if errors else "not valid"
+    errors = dtd.validate(dtd_name, element)
+    return str(errors[0]) if errors else None
 
 
 def iso(instant: datetime) -> str:

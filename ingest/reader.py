@@ -193,7 +193,6 @@ def _check_complete(path: Path, root: str) -> None:
 def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Iterator[Record]:
     kind, dtd_name, sections = LAYOUTS[root]
     checker = _checker(kind)
-    validator = dtd.compiled(dtd_name)
     order = checker.order(checker.root_holds["complex"])
     depth = 0
     section: str | None = None
@@ -217,7 +216,7 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
             if depth > 2 and not inventory:
                 continue  # inside a record: the record's own end tag is what counts (hot path)
             if inventory and depth >= 2:
-                found = _inventory(element, depth, section, checker, validator)
+                found = _inventory(element, depth, section, checker, dtd_name)
                 if found is not None:
                     yield found
                     seen_records = True
@@ -230,7 +229,7 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
                     raw_bytes = etree.tostring(element, with_tail=False)
                     yield Record(section, action, None, line, raw=raw_bytes)
                 else:
-                    yield _record(element, section, action, record_tag, checker, validator)
+                    yield _record(element, section, action, record_tag, checker, dtd_name)
                 seen_records = True
                 _drop(element)
             elif depth == 1:
@@ -244,7 +243,7 @@ def _records(path: Path, root: str, raw: frozenset[Action] = frozenset()) -> Ite
         raise broken(exc.code, exc.message, line=exc.line, column=exc.column) from None
 
 
-def _inventory(element, depth: int, section: str, checker: Checker, validator) -> Record | None:
+def _inventory(element, depth: int, section: str, checker: Checker, dtd_name) -> Record | None:
     """The inventory record an end tag completes, if any."""
     holder, names_collection, entry_path = INVENTORIES[section]
     if depth == 2:  # the inventory ends: its own structure, references gone, is checked now
@@ -252,18 +251,17 @@ def _inventory(element, depth: int, section: str, checker: Checker, validator) -
         record.problems += checker.check_sequence(element, checker.holds_at(section, holder))
         return record
     if depth == 3 and element.tag == names_collection:
-        return _checked(element, section, Action.INVENTORY_START, validator, checker,
+        return _checked(element, section, Action.INVENTORY_START, dtd_name, checker,
                         (section, holder, names_collection))  # fmt: skip
     if depth == 2 + len(entry_path) and element.tag == entry_path[-1]:
-        return _checked(element, section, Action.INVENTORY, validator, checker,
+        return _checked(element, section, Action.INVENTORY, dtd_name, checker,
                         (section, holder, *entry_path))  # fmt: skip
     return None
 
 
-def _checked(element, section, action, validator, checker, place) -> Record:
+def _checked(element, section, action, dtd_name, checker, place) -> Record:
     record = Record(section, action, element, element.sourceline or 0)
-    record.problems += _dtd_problems(validator, element)
-    if record.problems:
+    if _invalid(record, element, dtd_name):
         return record
     record.problems += checker.check(element, checker.holds_at(*place), trust_dtd=True)
     return record
@@ -294,14 +292,20 @@ def _misplaced(section, order, root, element, seen_records):
     raise cls("InvalidDocument", message, line=element.sourceline)
 
 
-def _record(element, section, action, record_tag, checker, validator) -> Record:
+def _invalid(record: Record, element, dtd_name: str) -> bool:
+    """Whether the DTD refuses the element, its errors then added to the record's problems."""
+    problems = _dtd_problems(dtd_name, element)
+    record.problems += problems
+    return bool(problems)
+
+
+def _record(element, section, action, record_tag, checker, dtd_name) -> Record:
     record = Record(section, action, element, element.sourceline or 0)
     if element.tag != record_tag:
         message = f"{section} holds {record_tag} elements, not {element.tag}"
         record.problems.append(Problem(element.sourceline, f"{section}/{element.tag}", message))
         return record
-    record.problems += _dtd_problems(validator, element)
-    if record.problems:  # the structure is wrong: its values would only add noise
+    if _invalid(record, element, dtd_name):  # the structure is wrong: its values would be noise
         return record
     record.problems += checker.check(element, checker.holds_at(section, record_tag), trust_dtd=True)
     return record
@@ -310,15 +314,13 @@ def _record(element, section, action, record_tag, checker, validator) -> Record:
 _UNDECLARED = re.compile(r"No declaration for attribute (\S+) of element")
 
 
-def _dtd_problems(validator: etree.DTD, element: etree._Element) -> list[Problem]:
+def _dtd_problems(dtd_name: str, element: etree._Element) -> list[Problem]:
     """The DTD's complaints about a record, less those about what XML Schema may accept and a
     DTD cannot declare, as it knows attributes by their prefix: namespace declarations of any
     prefix, and schema instance attributes under a prefix other than xsi (libxml2 names those
     without their prefix; ``ingest.checks`` judges every attribute by its namespace)."""
-    if validator.validate(element):
-        return []
     out = []
-    for error in validator.error_log.filter_from_errors():
+    for error in dtd.validate(dtd_name, element):
         undeclared = _UNDECLARED.match(error.message)
         if undeclared:
             name = undeclared.group(1)
@@ -336,7 +338,7 @@ def check_raw(record: Record, kind: FileKind) -> Record:
     _, record_tag = sections[record.section]
     element = xmlsafe.parse(record.raw, huge=True)
     checked = _record(element, record.section, record.action, record_tag, _checker(kind),
-                      dtd.compiled(dtd_name))  # fmt: skip
+                      dtd_name)  # fmt: skip
     shift = record.line - 1
     checked.line = record.line
     checked.problems = [

@@ -9,6 +9,7 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from broker.dispatch import Dispatcher
 from clearinghouse.accounts.models import Provider
 from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.catalog.models import Collection, Granule
@@ -170,3 +171,18 @@ def quote(total: str = "12.50", expires: str = "2099-01-01T00:00:00Z") -> str:
         f"<ProviderQuote><TotalPrice>{total}</TotalPrice>"
         f"<QuoteExpirationDate>{expires}</QuoteExpirationDate></ProviderQuote>"
     )
+
+
+def history(client, token: str, guid: str) -> list[str]:
+    """The order's status messages, oldest first."""
+    return [m.findtext("Message") for m in ordered(client, token, "GetStatusHistory", guid=guid)]
+
+
+def drain(db, settings, *, limit: int = 50) -> int:
+    """Dispatch until nothing is due, in this process; the number of attempts made."""
+    dispatcher = Dispatcher(db, settings)
+    made = 0
+    while dispatcher.run_once():
+        made += 1
+        assert made < limit
+    return made

@@ -157,14 +157,13 @@ def schemas():
 @pytest.mark.parametrize("seed", range(150))
 def test_what_the_schema_accepts_the_dtd_accepts(schemas, port, seed):
     rng = random.Random(seed)
-    ours = dtd.compiled("aql.dtd")
     document = Generator(XSDS[port], rng).document()
     assert schemas[port].validate(document), schemas[port].error_log.last_error
-    assert ours.validate(document), (ours.error_log.last_error, etree.tostring(document)[:800])
+    assert dtd.validate("aql.dtd", document) == [], etree.tostring(document)[:800]
     for _ in range(3):
         broken = etree.fromstring(etree.tostring(document))
         what = _break(broken, rng)
         official = [s.validate(broken) for s in schemas.values()]
         if any(official):
             continue  # harmless (an optional element gone, a list grown) to one of the ports
-        assert not ours.validate(broken), (what, schemas[port].error_log.last_error)
+        assert dtd.validate("aql.dtd", broken), (what, schemas[port].error_log.last_error)

@@ -23,7 +23,9 @@ from tests.broker_support import (
     PROFILE,
     SECRET,
     create,
+    drain,
     ftp_push,
+    history,
     item,
     ordered,
     partner,
@@ -31,16 +33,6 @@ from tests.broker_support import (
     provider_token,
     states,
 )
-
-
-def drain(db, settings, *, limit: int = 50) -> int:
-    """Dispatch until nothing is due; the number of attempts made."""
-    dispatcher = Dispatcher(db, settings)
-    made = 0
-    while dispatcher.run_once():
-        made += 1
-        assert made < limit
-    return made
 
 
 def setup(db, session, tmp_path, sim, provider_id="SYNCP", behaviour=None, **policy):
@@ -53,10 +45,6 @@ def setup(db, session, tmp_path, sim, provider_id="SYNCP", behaviour=None, **pol
 def mia(session):
     user(session, "mia")
     return "mia"
-
-
-def history(client, token, guid) -> list[str]:
-    return [m.findtext("Message") for m in ordered(client, token, "GetStatusHistory", guid=guid)]
 
 
 def test_a_sync_partner_quotes_accepts_and_cancels(
@@ -137,7 +125,7 @@ def test_a_partner_that_does_not_cancel_goes_on_while_the_other_cancels(
 def test_a_partner_down_for_the_first_attempts_gets_the_same_request_again(
     client, db, session, settings, tmp_path, sim, mia
 ):
-    down = Behaviour(down_until=time.monotonic() + 0.6)
+    down = Behaviour(down_for=0.6)  # from its first request: however long the setup takes
     ids = setup(db, session, tmp_path, sim, behaviour=down, retry_attempts=50)
     token = login(client, mia)
     guid = create(client, token, item(ids[1]))

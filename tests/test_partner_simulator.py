@@ -60,7 +60,7 @@ def order_request(
             simple = etree.SubElement(selection, "SimpleOptionSelection")
             etree.SubElement(simple, "OptionName").text = "format"
             etree.SubElement(simple, "Value").text = "HDF"
-    assert dtd.compiled("PartnerRequest.dtd").validate(root)
+    assert dtd.validate("PartnerRequest.dtd", root) == []
     return etree.tostring(root)
 
 
@@ -71,8 +71,7 @@ def post(url: str, body: bytes) -> requests.Response:
 def answer(response: requests.Response) -> etree._Element:
     assert response.status_code == 200, response.text
     root = etree.fromstring(response.content)
-    partner_answer = dtd.compiled("PartnerAnswer.dtd")
-    assert partner_answer.validate(root), partner_answer.error_log
+    assert dtd.validate("PartnerAnswer.dtd", root) == []
     return root
 
 
@@ -179,8 +178,7 @@ def with_broker(broker: FakeBroker) -> dict[str, str]:
 
 def management(call: Call) -> etree._Element:
     root = etree.fromstring(call.body)
-    service = dtd.compiled("ProviderOrderManagementService.dtd")
-    assert service.validate(root), service.error_log
+    assert dtd.validate("ProviderOrderManagementService.dtd", root) == []
     assert root.tag == "ProviderOrderManagementService"
     return root[0]
 

@@ -34,12 +34,9 @@ def validate(element: etree._Element, dtd_name: str) -> None:
     for node in element.iter(etree.Element):  # <X>\n</X> is as empty as <X/> to a client's eye
         if node.text is not None and len(node) == 0 and not node.text.strip():
             node.text = None
-    schema = dtd.compiled(dtd_name)
-    if schema.validate(element):
-        return
-    error = schema.error_log.filter_from_errors()[0]
-    line = error.line if error.line and error.line > 0 else element.sourceline
-    raise InvalidXML(f"{error.message} ({dtd_name})", line=line)
+    errors = dtd.validate(dtd_name, element)
+    if errors:
+        raise InvalidXML(f"{errors[0].message} ({dtd_name})", line=errors[0].line)
 
 
 _TRUE = {"true", "1"}

@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.extensions["clearinghouse.db"] = database
 
-    from clearinghouse.web import browse, echo, errors, health, oseo, search
+    from clearinghouse.web import browse, dtds, echo, errors, health, oseo, search
 
     errors.register(app)
     app.before_request(refuse_unholdable)
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(echo.blueprint)
     app.register_blueprint(search.blueprint)
     app.register_blueprint(oseo.blueprint)
+    app.register_blueprint(dtds.blueprint)
     return app
 
 
