@@ -40,6 +40,8 @@ LOCK_FOR = timedelta(minutes=15)
 #: Failed logins from one address within the window before that address must wait.
 ADDRESS_LIMIT = 20
 ADDRESS_WINDOW = timedelta(minutes=10)
+#: The first key of the per-address advisory locks (the second is the address's hash).
+ADDRESS_LOCK = 0x10C1
 #: A session's last use is written at most this often (a write per request would cost more than
 #: the request).
 TOUCH_EVERY = timedelta(seconds=30)
@@ -176,22 +178,28 @@ def authenticate(
 
 
 def _verified(db: Database, username: str, password: str, address: str | None, then):
-    """``then(session, user)`` once the password is right. Failed attempts are recorded (and
-    count towards the locks) even though the check fails, so they are committed before the
-    error is raised."""
-    refusal: Exception | None = None
+    """``then(session, user)`` once the password is right.
+
+    The attempt is first counted against its address and recorded as failed, in one short
+    transaction holding the address's lock: concurrent attempts from one address are counted
+    one after the other, those still being checked included, so no more than ADDRESS_LIMIT of
+    them reach a password check. A right password then marks the attempt as succeeded. Failed
+    attempts are committed even though the check fails (they count towards the locks)."""
     with db.session() as session:
         refusal = _throttled(session, address)
-        user = None
-        if refusal is None:
-            user = session.scalar(
-                select(User).where(func.lower(User.username) == username.lower()).with_for_update()
-            )
-            refusal = _check_user(session, user, password)
-        session.add(
-            LoginAttempt(username=username[:200], remote_address=address, succeeded=not refusal)
+        attempt = LoginAttempt(username=username[:200], remote_address=address, succeeded=False)
+        session.add(attempt)
+    if refusal is not None:
+        raise refusal
+    with db.session() as session:
+        user = session.scalar(
+            select(User).where(func.lower(User.username) == username.lower()).with_for_update()
         )
+        refusal = _check_user(session, user, password)
         if refusal is None:
+            session.execute(
+                update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True)
+            )
             user.failed_logins = 0
             user.locked_until = None
             if needs_rehash(user.password_hash):
@@ -205,6 +213,8 @@ def _verified(db: Database, username: str, password: str, address: str | None, t
 def _throttled(session: Session, address: str | None) -> Exception | None:
     if address is None:
         return None
+    # Held until the attempt is recorded (the end of this transaction).
+    session.execute(select(func.pg_advisory_xact_lock(ADDRESS_LOCK, func.hashtext(address))))
     failures, oldest = session.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
             LoginAttempt.remote_address == address,
