@@ -85,13 +85,21 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# A session's provider and user contexts are checked against the user's rights as they are now,
+# in the query that loads the session: a role or administrator right taken away takes the context
+# with it at the next request (one primary-key probe, and only for a session in a provider context).
 _RESOLVE = Prepared(
     "resolve_session",
     ("text",),
     """
-    SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id, s.provider_id,
-           s.acting_user_id, a.username AS acting_username, s.ended_at IS NOT NULL AS ended,
-           now() - s.last_seen_at AS idle
+    SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id,
+           CASE WHEN u.is_admin OR EXISTS (
+                    SELECT 1 FROM user_providers up
+                    WHERE up.user_id = s.user_id AND up.provider_id = s.provider_id)
+                THEN s.provider_id END AS provider_id,
+           CASE WHEN u.is_admin THEN s.acting_user_id END AS acting_user_id,
+           CASE WHEN u.is_admin THEN a.username END AS acting_username,
+           s.ended_at IS NOT NULL AS ended, now() - s.last_seen_at AS idle
     FROM sessions s
     LEFT JOIN users u ON u.id = s.user_id
     LEFT JOIN users a ON a.id = s.acting_user_id
@@ -250,6 +258,7 @@ def _check_user(session: Session, user: User | None, password: str) -> Exception
     if user.failed_logins >= LOCK_AFTER:
         user.locked_until = now + LOCK_FOR
         user.failed_logins = 0
+        end_sessions_of(session, user.id)  # a locked account is used neither by login nor session
         return AccountLocked(
             f"wrong password: the account {user.username} is now locked after {LOCK_AFTER}"
             f" failed logins until {user.locked_until:%Y-%m-%d %H:%M:%S %Z}"
