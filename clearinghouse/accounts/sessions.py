@@ -93,7 +93,8 @@ _RESOLVE = Prepared(
     ("text",),
     """
     SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id,
-           CASE WHEN u.is_admin OR EXISTS (
+           CASE WHEN s.provider_id IS NULL THEN NULL
+                WHEN u.is_admin OR EXISTS (
                     SELECT 1 FROM user_providers up
                     WHERE up.user_id = s.user_id AND up.provider_id = s.provider_id)
                 THEN s.provider_id END AS provider_id,
