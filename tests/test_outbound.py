@@ -6,22 +6,26 @@ from __future__ import annotations
 
 import http.server
 import threading
+import uuid
 
 import pytest
 import urllib3
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from broker.dispatch import Dispatcher
-from broker.models import DispatchRequest, DispatchStatus
+from broker.models import DispatchRequest, DispatchStatus, Order
 from broker.simulator import Behaviour
 from clearinghouse.config import load_settings
 from clearinghouse.errors import DestinationNotAllowed, SettingsError
+from clearinghouse.oseo.models import OseoOrder
+from clearinghouse.oseo.notifier import Notifier
 from clearinghouse.outbound import ALLOW_SETTING, Allowed, Policy, check, parse_allow, post
 from clearinghouse.web import create_app
 from tests.api_support import act_for, error, login, perform, provider, user
 from tests.broker_support import create, item, ordered, partner
-from tests.test_oseo import NS, OWS, envelope, order_spec, request
+from tests.conftest import OUTBOUND
+from tests.test_oseo import NS, OWS, call, collection_of, envelope, order_spec, request
 
 DEFAULT = Policy()
 TIMEOUT = urllib3.Timeout(connect=5, read=5)
@@ -167,3 +171,25 @@ def test_an_endpoint_no_longer_allowed_is_not_sent_to(client, db, session, setti
     assert request.status is DispatchStatus.FAILED
     assert ALLOW_SETTING in request.last_error
     assert sim.received("SYNCP") == []
+
+
+def test_a_callback_no_longer_allowed_is_not_sent(shop, sim, listener):
+    items = shop.partner("NOTE", sim, Behaviour())
+    spec = order_spec([("item-1", items[0], collection_of(shop, items[0]))])
+    ack = call(shop, request("Submit", spec + "<os:statusNotification>All</os:statusNotification>"),
+               reply_to=f"http://127.0.0.1:{listener.port}/notifications")  # fmt: skip
+    order_id = ack.findtext("os:orderId", namespaces=NS)
+    # Allowed when the order came (loopback, in the tests); a notifier whose settings no longer
+    # allow it (or a name re-pointed since) sends nothing.
+    assert Notifier(shop.db, DEFAULT).run_once() == 0
+    with shop.engine.begin() as conn:
+        extra = conn.execute(
+            select(OseoOrder.last_error, OseoOrder.notify_attempts)
+            .join(Order, Order.id == OseoOrder.order_id)
+            .where(Order.guid == uuid.UUID(order_id))
+        ).one()
+        conn.execute(update(OseoOrder).values(next_notify_at=None))
+    assert ALLOW_SETTING in extra.last_error and extra.notify_attempts == 1
+    assert listener.received == []
+    assert Notifier(shop.db, OUTBOUND).run_once() == 1  # allowed again: it goes
+    assert [path for path, _, _ in listener.received] == ["/notifications"]
