@@ -107,7 +107,7 @@ class Notifier:
                 return True
             why = f"HTTP {response.status}"
         except DestinationNotAllowed as error:  # checked when the order came; not allowed now
-            why = error.message
+            why = error.message.removeprefix(f"{extra.reply_to}: ")  # the URL comes first anyway
         except (urllib3.exceptions.HTTPError, OSError) as error:
             why = type(error).__name__
         extra.notify_attempts += 1
