@@ -35,6 +35,7 @@ from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.accounts.sessions import Caller
 from clearinghouse.config import Settings
 from clearinghouse.db import Database, make_engine
+from clearinghouse.outbound import parse_allow
 from ingest.pipeline import ingest_file
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "shared_buffers": "256MB"}
@@ -119,7 +120,9 @@ def main() -> None:
     with throwaway.cluster(56732, settings=DURABLE) as (url, scratch):
         engine = make_engine(url, pool_size=4)
         db = Database(engine)
-        settings = Settings(home=scratch / "home")
+        # The simulators listen on loopback, which the default settings do not send to.
+        loopback = "127.0.0.1"
+        settings = Settings(home=scratch / "home", outbound_allow=parse_allow(loopback))
         settings.home.mkdir(parents=True, exist_ok=True)
         sims, endpoints = [], {}
         for share in (partners[n :: args.simulators] for n in range(args.simulators)):
@@ -141,6 +144,7 @@ def main() -> None:
                     endpoint=endpoints[provider_id],
                     retry_attempts=50,
                     retry_wait=0,
+                    outbound=settings.outbound,
                 )
         items = {p: catalog(db, scratch, p) for p in partners}
         print(
@@ -161,6 +165,7 @@ def main() -> None:
             CLEARINGHOUSE_DATABASE_URL=url,
             CLEARINGHOUSE_HOME=str(settings.home),
             CLEARINGHOUSE_WORKER_THREADS=str(args.threads),
+            CLEARINGHOUSE_OUTBOUND_ALLOW=loopback,
         )
         print(f"draining with {args.workers} workers × {args.threads} threads…", flush=True)
         started = time.monotonic()

@@ -26,11 +26,12 @@ from broker.events import CHANNEL
 from broker.models import ProviderOrderState as S
 from broker.partner import MalformedAnswer
 from broker.secrets import option_cipher
+from clearinghouse import outbound
 from clearinghouse.accounts.models import OrderMode, Transaction
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.db.listen import listen
-from clearinghouse.errors import DatabaseUnavailable
+from clearinghouse.errors import DatabaseUnavailable, DestinationNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +121,23 @@ class Failure(Exception):
     transient: bool
 
 
-def send(http: urllib3.PoolManager, endpoint: str, body: bytes, timeout: float) -> bytes:
-    """POST one request; the answer's body, or a Failure saying whether to try again."""
+def send(http: urllib3.PoolManager, endpoint: str, body: bytes, timeout: float,
+         policy: outbound.Policy) -> bytes:  # fmt: skip
+    """POST one request, if the endpoint is still one the server may send to; the answer's body,
+    or a Failure saying whether to try again."""
     try:
-        response = http.request(
-            "POST",
+        response = outbound.post(
+            http,
             endpoint,
-            body=body,
+            policy,
+            body,
             headers={"Content-Type": "application/xml"},
             timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout),
-            retries=False,
-            redirect=False,
         )
+    except outbound.HostUnresolvable as error:
+        raise Failure(error.message, transient=True) from None
+    except DestinationNotAllowed as error:  # allowed once, not now (its DNS or the setting)
+        raise Failure(error.message, transient=False) from None
     except urllib3.exceptions.TimeoutError:
         raise Failure(f"no answer within {timeout:g} s", transient=True) from None
     except (urllib3.exceptions.HTTPError, OSError) as error:
@@ -193,7 +199,8 @@ class Dispatcher:
         done = Sent(row)
         try:
             body = partner.revealed(row.payload, self.cipher.decrypt)
-            done.body = send(self.http, row.order_endpoint, body, self.settings.dispatch_timeout)
+            done.body = send(self.http, row.order_endpoint, body, self.settings.dispatch_timeout,
+                             self.settings.outbound)  # fmt: skip
             done.answer = partner.read_answer(transaction, done.body, str(row.guid))
             if done.answer.outcome is None and OrderMode(row.order_mode) is OrderMode.SYNC:
                 raise MalformedAnswer(
@@ -380,7 +387,7 @@ def run(settings: Settings) -> None:
         signal.signal(sig, lambda *_: stop.set())
     from clearinghouse.oseo.notifier import Notifier
 
-    threads = worker.start(side_jobs=[Notifier(worker.db).run_once])
+    threads = worker.start(side_jobs=[Notifier(worker.db, settings.outbound).run_once])
     log.info("broker worker running with %d threads", worker.concurrency)
     stop.wait()
     log.info("stopping: finishing the requests in hand")

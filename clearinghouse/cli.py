@@ -297,6 +297,7 @@ def provider_add(provider_id, email, ftp_password_file, name, endpoint, mode, re
             retry_wait=retry_wait,
             transactions=[t.strip().upper() for t in transactions.split(",") if t.strip()],
             name=name,
+            outbound=_settings().outbound,
         )
     from ingest import dropbox
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from clearinghouse.errors import SettingsError
+from clearinghouse.outbound import Allowed, Policy, parse_allow, parse_schemes
 
 PREFIX = "CLEARINGHOUSE_"
 
@@ -137,6 +138,16 @@ class Settings:
     dispatch_timeout: int = _setting(
         parse_positive_int, 30, "seconds the broker waits for a partner's answer"
     )
+    outbound_schemes: frozenset[str] = _setting(
+        parse_schemes,
+        frozenset({"http", "https"}),
+        "schemes of the URLs the server sends to: partner endpoints, OSEO callbacks",
+    )
+    outbound_allow: Allowed = _setting(
+        parse_allow,
+        Allowed(),
+        "where those may be: public (any public address), networks, host names (*.x.org)",
+    )
 
     @property
     def pg_dir(self) -> Path:
@@ -156,6 +167,11 @@ class Settings:
     def browse_dir(self) -> Path:
         """Browse images, as stored for serving."""
         return self.home / "browse"
+
+    @property
+    def outbound(self) -> Policy:
+        """Where the server may send requests of its own (``clearinghouse.outbound``)."""
+        return Policy(self.outbound_schemes, self.outbound_allow)
 
     @property
     def managed_database(self) -> bool:

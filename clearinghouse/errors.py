@@ -59,6 +59,12 @@ class InvalidValue(BadRequest):
     code = "InvalidValue"
 
 
+class DestinationNotAllowed(InvalidValue):
+    """A URL the server will not send requests to (``clearinghouse.outbound``)."""
+
+    code = "DestinationNotAllowed"
+
+
 class NotSupported(BadRequest):
     """A valid request asking for something this server does not do (yet)."""
 

@@ -15,6 +15,7 @@ from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.catalog.models import Collection, Granule
 from ingest.pipeline import ingest_file
 from tests.api_support import PASSWORD, act_for, answer, login, perform, performed
+from tests.conftest import OUTBOUND
 from tests.ingest_support import collection, granule, wrap, write
 
 ORDERS = "OrderEntryService"
@@ -81,6 +82,7 @@ def partner(
         retry_attempts=retry_attempts,
         retry_wait=retry_wait,
         transactions=transactions,
+        outbound=OUTBOUND,
     )
     add_user(
         session,

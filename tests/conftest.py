@@ -18,8 +18,13 @@ from sqlalchemy.orm import Session
 from clearinghouse.config import Address, Settings
 from clearinghouse.db import Database, make_engine, migrate
 from clearinghouse.db.cluster import ManagedCluster
+from clearinghouse.outbound import Policy, parse_allow
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Partners' simulators and OSEO clients' listeners run on loopback here: the tests' settings allow
+# it explicitly (the default allows public addresses only).
+OUTBOUND_ALLOW = "127.0.0.1"
+OUTBOUND = Policy(allowed=parse_allow(OUTBOUND_ALLOW))
 # Throwaway clusters trade durability for speed.
 FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
@@ -98,7 +103,11 @@ def session(db: Database) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home", http=Address("127.0.0.1", ephemeral_port()))
+    return Settings(
+        home=tmp_path / "home",
+        http=Address("127.0.0.1", ephemeral_port()),
+        outbound_allow=OUTBOUND.allowed,
+    )
 
 
 @pytest.fixture
@@ -124,6 +133,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         CLEARINGHOUSE_HTTP=f"127.0.0.1:{ephemeral_port()}",
         CLEARINGHOUSE_FTP=f"127.0.0.1:{ephemeral_port()}",
         CLEARINGHOUSE_HTTP_WORKERS="1",
+        CLEARINGHOUSE_OUTBOUND_ALLOW=OUTBOUND_ALLOW,
     )
     yield env
     cluster = ManagedCluster(home / "pg")

@@ -63,8 +63,9 @@ def collection_file(*records: str) -> bytes:
     return wrap("CollectionMetaDataFile", {"Collections": list(records) or [collection()]})
 
 
-def granule_file(*urs: str, dataset: str = "DS 1") -> bytes:
-    return wrap("GranuleMetaDataFile", {"Granules": [granule(ur, dataset=dataset) for ur in urs]})
+def granule_file(*urs: str, dataset: str = "DS 1", extra: str = "") -> bytes:
+    granules = [granule(ur, dataset=dataset, extra=extra) for ur in urs]
+    return wrap("GranuleMetaDataFile", {"Granules": granules})
 
 
 def browse_file(name: str, size: int, browse_id: str = "B1") -> bytes:

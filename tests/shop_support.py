@@ -24,7 +24,7 @@ from clearinghouse.config import Address, Settings
 from clearinghouse.db import Database, make_engine
 from ingest.pipeline import ingest_file
 from tests.api_support import PASSWORD
-from tests.conftest import ephemeral_port
+from tests.conftest import OUTBOUND, OUTBOUND_ALLOW, ephemeral_port
 from tests.ingest_support import collection, granule, wrap, write
 
 
@@ -37,7 +37,10 @@ class Shop:
         self.db = Database(self.engine)
         self.key = Fernet.generate_key().decode()
         self.settings = Settings(
-            home=home, option_key=self.key, http=Address("127.0.0.1", ephemeral_port())
+            home=home,
+            option_key=self.key,
+            http=Address("127.0.0.1", ephemeral_port()),
+            outbound_allow=OUTBOUND.allowed,
         )
         self.tag = uuid.uuid4().hex[:6].upper()
         self.providers: list[str] = []
@@ -81,6 +84,7 @@ class Shop:
                 retry_attempts=retry_attempts,
                 retry_wait=retry_wait,
                 transactions=transactions,
+                outbound=OUTBOUND,
             )
             add_user(session, desk, password=PASSWORD, providers=[provider_id])
         home = self.settings.home
@@ -118,6 +122,7 @@ class Shop:
             CLEARINGHOUSE_HOME=str(self.settings.home),
             CLEARINGHOUSE_OPTION_KEY=self.key,
             CLEARINGHOUSE_WORKER_THREADS=str(threads),
+            CLEARINGHOUSE_OUTBOUND_ALLOW=OUTBOUND_ALLOW,
         )
         worker = subprocess.Popen(
             [sys.executable, "-m", "clearinghouse", "worker"],

@@ -92,7 +92,9 @@ def test_upload_to_searchable_report_and_mail(system, database_url, mailbox):
             assert sorted(ftp.nlst("/data")) == ["browse", "collection", "granule"]
             started = time.monotonic()
             upload(ftp, "data/collection", "collections.xml", collection_file())
-            upload(ftp, "data/granule", "granules.xml", granule_file("G1", "G2", "G3"))
+            named = "<AssociatedBrowseImages><ProviderBrowseId>B1</ProviderBrowseId>"
+            named += "</AssociatedBrowseImages>"  # images are served for the records naming them
+            upload(ftp, "data/granule", "granules.xml", granule_file("G1", "G2", "G3", extra=named))
             upload(ftp, "data/browse", "browse.xml", browse_file("quicklook.jpg", len(JPEG)))
             upload(ftp, "data/browse", "quicklook.jpg", JPEG)  # the XML waited for its image
 

@@ -39,24 +39,25 @@ def ingest(db, session, settings, drop):
     return run
 
 
+LINKS_B1 = (
+    "<AssociatedBrowseImages><ProviderBrowseId>B1</ProviderBrowseId></AssociatedBrowseImages>"
+)
+
+
+def _link_b1(ingest):
+    """A collection, and a granule of it naming browse B1 (images are served for records)."""
+    ingest({"Collections": [collection()]}, name="c.xml", root="CollectionMetaDataFile")
+    ingest({"Granules": [granule("G1", extra=LINKS_B1)]}, name="g.xml", root="GranuleMetaDataFile")
+
+
 def test_images_are_stored_served_and_linked(ingest, session, client, drop):
     (drop / "a.jpg").write_bytes(JPEG)
     (drop / "b.png").write_bytes(b"png!")
     report = ingest({"BrowseImages": [_image("B1", "a.jpg", len(JPEG)),
                                       _image("B2", "b.png", 4, mime="image/png")]})  # fmt: skip
     assert (report.processed, report.inserted) == (2, 2), report.text
-    response = client.get("/browse/PODAAC/a.jpg")
-    assert response.status_code == 200
-    assert response.data == JPEG and response.mimetype == "image/jpeg"
-    assert client.get("/browse/PODAAC/nope.jpg").status_code == 404
-    assert client.get("/browse/OTHER/a.jpg").status_code == 404
-
     # A granule names its browse by id: the link holds whichever arrived first.
-    ingest({"Collections": [collection()]}, name="c.xml", root="CollectionMetaDataFile")
-    extra = (
-        "<AssociatedBrowseImages><ProviderBrowseId>B1</ProviderBrowseId></AssociatedBrowseImages>"
-    )
-    ingest({"Granules": [granule("G1", extra=extra)]}, name="g.xml", root="GranuleMetaDataFile")
+    _link_b1(ingest)
     linked = session.execute(
         select(Granule.granule_ur, BrowseImage.file_name).join(
             BrowseImage, BrowseImage.provider_browse_id == Granule.browse_ids.any_()
@@ -64,6 +65,14 @@ def test_images_are_stored_served_and_linked(ingest, session, client, drop):
     ).all()
     assert linked == [("G1", "a.jpg")]
     assert session.scalar(select(Granule.browse_available)) is True
+
+    response = client.get("/browse/PODAAC/a.jpg")
+    assert response.status_code == 200
+    assert response.data == JPEG and response.mimetype == "image/jpeg"
+    assert client.get("/browse/PODAAC/nope.jpg").status_code == 404
+    assert client.get("/browse/OTHER/a.jpg").status_code == 404
+    # No record names B2: it belongs to nothing anyone may read.
+    assert client.get("/browse/PODAAC/b.png").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -92,6 +101,7 @@ def test_file_names_cannot_leave_the_drop_box(ingest, session, drop):
 def test_a_newer_image_replaces_the_old_and_deletes_remove(ingest, session, client, drop):
     (drop / "a.jpg").write_bytes(JPEG)
     ingest({"BrowseImages": [_image("B1", "a.jpg", len(JPEG))]})
+    _link_b1(ingest)
     (drop / "a.jpg").write_bytes(b"new image")
     older = ingest({"BrowseImages": [_image("B1", "a.jpg", 9, "2019-01-01T00:00:00Z")]})
     assert older.out_of_date == 1

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from clearinghouse.accounts.models import OrderMode, Provider, Transaction, User
 from clearinghouse.accounts.passwords import hash_password
 from clearinghouse.errors import Conflict, InvalidValue, NotFound
+from clearinghouse.outbound import DEFAULT, Policy, check
 
 PROVIDER_ID = re.compile(r"[A-Z0-9_]{1,40}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -27,6 +28,7 @@ def add_provider(
     retry_wait: int = 60,
     transactions: list[str] | None = None,
     name: str | None = None,
+    outbound: Policy = DEFAULT,
 ) -> Provider:
     if not PROVIDER_ID.fullmatch(provider_id):
         raise InvalidValue(
@@ -39,6 +41,7 @@ def add_provider(
         retry_attempts=retry_attempts,
         retry_wait=retry_wait,
         transactions=transactions or [t.value for t in Transaction],
+        outbound=outbound,
     )
     if session.get(Provider, provider_id) is not None:
         raise Conflict(f"provider {provider_id} already exists")
@@ -112,12 +115,15 @@ def order_policy(
     retry_attempts: int | None = None,
     retry_wait: int | None = None,
     transactions: list[str] | None = None,
+    outbound: Policy = DEFAULT,
 ) -> dict:
-    """The provider columns for the parts of an order policy that are given, checked."""
+    """The provider columns for the parts of an order policy that are given, checked; the
+    endpoint against where the server may send requests (``outbound``: the settings')."""
     values: dict = {}
     if endpoint is not None:
         if not re.match(r"https?://[^\s/]+", endpoint):
             raise InvalidValue(f"order endpoint {endpoint!r} is not an http:// or https:// URL")
+        check(endpoint, outbound)
         values["order_endpoint"] = endpoint
     if mode is not None:
         try:

@@ -40,6 +40,8 @@ LOCK_FOR = timedelta(minutes=15)
 #: Failed logins from one address within the window before that address must wait.
 ADDRESS_LIMIT = 20
 ADDRESS_WINDOW = timedelta(minutes=10)
+#: The first key of the per-address advisory locks (the second is the address's hash).
+ADDRESS_LOCK = 0x10C1
 #: A session's last use is written at most this often (a write per request would cost more than
 #: the request).
 TOUCH_EVERY = timedelta(seconds=30)
@@ -83,13 +85,22 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# A session's provider and user contexts are checked against the user's rights as they are now,
+# in the query that loads the session: a role or administrator right taken away takes the context
+# with it at the next request (one primary-key probe, and only for a session in a provider context).
 _RESOLVE = Prepared(
     "resolve_session",
     ("text",),
     """
-    SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id, s.provider_id,
-           s.acting_user_id, a.username AS acting_username, s.ended_at IS NOT NULL AS ended,
-           now() - s.last_seen_at AS idle
+    SELECT s.id, s.user_id, u.username, u.is_admin, u.active, s.client_id,
+           CASE WHEN s.provider_id IS NULL THEN NULL
+                WHEN u.is_admin OR EXISTS (
+                    SELECT 1 FROM user_providers up
+                    WHERE up.user_id = s.user_id AND up.provider_id = s.provider_id)
+                THEN s.provider_id END AS provider_id,
+           CASE WHEN u.is_admin THEN s.acting_user_id END AS acting_user_id,
+           CASE WHEN u.is_admin THEN a.username END AS acting_username,
+           s.ended_at IS NOT NULL AS ended, now() - s.last_seen_at AS idle
     FROM sessions s
     LEFT JOIN users u ON u.id = s.user_id
     LEFT JOIN users a ON a.id = s.acting_user_id
@@ -176,22 +187,28 @@ def authenticate(
 
 
 def _verified(db: Database, username: str, password: str, address: str | None, then):
-    """``then(session, user)`` once the password is right. Failed attempts are recorded (and
-    count towards the locks) even though the check fails, so they are committed before the
-    error is raised."""
-    refusal: Exception | None = None
+    """``then(session, user)`` once the password is right.
+
+    The attempt is first counted against its address and recorded as failed, in one short
+    transaction holding the address's lock: concurrent attempts from one address are counted
+    one after the other, those still being checked included, so no more than ADDRESS_LIMIT of
+    them reach a password check. A right password then marks the attempt as succeeded. Failed
+    attempts are committed even though the check fails (they count towards the locks)."""
     with db.session() as session:
         refusal = _throttled(session, address)
-        user = None
-        if refusal is None:
-            user = session.scalar(
-                select(User).where(func.lower(User.username) == username.lower()).with_for_update()
-            )
-            refusal = _check_user(session, user, password)
-        session.add(
-            LoginAttempt(username=username[:200], remote_address=address, succeeded=not refusal)
+        attempt = LoginAttempt(username=username[:200], remote_address=address, succeeded=False)
+        session.add(attempt)
+    if refusal is not None:
+        raise refusal
+    with db.session() as session:
+        user = session.scalar(
+            select(User).where(func.lower(User.username) == username.lower()).with_for_update()
         )
+        refusal = _check_user(session, user, password)
         if refusal is None:
+            session.execute(
+                update(LoginAttempt).where(LoginAttempt.id == attempt.id).values(succeeded=True)
+            )
             user.failed_logins = 0
             user.locked_until = None
             if needs_rehash(user.password_hash):
@@ -205,6 +222,8 @@ def _verified(db: Database, username: str, password: str, address: str | None, t
 def _throttled(session: Session, address: str | None) -> Exception | None:
     if address is None:
         return None
+    # Held until the attempt is recorded (the end of this transaction).
+    session.execute(select(func.pg_advisory_xact_lock(ADDRESS_LOCK, func.hashtext(address))))
     failures, oldest = session.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
             LoginAttempt.remote_address == address,
@@ -240,6 +259,7 @@ def _check_user(session: Session, user: User | None, password: str) -> Exception
     if user.failed_logins >= LOCK_AFTER:
         user.locked_until = now + LOCK_FOR
         user.failed_logins = 0
+        end_sessions_of(session, user.id)  # a locked account is used neither by login nor session
         return AccountLocked(
             f"wrong password: the account {user.username} is now locked after {LOCK_AFTER}"
             f" failed logins until {user.locked_until:%Y-%m-%d %H:%M:%S %Z}"

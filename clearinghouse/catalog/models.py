@@ -106,7 +106,14 @@ class CatalogRecord:
     @declared_attr.directive
     @classmethod
     def __table_args__(cls) -> tuple:
-        return (*cls._own_table_args, *_spatial_indexes(cls.__tablename__))
+        table = cls.__tablename__
+        return (*cls._own_table_args, *_spatial_indexes(table), _browse_index(table))
+
+
+def _browse_index(table: str) -> Index:
+    """The records naming a browse image: serving it asks whether the caller may read one."""
+    return Index(f"ix_{table}_browse_ids", "browse_ids", postgresql_using="gin",
+                 postgresql_where=text("browse_ids <> '{}'"))  # fmt: skip
 
 
 def _spatial_indexes(table: str) -> tuple[Index, ...]:

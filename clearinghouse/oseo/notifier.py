@@ -14,7 +14,9 @@ import urllib3
 from sqlalchemy import func, select
 
 from broker.models import Order
+from clearinghouse import outbound
 from clearinghouse.db import Database
+from clearinghouse.errors import DestinationNotAllowed
 from clearinghouse.oseo import orders as oseo_orders
 from clearinghouse.oseo import responses
 from clearinghouse.oseo.envelope import write_callback
@@ -30,8 +32,9 @@ TIMEOUT = urllib3.Timeout(connect=5, read=10)
 
 
 class Notifier:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, policy: outbound.Policy):
         self.db = db
+        self.policy = policy
         self.http = urllib3.PoolManager()
 
     def run_once(self) -> int:
@@ -91,19 +94,20 @@ class Notifier:
             message, extra.soap_version, extra.reply_to, f"urn:uuid:{uuid.uuid4()}"
         )
         try:
-            response = self.http.request(
-                "POST",
+            response = outbound.post(
+                self.http,
                 extra.reply_to,
-                body=body,
-                timeout=TIMEOUT,
+                self.policy,
+                body,
                 headers={"Content-Type": content_type},
-                retries=False,
-                redirect=False,
+                timeout=TIMEOUT,
             )
             if 200 <= response.status < 300:
                 log.info("told %s about order %s", extra.reply_to, extra.order_id)
                 return True
             why = f"HTTP {response.status}"
+        except DestinationNotAllowed as error:  # checked when the order came; not allowed now
+            why = error.message.removeprefix(f"{extra.reply_to}: ")  # the URL comes first anyway
         except (urllib3.exceptions.HTTPError, OSError) as error:
             why = type(error).__name__
         extra.notify_attempts += 1

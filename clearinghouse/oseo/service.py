@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from broker import definitions as option_definitions
 from broker import orders
 from broker.secrets import option_cipher
+from clearinghouse import outbound
 from clearinghouse.accounts import access
 from clearinghouse.accounts.models import Provider
 from clearinghouse.accounts.sessions import Caller, authenticate
@@ -20,7 +21,7 @@ from clearinghouse.catalog.models import Collection
 from clearinghouse.catalog.search import live
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
-from clearinghouse.errors import ClearinghouseError, DatabaseUnavailable
+from clearinghouse.errors import ClearinghouseError, DatabaseUnavailable, DestinationNotAllowed
 from clearinghouse.oseo import errors as oseo
 from clearinghouse.oseo import orders as oseo_orders
 from clearinghouse.oseo import requests as r
@@ -41,6 +42,8 @@ def handle(
         with db.session() as session:
             return responses.capabilities(url, _collections(session), list(OPERATIONS))
     caller = _caller(db, envelope, address)
+    if envelope.reply_to and isinstance(request, r.GetQuotation | r.Submit | r.Cancel):
+        _check_reply_to(envelope.reply_to, settings)
     cipher = option_cipher(settings)
     if isinstance(request, r.GetQuotation):
         return _quotation(db, settings, caller, envelope, request, cipher)
@@ -75,6 +78,15 @@ def _caller(db: Database, envelope: Envelope, address: str | None) -> Caller:
         raise
     except ClearinghouseError as error:
         raise oseo.AuthenticationFailed(error.message, locator="identity_token") from None
+
+
+def _check_reply_to(reply_to: str, settings: Settings) -> None:
+    """Callbacks go only where the operator allows (checked again when each is sent)."""
+    try:
+        outbound.check(reply_to, settings.outbound)
+    except DestinationNotAllowed as error:
+        message = f"wsa:ReplyTo {error.message}"
+        raise oseo.InvalidParameterValue(message, locator="ReplyTo") from None
 
 
 def _collections(session: Session) -> list[tuple[str, str]]:

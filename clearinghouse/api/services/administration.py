@@ -33,7 +33,7 @@ def create_provider(call: Call, request: etree._Element) -> etree._Element:
         email=fields.required("ContactEmail", max_length=320),
         ftp_password=fields.secret("FtpPassword"),
     )
-    for column, value in read_profile(fields).items():
+    for column, value in read_profile(fields, call.settings.outbound).items():
         setattr(provider, column, value)
     call.session.flush()
     return E.CreateProviderResponse(profile_element(provider))
@@ -43,7 +43,7 @@ def create_provider(call: Call, request: etree._Element) -> etree._Element:
 def update_provider(call: Call, request: etree._Element) -> etree._Element:
     fields = Fields(request)
     provider = call.provider(fields.required("ProviderId", max_length=40))
-    for column, value in read_profile(fields).items():
+    for column, value in read_profile(fields, call.settings.outbound).items():
         setattr(provider, column, value)
     password = fields.secret("FtpPassword")
     if password is not None:

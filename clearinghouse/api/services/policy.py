@@ -8,10 +8,12 @@ from lxml import etree
 from clearinghouse.accounts.models import OrderMode, Provider
 from clearinghouse.accounts.services import check_email, order_policy
 from clearinghouse.api.messages import E, Fields, boolean_text
+from clearinghouse.outbound import Policy
 
 
-def read_profile(fields: Fields) -> dict:
-    """Name, ContactEmail and OrderPolicy, as provider columns (only those given)."""
+def read_profile(fields: Fields, outbound: Policy) -> dict:
+    """Name, ContactEmail and OrderPolicy, as provider columns (only those given); the endpoint
+    must be where the server may send requests (``outbound``)."""
     values: dict = {}
     name = fields.text("Name", max_length=200)
     if name is not None:
@@ -31,6 +33,7 @@ def read_profile(fields: Fields) -> dict:
                 transactions=None
                 if transactions is None
                 else [t.upper() for t in transactions.texts("Transaction")],
+                outbound=outbound,
             )
         )
     return values

@@ -27,7 +27,7 @@ def get_profile(call: Call, request: etree._Element) -> etree._Element:
 def update_profile(call: Call, request: etree._Element) -> etree._Element:
     fields = Fields(request)
     provider = call.provider(fields.text("ProviderId"))
-    for column, value in read_profile(fields).items():
+    for column, value in read_profile(fields, call.settings.outbound).items():
         setattr(provider, column, value)
     call.session.flush()
     return E.UpdateProviderProfileResponse(profile_element(provider))
