@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from clearinghouse import lifeline
 from clearinghouse.config import Settings
 from clearinghouse.db.cluster import port_is_free
 from clearinghouse.errors import SettingsError
@@ -26,6 +28,8 @@ class _Gunicorn(BaseApplication):
 
 
 def _post_fork(server, worker) -> None:
+    # A worker whose arbiter was killed would serve on, unsupervised, holding the port.
+    lifeline.die_with_parent(signal.SIGKILL, server.pid)
     # Connections opened before the fork belong to the parent; each worker opens its own.
     server.app.application.extensions["clearinghouse.db"].engine.dispose(close=False)
 
