@@ -49,7 +49,8 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
     if cluster is not None:
         log.info("starting the managed database in %s", cluster.root)
         cluster.start()
-    supervisor = Supervisor(COMPONENTS, lambda name: [sys.executable, "-m", "clearinghouse", name])
+    supervisor = Supervisor(COMPONENTS, lambda name: [sys.executable, "-m", "clearinghouse", name],
+                            max_crashes=settings.restart_limit)  # fmt: skip
     told: list[str] = []
 
     def on_signal(signum, frame):

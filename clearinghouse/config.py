@@ -137,6 +137,9 @@ class Settings:
     dispatch_timeout: int = _setting(
         parse_positive_int, 30, "seconds the broker waits for a partner's answer"
     )
+    restart_limit: int = _setting(
+        parse_positive_int, 5, "crashes of one part within a minute after which `up` stops"
+    )
 
     @property
     def pg_dir(self) -> Path:
