@@ -4,6 +4,7 @@ non-zero status; and no process of `up` is left behind, however `up` or a compon
 
 from __future__ import annotations
 
+import concurrent.futures
 import ftplib
 import io
 import os
@@ -327,10 +328,16 @@ def _api_killed_with_requests_in_flight(up: Up) -> None:
 
 def test_each_component_killed_mid_work_is_restarted_and_its_work_done_once(up):
     up.start()
-    _scheduler_killed_mid_ingest(up)
-    _worker_killed_mid_dispatch(up)
-    _ftp_killed_mid_upload(up)
-    _api_killed_with_requests_in_flight(up)
+    # Two tracks at once, each leaving the other's component alone while it works.
+    with concurrent.futures.ThreadPoolExecutor(2) as tracks:
+        ingest = tracks.submit(
+            lambda: (_scheduler_killed_mid_ingest(up), _ftp_killed_mid_upload(up))
+        )
+        orders = tracks.submit(
+            lambda: (_worker_killed_mid_dispatch(up), _api_killed_with_requests_in_flight(up))
+        )
+        ingest.result()
+        orders.result()
 
     # Then the FTP server cannot start again (its address taken): up gives up, non-zero.
     blocker = socket.socket()
