@@ -115,8 +115,8 @@ class Up:
             try:
                 if requests.get(f"http://{self.http}/health", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                pass  # in flight when the API died, or sent while it was restarting
             time.sleep(0.2)
         raise AssertionError("up did not come up")
 
@@ -303,8 +303,8 @@ def _api_killed_with_requests_in_flight(up: Up) -> None:
                 statuses.append(response.status_code)
                 if killed.is_set():
                     after.append(response.status_code)
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                pass  # in flight when the API died, or sent while it was restarting
 
     threads = [threading.Thread(target=client) for _ in range(4)]
     for thread in threads:
