@@ -8,8 +8,10 @@ server exactly as `clearinghouse serve` does (gunicorn, threaded workers) on a f
 comes from wrk (Debian package `wrk`, installed when missing), a C load generator, so the client
 takes as little as possible of the machine's cores from the server. First, logins (each a real
 argon2 password check); then `UserAccountService/GetUserInformationRequest`, each client with a
-session token of its own. Prints requests per second, p50, p95 and p99 latencies, and the
-share of answers that were not 200.
+session token of its own; then the ceiling (bench/ceiling.py): a bare Flask app under the same
+gunicorn options, workers and threads, answering the same bytes, under the same load. Prints
+requests per second, p50, p95 and p99 latencies, the share of answers that were not 200, and
+the Perform rate as a share of the ceiling's (on a shared machine, the figure to compare).
 
 Each wrk connection is a client that sends its next request as soon as it has the answer, so the
 mean latency is connections / throughput: 1,000 requests/s with p95 under 20 ms needs at most
@@ -88,8 +90,19 @@ def start_server(url: str, home: Path, port: int, workers: int) -> subprocess.Po
         CLEARINGHOUSE_HTTP=f"127.0.0.1:{port}",
         CLEARINGHOUSE_HTTP_WORKERS=str(workers),
     )
+    return _started([str(ROOT / ".venv/bin/clearinghouse"), "serve"], env, port)
+
+
+def start_ceiling(port: int, workers: int, body: Path) -> subprocess.Popen:
+    """bench/ceiling.py: a bare Flask app under the same gunicorn, answering ``body``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLEARINGHOUSE_")}
+    command = [sys.executable, str(ROOT / "bench/ceiling.py"), str(port), str(workers), str(body)]
+    return _started(command, env, port)
+
+
+def _started(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/clearinghouse"), "serve"],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,  # the access log would cost the server more than the request
         stderr=subprocess.DEVNULL,
@@ -104,6 +117,16 @@ def start_server(url: str, home: Path, port: int, workers: int) -> subprocess.Po
             time.sleep(0.2)
     server.kill()
     sys.exit("the server did not start within 60 s")
+
+
+def perform_answer(port: int, token: str) -> bytes:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/echo/perform",
+        data=PERFORM.encode(),
+        headers={"Echo-Token": token},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return answer.read()
 
 
 def login(port: int, name: str) -> str:
@@ -185,9 +208,24 @@ def main() -> None:
             show("Perform GetUserInformationRequest", result)
             verdict = result["per_second"] >= 1000 and result["p95"] < 20
             print(f"goal (>= 1,000 Performs/s, p95 < 20 ms): {'met' if verdict else 'NOT met'}")
+            body = scratch / "answer.xml"
+            body.write_bytes(perform_answer(port, tokens[0]))
         finally:
             server.terminate()
             server.wait(timeout=30)
+        # The ceiling, in the same run (the machine's load changes from minute to minute): the
+        # same server and load, with an app that only returns the same answer's bytes.
+        port = free_port(port + 1)
+        ceiling = start_ceiling(port, args.workers, body)
+        try:
+            run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, 3, args.connections, args.threads)
+            bare = run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, args.seconds,
+                           args.connections, args.threads)  # fmt: skip
+            show("ceiling: bare Flask, fixed answer", bare)
+            print(f"Perform rate / ceiling: {result['per_second'] / bare['per_second']:.0%}")
+        finally:
+            ceiling.terminate()
+            ceiling.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ def main() -> None:
         stream=sys.stderr,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from clearinghouse import lifeline
+
+    lifeline.adopt()
 
 
 # -- running -------------------------------------------------------------------------------------

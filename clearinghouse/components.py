@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -39,8 +38,10 @@ class _Stop(Exception):
 
 
 def up(settings: Settings, *, grace: float = 15.0) -> int:
-    """Start the database (when managed), migrate it, run every component until told to stop."""
+    """Start the database (when managed), migrate it, run and supervise every component until told
+    to stop (exit status 0) or until one crashes too often (1)."""
     from clearinghouse.server import check_bindable
+    from clearinghouse.supervisor import GaveUp, Supervisor
 
     check_bindable(settings.http, "CLEARINGHOUSE_HTTP")
     check_bindable(settings.ftp, "CLEARINGHOUSE_FTP")
@@ -48,37 +49,37 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
     if cluster is not None:
         log.info("starting the managed database in %s", cluster.root)
         cluster.start()
-    children: dict[str, subprocess.Popen] = {}
-    status = 0
+    supervisor = Supervisor(COMPONENTS, lambda name: [sys.executable, "-m", "clearinghouse", name],
+                            max_crashes=settings.restart_limit)  # fmt: skip
+    told: list[str] = []
 
     def on_signal(signum, frame):
-        raise _Stop(signal.Signals(signum).name)
+        told.append(signal.Signals(signum).name)
+        if not supervising:  # starting up: no child yet to leave half-recorded
+            raise _Stop(told[0])
 
+    supervising = False
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    status = 0
     try:
         migrate.upgrade(resolve_url(settings))
         if settings.demo:
             _load_demo(settings)
-        for component in COMPONENTS:
-            log.info("starting %s", component.description)
-            argv = [sys.executable, "-m", "clearinghouse", component.name]
-            children[component.name] = subprocess.Popen(argv)
+        supervising = True
+        supervisor.start()
         log.info("clearinghouse is up: http://%s/health", settings.http)
-        while True:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    log.error(
-                        "%s stopped (exit status %s); stopping everything", name, child.returncode
-                    )
-                    raise _Stop(name)
+        while not told:
+            supervisor.check()
             time.sleep(0.2)
+        log.info("stopping (%s)", told[0])
     except _Stop as stop:
         log.info("stopping (%s)", stop)
-        status = 0 if str(stop) in ("SIGINT", "SIGTERM") else 1
+    except GaveUp:
+        status = 1
     finally:
         for sig in previous:
             signal.signal(sig, signal.SIG_IGN)
-        _stop_children(children, grace)
+        supervisor.stop(grace)
         if cluster is not None:
             log.info("stopping the managed database")
             cluster.stop()
@@ -98,17 +99,3 @@ def _load_demo(settings: Settings) -> None:
                      settings.home / demo.PASSWORDS)  # fmt: skip
     finally:
         engine.dispose()
-
-
-def _stop_children(children: dict[str, subprocess.Popen], grace: float) -> None:
-    for child in children.values():
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for name, child in children.items():
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop in %.0f s; killing it", name, grace)
-            child.kill()
-            child.wait()

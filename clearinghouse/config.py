@@ -148,6 +148,9 @@ class Settings:
         Allowed(),
         "where those may be: public (any public address), networks, host names (*.x.org)",
     )
+    restart_limit: int = _setting(
+        parse_positive_int, 5, "crashes of one part within a minute after which `up` stops"
+    )
 
     @property
     def pg_dir(self) -> Path:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from clearinghouse import lifeline
 from clearinghouse.config import Settings
 from clearinghouse.db.cluster import port_is_free
 from clearinghouse.errors import SettingsError
@@ -26,8 +28,12 @@ class _Gunicorn(BaseApplication):
 
 
 def _post_fork(server, worker) -> None:
+    # A worker whose arbiter was killed would serve on, unsupervised, holding the port.
+    lifeline.die_with_parent(signal.SIGKILL, server.pid)
     # Connections opened before the fork belong to the parent; each worker opens its own.
-    server.app.application.extensions["clearinghouse.db"].engine.dispose(close=False)
+    database = server.app.application.extensions.get("clearinghouse.db")
+    if database is not None:  # bench/api.py's bare app has none
+        database.engine.dispose(close=False)
 
 
 def check_bindable(address, variable: str) -> None:
@@ -38,12 +44,9 @@ def check_bindable(address, variable: str) -> None:
         )
 
 
-def serve(settings: Settings) -> None:
-    from clearinghouse.web import create_app
-
-    check_bindable(settings.http, "CLEARINGHOUSE_HTTP")
-    app = create_app({"SETTINGS": settings})
-    options = {
+def options(settings: Settings) -> dict[str, Any]:
+    """How gunicorn runs the API (bench/api.py runs its bare-app ceiling with the same)."""
+    return {
         "bind": str(settings.http),
         "workers": settings.http_workers,
         "worker_class": "gthread",
@@ -58,4 +61,14 @@ def serve(settings: Settings) -> None:
         "proc_name": "clearinghouse-http",
         "control_socket_disable": True,  # one per user by default: two servers would clash
     }
+
+
+def run(app, options: dict[str, Any]) -> None:
     _Gunicorn(app, options).run()
+
+
+def serve(settings: Settings) -> None:
+    from clearinghouse.web import create_app
+
+    check_bindable(settings.http, "CLEARINGHOUSE_HTTP")
+    run(create_app({"SETTINGS": settings}), options(settings))

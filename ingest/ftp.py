@@ -213,13 +213,8 @@ def run(db: Database, settings: Settings) -> None:
     import signal
 
     server = make_server(settings, db)
-
-    def stop(*_):
-        server.close_all()
-
-    signal.signal(signal.SIGTERM, stop)
+    # SIGTERM as SIGINT: serve_forever's loop ends on the exception and then closes every socket
+    # once. Closing them from a signal handler pulled them from under the poll (EBADF).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     log.info("FTP drop boxes on ftp://%s (homes in %s)", settings.ftp, settings.dropbox_dir)
-    try:
-        server.serve_forever(handle_exit=True)
-    finally:
-        server.close_all()
+    server.serve_forever(handle_exit=True)

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from clearinghouse import lifeline
 from clearinghouse.accounts.models import Provider
 from clearinghouse.db import Database, make_engine
 from clearinghouse.errors import ClearinghouseError, NotFound
@@ -91,7 +93,8 @@ def ingest_file(
             url = db.engine.url.render_as_string(hide_password=False)
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_start_worker, initargs=(url, job.id, provider_id, ingest.kind.value),
+                initializer=_start_worker,
+                initargs=(os.getpid(), url, job.id, provider_id, ingest.kind.value),
             ))  # fmt: skip
             prepared = _in_workers(run, ingest.records, pool)
         else:
@@ -251,8 +254,10 @@ def _in_workers(run: Run, stream: Iterator[Record], pool) -> Iterator[tuple[Reco
 _worker: Run | None = None
 
 
-def _start_worker(url: str, job_id: int, provider_id: str, kind: str) -> None:
+def _start_worker(owner: int, url: str, job_id: int, provider_id: str, kind: str) -> None:
     global _worker
+    # The worker's parent is the forkserver, which ends when ``owner`` does (however it ends).
+    lifeline.die_with_parent(signal.SIGKILL, owner)
     engine = make_engine(url, pool_size=1, max_overflow=0)
     _worker = Run(Database(engine), job_id, provider_id, kind)
 

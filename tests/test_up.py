@@ -80,7 +80,10 @@ def test_up_serves_health_follows_the_database_and_stops_cleanly(cli_env, stop):
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert "stopping the managed database" in process.stderr.read()
+    log = process.stderr.read()
+    assert "stopping the managed database" in log
+    # Every part stopped as it should: no traceback, no EBADF from the FTP server's sockets.
+    assert "Traceback" not in log and "Errno" not in log, log
     host, port = address.rsplit(":", 1)
     assert port_is_free(int(port), host)  # no HTTP worker left behind
     result = run(cli_env, "db", "status")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearinghouse.config import Settings
@@ -24,14 +26,42 @@ def database_url(settings: Settings) -> str:
     return managed_cluster(settings).url()
 
 
+#: Seconds a pooled connection may sit unused before it is pinged at its next checkout.
+PING_AFTER = 1.0
+
+
 def make_engine(url: str, **options) -> Engine:
-    # pre_ping: a restarted database is picked up again without restarting the process.
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         connect_args={"connect_timeout": 3, "application_name": "clearinghouse"},
         **options,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A restarted database is picked up again without restarting the process: a connection that
+    sat unused is pinged before use and replaced if the database has gone away meanwhile. One in
+    steady use is not (pool_pre_ping pings every checkout: a round trip to the database, a fifth
+    of a trivial request's); if the database goes away between two uses, that request fails and
+    the pool is renewed, as it would be after a ping."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def returned(dbapi_connection, record) -> None:
+        record.info["clearinghouse.returned"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def taken(dbapi_connection, record, proxy) -> None:
+        returned_at = record.info.get("clearinghouse.returned")
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER:
+            return  # just connected, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise sa_exc.DisconnectionError() from error  # the pool connects anew
+            raise
 
 
 class Database:
