@@ -22,7 +22,7 @@ from shapely.geometry import Polygon as PlanarPolygon
 from spatial import sphere
 from spatial.bounds import PAD, rectangles, rectangles_wkt
 from spatial.circles import circle_ring
-from spatial.plane import plane_geometry
+from spatial.plane import combine, plane_geometry
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -101,6 +101,8 @@ def planar_wkt(shapes: Iterable[Shape]) -> str | None:
             parts.extend(_planar_box(shape))
         elif isinstance(shape, Circle):
             parts.append(_polygon_wkt([circle_ring(shape)]))
+    if sum(part.startswith("POLYGON") for part in parts) > 1:
+        return drawing_wkt(combine(list(shapely.from_wkt(parts))))  # overlapping areas merged
     return _collect(parts)
 
 

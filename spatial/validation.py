@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import LinearRing
 from shapely.geometry import Polygon as PlanarPolygon
 
-from spatial import crossings, errors, sphere
+from spatial import crossings, errors, seams, sphere
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -174,6 +174,10 @@ def _ring_checks(ring: Ring, geodetic: bool, resolution: float) -> None:
 
 
 def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
+    loops = None if polygon.holes else seams.loops(list(polygon.boundary.vertices))
+    if loops is not None:
+        _check_seamed_boundary(loops, resolution)
+        return
     rings = [polygon.boundary, *polygon.holes]
     for ring in rings:
         _ring_checks(ring, True, resolution)
@@ -189,10 +193,7 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
         and _strictly_inside(north, boundary)
         and _strictly_inside(south, boundary)
     ):
-        raise errors.BothPoles(
-            "The polygon boundary contains both the North and South Poles. "
-            "A polygon can contain at most one pole."
-        )
+        _both_poles()
     for number, hole in enumerate(vertices[1:], start=1):
         covered = all(
             _strictly_inside(v, boundary) or _on_ring(v, boundary) for v in hole
@@ -213,6 +214,43 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
                 )
 
 
+def _check_seamed_boundary(loops: list[list[Point]], resolution: float) -> None:
+    """A boundary that runs along the antimeridian and back (``spatial.seams``): each loop it
+    makes without those runs is checked as a ring, the loops must not cross, and what they bound
+    together (where an odd number of them has it on its left) follows the rules of any polygon."""
+    vertices = []
+    for loop in loops:
+        _ring_checks(Ring((*loop, loop[0])), True, resolution)
+        v = sphere.points_xyz(loop)
+        _check_geodetic_self_intersection(v)
+        vertices.append(v)
+    for i, first in enumerate(vertices):
+        for second in vertices[i + 1 :]:
+            if _rings_cross(first, second):
+                raise errors.SelfIntersection(
+                    "The polygon boundary intersected itself: the parts either side of where it "
+                    "runs along the antimeridian and back cross each other."
+                )
+    # Each loop's area counts what it has on its left; areas beyond a whole sphere are the parts
+    # that more than one of them has there.
+    total = sum(sphere.area_left(v) for v in vertices)
+    overlaps = math.floor(total / (4 * math.pi))
+    _check_area(total - 4 * math.pi * overlaps, "boundary")
+
+    def inside(point: np.ndarray) -> bool:
+        return sum(_strictly_inside(point, v) for v in vertices) - overlaps == 1
+
+    if inside(sphere.xyz(0, 90)) and inside(sphere.xyz(0, -90)):
+        _both_poles()
+
+
+def _both_poles() -> None:
+    raise errors.BothPoles(
+        "The polygon boundary contains both the North and South Poles. "
+        "A polygon can contain at most one pole."
+    )
+
+
 def _within_a_hemisphere(vertices: np.ndarray) -> bool:
     """Whether every vertex lies in the open hemisphere round their mean. Its edges (short arcs)
     then do too, and a polygon smaller than half the Earth (checked before) lies inside it, which
@@ -223,10 +261,14 @@ def _within_a_hemisphere(vertices: np.ndarray) -> bool:
 
 
 def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None:
-    area = sphere.area_left(ring_vertices)
+    _check_area(sphere.area_left(ring_vertices), "boundary" if hole == 0 else f"hole number {hole}")
+
+
+def _check_area(area: float, which: str) -> None:
+    """A ring's area on its left must be less than half the Earth: else it runs the wrong way
+    round, or it is too large."""
     if area < HALF_SPHERE - HALF_SPHERE_MARGIN:
         return
-    which = "boundary" if hole == 0 else f"hole number {hole}"
     if 4 * math.pi - area < HALF_SPHERE - HALF_SPHERE_MARGIN:
         raise errors.WrongOrientation(f"The polygon {which} points are listed in the wrong order.")
     raise errors.TooLarge(
