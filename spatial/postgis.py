@@ -7,7 +7,8 @@ between the vertices stay within about ten metres of them. Every record also has
 geodetic ones, on which searches decide all but the records right at their edge. Boxes are
 latitude/longitude-aligned in both models: as geography they are cut into pieces at most 90° wide,
 their parallels densified and, where a great circle would cut into the box, moved just outside it,
-so that a box never loses a point.
+so that a box never loses a point but the hair round a pole it reaches (PostGIS misjudges polygons
+with a vertex at a pole; what meets a pole is found by the pole strips of ``spatial.search``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Search polygons and lines are geodetic (CMR reads them so); boxes are latitude/longitude-aligned;
 circles are geodesic distances from their centre. Points, boxes and polygons are decided in the
 lon/lat plane (``spatial.plane``) for every record clearly in or out, on the sphere for the rest;
-lines and circles on the sphere.
+lines and circles on the sphere. A search reaching a pole meets every record reaching it.
 """
 
 from __future__ import annotations
