@@ -240,7 +240,8 @@ def _parallel(lat: float, lon_from: float, lon_to: float, *, inner_side: str = "
     the side of a box), the vertices stay on the parallel."""
     if abs(lat) == 90:
         return [(lon_from, lat)]
-    steps = _steps(abs(lon_to - lon_from), lat)
+    # No step as wide as half the Earth: that great circle would have no one way round.
+    steps = max(_steps(abs(lon_to - lon_from), lat), math.ceil(abs(lon_to - lon_from) / 90.0))
     dlon = (lon_to - lon_from) / steps
     # Great circles bulge poleward: on the side of the box nearer the equator they would cut into
     # it, so those vertices move equatorward just enough to keep the chords outside.

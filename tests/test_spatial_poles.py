@@ -5,11 +5,18 @@ HTTP."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 
+from clearinghouse.catalog.models import Collection
 from ingest.pipeline import ingest_file
+from spatial.search import intersects, prepare_search
+from spatial.shapes import BoundingBox, CoordinateSystem, Coverage
 from tests.api_support import provider
 from tests.catalog_support import aql, run, urs
 from tests.ingest_support import granule, wrap, write
+from tests.spatial_support import store
 
 PROVIDER = "POLES"
 
@@ -134,3 +141,25 @@ def test_a_polygon_search_meets_pole_to_pole_records(client, poles):
     assert _cmr(client, "collections", polygon=around) == {
         "GEO_GLOBAL", "GEO_LUNE", "CART_LUNE", "CART_GRANULES"}  # fmt: skip
     assert _cmr(client, "granules", point="140,60") == {"G.MERIDIAN", "C.MERIDIAN"}
+
+
+edges = st.one_of(st.sampled_from([-180.0, -90.0, 0.0, 90.0, 180.0]), st.floats(-180, 180))
+parallels = st.one_of(st.sampled_from([-90.0, -89.9999, 0.0, 89.9999, 90.0]), st.floats(-90, 90))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(west=edges, east=edges, lats=st.tuples(parallels, parallels),
+       system=st.sampled_from(list(CoordinateSystem)))  # fmt: skip
+def test_every_valid_box_is_stored_and_found_by_itself(session, west, east, lats, system):
+    """Whatever its size (none, pole to pole, round the Earth), a box PostGIS takes, and the box
+    searched finds it: a record PostGIS refused would stop its whole file."""
+    south, north = sorted(lats)
+    box = BoundingBox(west, south, east, north)
+    if system is CoordinateSystem.CARTESIAN and box.wraps:
+        return  # refused as it should be: Cartesian shapes cannot cross the antimeridian
+    with session.begin_nested():
+        record = store(session, Coverage(system=system, shapes=(box,)), "box")
+        where = (Collection.id == record) & intersects(Collection, prepare_search(box))
+        assert session.scalars(select(Collection.id).where(where)).all() == [record]
+        session.rollback()
