@@ -163,3 +163,18 @@ def test_every_valid_box_is_stored_and_found_by_itself(session, west, east, lats
         where = (Collection.id == record) & intersects(Collection, prepare_search(box))
         assert session.scalars(select(Collection.id).where(where)).all() == [record]
         session.rollback()
+
+
+@pytest.mark.parametrize("system", list(CoordinateSystem))
+def test_a_box_up_to_a_pole_is_not_found_round_the_other(session, system):
+    """With a vertex at the pole, PostGIS can take such a box to meet one round the other pole."""
+    record = store(session, Coverage(system=system, shapes=(BoundingBox(100, 0, 120, 90),)), "up")
+
+    def found(*box) -> bool:
+        search = prepare_search(BoundingBox(*box))
+        where = (Collection.id == record) & intersects(Collection, search)
+        return bool(session.scalars(select(Collection.id).where(where)).all())
+
+    assert not found(-70, -89, -40, -85)
+    assert not found(0, 89.5, 1, 89.9)  # near the pole, beside the box
+    assert found(105, 10, 106, 11) and found(110, 89.99, 111, 89.999) and found(0, 89, 1, 90)
