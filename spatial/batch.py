@@ -11,6 +11,7 @@ answers.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 
@@ -23,10 +24,14 @@ from spatial.errors import SpatialError
 from spatial.plane import POLE_MARGIN, arc_chains, combine, cut
 from spatial.postgis import SRID, drawing_wkt, geography_wkt, record_columns
 from spatial.shapes import CoordinateSystem, Coverage, Polygon
-from spatial.validation import DEFAULT_RESOLUTION, HALF_SPHERE, edge_pairs
+from spatial.validation import DEFAULT_RESOLUTION, HALF_SPHERE
 
 #: How clearly a record must pass each check to skip the one-by-one way (else it goes there).
 _MARGIN = 1e-3
+#: Largest ring (points, closing one included) the batch way takes: its checks compare every
+#: pair of vertices and of edges, fine for the handful most footprints have. Larger rings go the
+#: one-by-one way, whose checks grow as N log N.
+MAX_BATCH_POINTS = 64
 
 
 def record_columns_many(
@@ -81,7 +86,7 @@ def _simple(coverage: Coverage) -> bool:
         and len(coverage.shapes) == 1
         and isinstance(coverage.shapes[0], Polygon)
         and not coverage.shapes[0].holes
-        and len(coverage.shapes[0].boundary.points) >= 4
+        and 4 <= len(coverage.shapes[0].boundary.points) <= MAX_BATCH_POINTS
     )
 
 
@@ -124,6 +129,16 @@ def _clearly_valid(lon: np.ndarray, lat: np.ndarray, resolution: float) -> np.nd
         )  # fmt: skip
         ok &= ~(~np.isnan(hits[:, 0])).reshape(m, -1).any(axis=1)
     return ok
+
+
+@functools.lru_cache(maxsize=MAX_BATCH_POINTS)
+def edge_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The non-adjacent edge pairs of a ring of n edges (the ones that must not cross)."""
+    pairs = [(i, j) for i in range(n) for j in range(i + 2, n) if not (i == 0 and j == n - 1)]
+    if not pairs:
+        return np.array([], dtype=int), np.array([], dtype=int)
+    first, second = zip(*pairs, strict=True)
+    return np.array(first), np.array(second)
 
 
 def _areas(v: np.ndarray) -> np.ndarray:

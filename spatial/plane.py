@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import LineString
 from shapely.geometry import Polygon as PlanarPolygon
 
-from spatial import sphere
+from spatial import seams, sphere
 from spatial.bounds import arc_latitude_extremes, ring_pole
 from spatial.circles import circle_ring, reaches_pole
 from spatial.shapes import BoundingBox, Circle, Line, Point, Polygon, Shape
@@ -53,9 +53,16 @@ def plane_geometry(shapes: Iterable[Shape], *, search: bool = False) -> shapely.
 
 
 def combine(parts: list[shapely.Geometry]) -> shapely.Geometry | None:
-    """Drawn parts as one geometry: a MULTI geometry when they are of one kind (PostGIS handles
-    those far better than a collection)."""
+    """Parts as one valid geometry: a MULTI geometry when they are of one kind (PostGIS handles
+    those far better than a collection). Areas that overlap or share an edge (a record's polygon
+    beside its bounding rectangle) are merged first: GEOS refuses a multipolygon whose parts
+    overlap ("side location conflict") and would fail the search."""
     parts = [p for p in parts if not p.is_empty]
+    areas = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon")]
+    if len(areas) > 1 or any(p.geom_type == "MultiPolygon" for p in areas):
+        merged = shapely.unary_union(areas)
+        others = [p for p in parts if p.geom_type not in ("Polygon", "MultiPolygon")]
+        parts = [*getattr(merged, "geoms", [merged]), *others]
     if not parts:
         return None
     if len(parts) == 1:
@@ -89,6 +96,8 @@ def _draw(shape: Shape, search: bool = False) -> list[shapely.Geometry]:
             raise NoDrawing
         return cut(PlanarPolygon(_ring(circle_ring(shape))))
     if isinstance(shape, Polygon):
+        if seams.loops(list(shape.boundary.vertices)) is not None:
+            raise NoDrawing  # its runs along the antimeridian and back would draw as a line
         rings = [[(p.lon, p.lat) for p in r.points] for r in (shape.boundary, *shape.holes)]
         shell, *holes = (_ring(r) for r in rings)
         drawn = PlanarPolygon(shell, _holes_beside(shell, holes))

@@ -7,7 +7,8 @@ between the vertices stay within about ten metres of them. Every record also has
 geodetic ones, on which searches decide all but the records right at their edge. Boxes are
 latitude/longitude-aligned in both models: as geography they are cut into pieces at most 90° wide,
 their parallels densified and, where a great circle would cut into the box, moved just outside it,
-so that a box never loses a point.
+so that a box never loses a point but the hair round a pole it reaches (PostGIS misjudges polygons
+with a vertex at a pole; what meets a pole is found by the pole strips of ``spatial.search``).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import shapely
 from shapely.geometry import Polygon as PlanarPolygon
 
 from spatial import sphere
-from spatial.bounds import rectangles, rectangles_wkt
+from spatial.bounds import PAD, rectangles, rectangles_wkt
 from spatial.circles import circle_ring
-from spatial.plane import plane_geometry
+from spatial.plane import combine, plane_geometry
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -45,6 +46,7 @@ SRID = 4326
 DENSIFY_TOLERANCE = 2e-6
 MAX_PIECE_WIDTH = 90.0  # degrees of longitude per geography piece of a box or Cartesian polygon
 KM_PER_DEGREE = 111.195
+POLE_INSET = PAD / 2  # degrees: how far short of a pole a box's geography stops
 
 
 # -- WKT -------------------------------------------------------------------------------------
@@ -100,6 +102,8 @@ def planar_wkt(shapes: Iterable[Shape]) -> str | None:
             parts.extend(_planar_box(shape))
         elif isinstance(shape, Circle):
             parts.append(_polygon_wkt([circle_ring(shape)]))
+    if sum(part.startswith("POLYGON") for part in parts) > 1:
+        return drawing_wkt(combine(list(shapely.from_wkt(parts))))  # overlapping areas merged
     return _collect(parts)
 
 
@@ -178,7 +182,7 @@ def geography_wkt(shapes: Iterable[Shape], system: CoordinateSystem) -> str | No
 def _geography_box(box: BoundingBox, *, densify: bool = True) -> list[str]:
     spans = _spans(box)
     if box.south == box.north or any(w == e for w, e in spans):
-        return _planar_box(box)  # a box without area is a line or point: same in both models
+        return _geography_box_line(box, spans)
     parts = []
     for west, east in spans:
         count = max(1, math.ceil((east - west) / MAX_PIECE_WIDTH))
@@ -190,22 +194,54 @@ def _geography_box(box: BoundingBox, *, densify: bool = True) -> list[str]:
     return parts
 
 
+def _geography_box_line(box: BoundingBox, spans) -> list[str]:
+    """A box without area: a point, or a line along its meridian or parallel, with vertices close
+    enough that every great-circle edge follows it (a meridian from pole to pole would otherwise
+    be one edge between antipodes, which has no great circle)."""
+    out = []
+    for west, east in spans:
+        if box.south == box.north and (west == east or abs(box.south) == 90):
+            out.append(f"POINT({_xy(west, box.south)})")  # a pole is one point, however wide
+        elif west == east:
+            out.append("LINESTRING" + _ring_wkt(_meridian(west, box.south, box.north, ends=True)))
+        else:
+            out.append("LINESTRING" + _ring_wkt(_parallel(box.south, west, east)))
+    return out
+
+
 def _box_ring(west, south, east, north, densify: bool = True) -> list[tuple[float, float]]:
     if not densify:
         ring = [(west, south), (east, south), (east, north), (west, north), (west, south)]
         return _drop_repeats(ring)
+    # PostGIS misjudges polygons with a vertex at a pole (one from pole to pole has no area and
+    # meets boxes far away; one from the equator to a pole meets boxes round the other pole): the
+    # sides stop short of it, by less than the pole strips that find what meets the pole itself
+    # (spatial.search._at_poles).
+    south = max(south, -90.0 + POLE_INSET)
+    north = min(north, 90.0 - POLE_INSET)
     south_edge = _parallel(south, west, east, inner_side="north")
     north_edge = _parallel(north, east, west, inner_side="south")
-    ring = south_edge + north_edge
+    # The meridian sides are great circles already; a side from pole to pole needs vertices on it
+    # to keep each edge shorter than half a great circle.
+    ring = south_edge + _meridian(east, south, north) + north_edge + _meridian(west, north, south)
     ring.append(ring[0])
     return _drop_repeats(ring)
 
 
-def _parallel(lat: float, lon_from: float, lon_to: float, *, inner_side: str) -> list:
-    """Vertices along a parallel; at a pole, the pole alone."""
+def _meridian(lon: float, lat_from: float, lat_to: float, *, ends: bool = False) -> list:
+    """Vertices along a meridian, at most 45° apart: the inner ones, or all with ``ends``."""
+    steps = max(1, math.ceil(abs(lat_to - lat_from) / 45.0))
+    inner = [(lon, lat_from + i * (lat_to - lat_from) / steps) for i in range(1, steps)]
+    return [(lon, lat_from), *inner, (lon, lat_to)] if ends else inner
+
+
+def _parallel(lat: float, lon_from: float, lon_to: float, *, inner_side: str = "") -> list:
+    """Vertices along a parallel; at a pole, the pole alone. With no ``inner_side`` (a line, not
+    the side of a box), the vertices stay on the parallel."""
     if abs(lat) == 90:
         return [(lon_from, lat)]
-    steps = _steps(abs(lon_to - lon_from), lat)
+    # No step as wide as half the Earth: that great circle would have no one way round.
+    steps = max(_steps(abs(lon_to - lon_from), lat), math.ceil(abs(lon_to - lon_from) / 90.0))
     dlon = (lon_to - lon_from) / steps
     # Great circles bulge poleward: on the side of the box nearer the equator they would cut into
     # it, so those vertices move equatorward just enough to keep the chords outside.

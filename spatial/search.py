@@ -3,7 +3,7 @@
 Search polygons and lines are geodetic (CMR reads them so); boxes are latitude/longitude-aligned;
 circles are geodesic distances from their centre. Points, boxes and polygons are decided in the
 lon/lat plane (``spatial.plane``) for every record clearly in or out, on the sphere for the rest;
-lines and circles on the sphere.
+lines and circles on the sphere. A search reaching a pole meets every record reaching it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import shapely
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_
 
-from spatial.bounds import rectangles
+from spatial.bounds import PAD, rectangles
 from spatial.plane import PLANE_TOLERANCE, plane_geometry
 from spatial.postgis import geography_wkt
 from spatial.shapes import BoundingBox, Circle, CoordinateSystem, Line, Point, Shape
@@ -42,7 +42,22 @@ def intersects(model, shape: Shape) -> ColumnElement[bool]:
     """
     rects = rectangles([shape], CoordinateSystem.GEODETIC)
     prefilter = or_(*(model.spatial_mbr.op("&&")(_envelope(*rect)) for rect in rects))
-    return or_(model.global_coverage, and_(prefilter, _exact(model, shape)))
+    exact = and_(prefilter, _exact(model, shape))
+    return or_(model.global_coverage, exact, *_at_poles(model, rects))
+
+
+def _at_poles(model, rects) -> list[ColumnElement[bool]]:
+    """A pole is one point whatever the model: a search reaching it meets every record reaching it,
+    Cartesian ones too (whose plane draws the pole as a line). CMR's rule for rectangles
+    (spatial-lib cmr.spatial.mbr/non-crossing-intersects-br?: always geodetic, and two that touch
+    the same pole intersect). Every shape reaching a pole has the thin strip round it among its
+    rectangles (spatial.bounds), the record's found through the index."""
+    out = []
+    for pole, strip in ((90.0, (-180.0, 90.0 - PAD, 180.0, 90.0)),
+                        (-90.0, (-180.0, -90.0, 180.0, -90.0 + PAD))):  # fmt: skip
+        if any(south <= pole <= north for _, south, _, north in rects):
+            out.append(model.spatial_mbr.op("&&")(_envelope(*strip)))
+    return out
 
 
 def _exact(model, shape: Shape) -> ColumnElement[bool]:

@@ -6,7 +6,6 @@ Cartesian polygon that crosses the antimeridian, split there into pieces (seed s
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 
@@ -15,7 +14,7 @@ import shapely
 from shapely.geometry import LinearRing
 from shapely.geometry import Polygon as PlanarPolygon
 
-from spatial import errors, sphere
+from spatial import crossings, errors, seams, sphere
 from spatial.shapes import (
     BoundingBox,
     Circle,
@@ -30,7 +29,13 @@ from spatial.shapes import (
 
 #: Points closer than this (degrees) are the same point unless a collection says otherwise.
 DEFAULT_RESOLUTION = 1e-7
-MAX_SEARCH_LINE_POINTS = 500
+MAX_SEARCH_LINE_POINTS = 500  # CMR's: spatial-lib cmr.spatial.messages/max-line-points
+#: CMR's limit on the points of a search area (its shapefiles: search-app
+#: cmr.search.services.parameters.converters.shapefile/max-shapefile-points, "Shapefiles are
+#: limited to 5000 points" in its API documentation), counted as it counts them: every ring's
+#: points, the closing one included.
+MAX_SEARCH_POLYGON_POINTS = 5000
+MAX_LISTED_CROSSINGS = 10  # self-intersections a message names
 MIN_CIRCLE_RADIUS = 10.0
 MAX_CIRCLE_RADIUS = 6_000_000.0
 HALF_SPHERE = 2 * math.pi
@@ -60,6 +65,8 @@ def prepare(
         _check_line(shape, geodetic, resolution, search)
         return (shape,)
     if isinstance(shape, Polygon):
+        if search:
+            _check_search_polygon_size(shape)
         if geodetic:
             _check_geodetic_polygon(shape, resolution)
             return (shape,)
@@ -145,6 +152,15 @@ def _check_line(line: Line, geodetic: bool, resolution: float, search: bool) -> 
 # -- polygons --------------------------------------------------------------------------------
 
 
+def _check_search_polygon_size(polygon: Polygon) -> None:
+    count = sum(len(r.points) for r in (polygon.boundary, *polygon.holes))
+    if count > MAX_SEARCH_POLYGON_POINTS:
+        raise errors.TooManyPoints(
+            f"A search polygon may have at most {MAX_SEARCH_POLYGON_POINTS} points (its rings "
+            f"together, each closing point counted), but had {count}."
+        )
+
+
 def _ring_checks(ring: Ring, geodetic: bool, resolution: float) -> None:
     points = list(ring.points)
     if len(points) < 4:
@@ -158,6 +174,10 @@ def _ring_checks(ring: Ring, geodetic: bool, resolution: float) -> None:
 
 
 def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
+    loops = None if polygon.holes else seams.loops(list(polygon.boundary.vertices))
+    if loops is not None:
+        _check_seamed_boundary(loops, resolution)
+        return
     rings = [polygon.boundary, *polygon.holes]
     for ring in rings:
         _ring_checks(ring, True, resolution)
@@ -173,10 +193,7 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
         and _strictly_inside(north, boundary)
         and _strictly_inside(south, boundary)
     ):
-        raise errors.BothPoles(
-            "The polygon boundary contains both the North and South Poles. "
-            "A polygon can contain at most one pole."
-        )
+        _both_poles()
     for number, hole in enumerate(vertices[1:], start=1):
         covered = all(
             _strictly_inside(v, boundary) or _on_ring(v, boundary) for v in hole
@@ -197,6 +214,43 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
                 )
 
 
+def _check_seamed_boundary(loops: list[list[Point]], resolution: float) -> None:
+    """A boundary that runs along the antimeridian and back (``spatial.seams``): each loop it
+    makes without those runs is checked as a ring, the loops must not cross, and what they bound
+    together (where an odd number of them has it on its left) follows the rules of any polygon."""
+    vertices = []
+    for loop in loops:
+        _ring_checks(Ring((*loop, loop[0])), True, resolution)
+        v = sphere.points_xyz(loop)
+        _check_geodetic_self_intersection(v)
+        vertices.append(v)
+    for i, first in enumerate(vertices):
+        for second in vertices[i + 1 :]:
+            if _rings_cross(first, second):
+                raise errors.SelfIntersection(
+                    "The polygon boundary intersected itself: the parts either side of where it "
+                    "runs along the antimeridian and back cross each other."
+                )
+    # Each loop's area counts what it has on its left; areas beyond a whole sphere are the parts
+    # that more than one of them has there.
+    total = sum(sphere.area_left(v) for v in vertices)
+    overlaps = math.floor(total / (4 * math.pi))
+    _check_area(total - 4 * math.pi * overlaps, "boundary")
+
+    def inside(point: np.ndarray) -> bool:
+        return sum(_strictly_inside(point, v) for v in vertices) - overlaps == 1
+
+    if inside(sphere.xyz(0, 90)) and inside(sphere.xyz(0, -90)):
+        _both_poles()
+
+
+def _both_poles() -> None:
+    raise errors.BothPoles(
+        "The polygon boundary contains both the North and South Poles. "
+        "A polygon can contain at most one pole."
+    )
+
+
 def _within_a_hemisphere(vertices: np.ndarray) -> bool:
     """Whether every vertex lies in the open hemisphere round their mean. Its edges (short arcs)
     then do too, and a polygon smaller than half the Earth (checked before) lies inside it, which
@@ -207,10 +261,14 @@ def _within_a_hemisphere(vertices: np.ndarray) -> bool:
 
 
 def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None:
-    area = sphere.area_left(ring_vertices)
+    _check_area(sphere.area_left(ring_vertices), "boundary" if hole == 0 else f"hole number {hole}")
+
+
+def _check_area(area: float, which: str) -> None:
+    """A ring's area on its left must be less than half the Earth: else it runs the wrong way
+    round, or it is too large."""
     if area < HALF_SPHERE - HALF_SPHERE_MARGIN:
         return
-    which = "boundary" if hole == 0 else f"hole number {hole}"
     if 4 * math.pi - area < HALF_SPHERE - HALF_SPHERE_MARGIN:
         raise errors.WrongOrientation(f"The polygon {which} points are listed in the wrong order.")
     raise errors.TooLarge(
@@ -220,29 +278,15 @@ def _check_geodetic_orientation(ring_vertices: np.ndarray, *, hole: int) -> None
 
 
 def _check_geodetic_self_intersection(v: np.ndarray) -> None:
-    n = len(v)
-    a, b = v, np.roll(v, -1, axis=0)
-    # Every pair of non-adjacent edges (j from i+2, and not the edge before i), in one pass.
-    first, second = edge_pairs(n)
-    if first.size == 0:
+    if crossings.ring_is_simple(v):
         return
-    hits = sphere.arc_pair_crossings(a[first], b[first], a[second], b[second])
-    found = [Point(*_round(sphere.lonlat(row))) for row in hits[~np.isnan(hits[:, 0])]]
+    hits = crossings.ring_self_crossings(v, limit=MAX_LISTED_CROSSINGS)
+    found = [Point(*_round(sphere.lonlat(row))) for row in hits]
     if found:
         raise errors.SelfIntersection(
             "The polygon boundary intersected itself at the following points: "
-            + ", ".join(str(p) for p in found[:10])
+            + ", ".join(str(p) for p in found)
         )
-
-
-@functools.cache
-def edge_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The non-adjacent edge pairs of a ring of n edges (the ones that must not cross)."""
-    pairs = [(i, j) for i in range(n) for j in range(i + 2, n) if not (i == 0 and j == n - 1)]
-    if not pairs:
-        return np.array([], dtype=int), np.array([], dtype=int)
-    first, second = zip(*pairs, strict=True)
-    return np.array(first), np.array(second)
 
 
 def _check_cartesian_polygon(polygon: Polygon, resolution: float) -> tuple[Shape, ...]:
@@ -312,20 +356,12 @@ def _ring_from(coords) -> Ring:
 
 def _check_duplicates(points: list[Point], geodetic: bool, resolution: float) -> None:
     if geodetic:
-        v = sphere.points_xyz(points)
-        limit = math.radians(resolution)
-        for i in range(len(points) - 1):
-            d = np.linalg.norm(v[i + 1 :] - v[i], axis=1)
-            close = np.flatnonzero(d < limit)
-            if close.size:
-                _duplicate(points, i, i + 1 + int(close[0]))
+        pair = crossings.first_close_pair(sphere.points_xyz(points), math.radians(resolution))
     else:
-        coords = np.array([(p.lon, p.lat) for p in points])
-        for i in range(len(points) - 1):
-            d = np.max(np.abs(coords[i + 1 :] - coords[i]), axis=1)
-            close = np.flatnonzero(d < resolution)
-            if close.size:
-                _duplicate(points, i, i + 1 + int(close[0]))
+        coords = np.array([(p.lon, p.lat) for p in points], dtype=float)
+        pair = crossings.first_close_pair(coords, resolution, chebyshev=True)
+    if pair is not None:
+        _duplicate(points, *pair)
 
 
 def _duplicate(points: list[Point], i: int, j: int) -> None:
@@ -376,19 +412,16 @@ def _on_ring(point: np.ndarray, ring: np.ndarray) -> bool:
 
 
 def _rings_cross(first: np.ndarray, second: np.ndarray) -> bool:
-    b2 = np.roll(second, -1, axis=0)
-    for a, b in zip(first, np.roll(first, -1, axis=0), strict=True):
-        hits = sphere.arc_crossings(a, b, second, b2)
-        for x in hits[~np.isnan(hits[:, 0])]:
-            # Touching at a vertex of either ring is allowed; crossing is not.
-            if (
-                min(
-                    np.linalg.norm(first - x, axis=1).min(),
-                    np.linalg.norm(second - x, axis=1).min(),
-                )
-                > 1e-9
-            ):
-                return True
+    for x in crossings.rings_crossings(first, second):
+        # Touching at a vertex of either ring is allowed; crossing is not.
+        if (
+            min(
+                np.linalg.norm(first - x, axis=1).min(),
+                np.linalg.norm(second - x, axis=1).min(),
+            )
+            > 1e-9
+        ):
+            return True
     return False
 
 
