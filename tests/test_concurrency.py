@@ -24,7 +24,7 @@ from clearinghouse.accounts.sessions import ADDRESS_LIMIT, LOCK_AFTER
 from clearinghouse.db import Database
 from ingest.pipeline import ingest_file
 from tests.concurrency_support import PASSWORD, Spec, run, run_group
-from tests.conftest import ephemeral_port
+from tests.conftest import OUTBOUND, ephemeral_port
 from tests.ingest_support import collection, granule, wrap, write
 
 SECONDS = 12.0
@@ -43,7 +43,7 @@ def server(database_url, tmp_path):
     with db.session() as session:
         # Orders are only created and read: the endpoint is never called.
         add_provider(session, provider, email="ops@example.org", ftp_password="ftp pw 1",
-                     endpoint="http://127.0.0.1:9/orders")  # fmt: skip
+                     endpoint="http://127.0.0.1:9/orders", outbound=OUTBOUND)  # fmt: skip
         for name in [*usernames, victim]:
             add_user(session, name, password=PASSWORD, email=f"{name}@example.org")
     urs = [f"{provider}.G{n}" for n in range(USERS)]

@@ -32,6 +32,7 @@ from ingest.pipeline import PARALLEL_BYTES, ingest_file
 from tests import process_support as procs
 from tests.api_support import PASSWORD, login
 from tests.broker_support import create, item, ordered
+from tests.conftest import OUTBOUND
 from tests.ingest_support import collection, granule, wrap, write
 
 FTP_PASSWORD = "fault test ftp password"
@@ -90,7 +91,7 @@ class Up:
         with self.db.session() as session:
             add_provider(session, self.provider, email="ops@example.org",
                          ftp_password=FTP_PASSWORD, endpoint=sim.url(self.provider),
-                         retry_attempts=3, retry_wait=0)  # fmt: skip
+                         retry_attempts=3, retry_wait=0, outbound=OUTBOUND)  # fmt: skip
             add_user(session, self.buyer, password=PASSWORD, email="buyer@example.org")
         for name, content in [
             ("c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})),
