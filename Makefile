@@ -18,6 +18,17 @@ test: system check-lock $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The fuzz suite (tests/fuzz) at length: random examples under the `fuzz` Hypothesis profile,
+# round after round until interrupted (Ctrl-C) or FUZZ_ROUNDS are done. What fails is kept in
+# .hypothesis/ and replayed first in the next round.
+FUZZ_ROUNDS ?= 1000
+fuzz: system $(STAMP)
+	@for round in $$(seq $(FUZZ_ROUNDS)); do \
+		echo "fuzz round $$round"; \
+		$(PY) -m pytest tests/fuzz $(PYTEST_ARGS) -q -p no:cacheprovider \
+			--hypothesis-profile=fuzz --hypothesis-show-statistics || exit $$?; \
+	done
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
