@@ -8,6 +8,7 @@ replace, nest) and then on its bytes (truncate, splice raw specials, NUL, bad UT
 
 from __future__ import annotations
 
+import copy
 import re
 
 from hypothesis import strategies as st
@@ -158,7 +159,7 @@ MUTATIONS = ("drop", "duplicate", "reorder", "text", "attribute", "unknown", "ne
 def mutated_tree(draw, root: etree._Element, known: dict[str, list[str]] | None = None,
                  most: int = 3) -> etree._Element:  # fmt: skip
     """A copy of ``root`` with up to ``most`` mutations, each at an element drawn from it."""
-    tree = etree.fromstring(etree.tostring(root))
+    tree = copy.deepcopy(root)
     for what in draw(st.lists(st.sampled_from(MUTATIONS), max_size=most)):
         elements = [e for e in tree.iter() if isinstance(e.tag, str)]
         target = draw(st.sampled_from(elements))
@@ -166,7 +167,7 @@ def mutated_tree(draw, root: etree._Element, known: dict[str, list[str]] | None 
         if what == "drop" and parent is not None:
             parent.remove(target)
         elif what == "duplicate" and parent is not None:
-            target.addnext(etree.fromstring(etree.tostring(target)))
+            target.addnext(copy.deepcopy(target))
         elif what == "reorder" and len(target) > 1:
             children = list(target)
             order = draw(st.permutations(range(len(children))))
