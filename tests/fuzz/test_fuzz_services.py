@@ -73,7 +73,7 @@ def test_perform_never_crashes(client, world, service, data):
 
 
 @pytest.mark.parametrize("function", sorted(SESSION))
-@budget(15)
+@budget(10)
 @given(data=st.data())
 def test_session_functions_never_crash(client, world, function, data):
     caller = data.draw(st.sampled_from(sorted(world.tokens)), label="caller")
