@@ -23,7 +23,7 @@ _CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthChec
            HealthCheck.filter_too_much]  # fmt: skip
 settings.register_profile("fuzz-ci", derandomize=True, database=None, deadline=None,
                           suppress_health_check=_CHECKS, print_blob=True)  # fmt: skip
-settings.register_profile("fuzz", max_examples=20_000, deadline=None, suppress_health_check=_CHECKS,
+settings.register_profile("fuzz", max_examples=5_000, deadline=None, suppress_health_check=_CHECKS,
                           database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
                           print_blob=True)  # fmt: skip
 

@@ -68,8 +68,12 @@ def _children(draw, content, depth: int) -> list[str]:
 
 
 @st.composite
-def element(draw, dtd_name: str, name: str, known: dict | None = None, depth: int = 0):
-    """One element ``name`` following ``dtd_name``, and its content."""
+def element(draw, dtd_name: str, name: str, known: dict | None = None, depth: int = 0,
+            calm: bool | None = None):  # fmt: skip
+    """One element ``name`` following ``dtd_name``, and its content: values plausible only
+    (``calm``), or hostile too; drawn once per message when not given."""
+    if calm is None:
+        calm = draw(st.booleans())
     decl = declarations(dtd_name)[name]
     node = etree.Element(name)
     for attribute in decl.iterattributes():
@@ -78,23 +82,23 @@ def element(draw, dtd_name: str, name: str, known: dict | None = None, depth: in
         if attribute.type == "enumeration":
             value = draw(st.sampled_from(attribute.values()))
         else:
-            value = draw(text_strategy(attribute.name, known))
+            value = draw(text_strategy(attribute.name, known, calm=calm))
         node.set(attribute.name, value)
     if decl.type in ("empty", "undefined") or decl.content is None:
         return node
     if decl.type == "any":
-        node.text = draw(text_strategy(name, known))
+        node.text = draw(text_strategy(name, known, calm=calm))
         return node
     children = _children(draw, decl.content, depth)
     if decl.type == "mixed" and None not in children and draw(st.booleans()):
         children.append(None)
     for child in children:
         if child is None:
-            text = draw(text_strategy(name, known))
+            text = draw(text_strategy(name, known, calm=calm))
             if len(node):
                 node[-1].tail = (node[-1].tail or "") + text
             else:
                 node.text = (node.text or "") + text
         elif child in declarations(dtd_name):
-            node.append(draw(element(dtd_name, child, known, depth + 1)))
+            node.append(draw(element(dtd_name, child, known, depth + 1, calm)))
     return node

@@ -75,7 +75,7 @@ def token(client, session) -> str:
     return login(client, "kim")
 
 
-@budget(50)
+@budget(80)
 @given(data=st.data())
 def test_aql_queries_never_crash(client, catalog, token, data):
     caller = data.draw(st.sampled_from([None, token]), label="caller")

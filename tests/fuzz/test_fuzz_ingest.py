@@ -94,7 +94,7 @@ def known(session, tmp_path):
     return _known()
 
 
-@budget(30)
+@budget(50)
 @given(data=st.data())
 def test_ingest_files_never_crash_nor_half_write(db, session, tmp_path, known, data):
     root, content = data.draw(ingest_file_bytes(known), label="file")

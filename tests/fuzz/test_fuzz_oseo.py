@@ -50,7 +50,7 @@ def seeds(client, world) -> dict[str, etree._Element]:
     return {name: etree.fromstring(_sample(name, ids)) for name in REQUESTS}
 
 
-@budget(30)
+@budget(50)
 @given(data=st.data())
 def test_oseo_requests_never_crash(client, seeds, data):
     name = data.draw(st.sampled_from(REQUESTS), label="sample")

@@ -54,7 +54,7 @@ def partner_server(session, world):
         server.server_close()
 
 
-@budget(20)
+@budget(30)
 @given(data=st.data())
 def test_partner_answers_never_crash_the_broker(client, db, session, settings, world,
                                                 partner_server, data):  # fmt: skip

@@ -22,7 +22,7 @@ CONTENT_TYPES = [None, "application/xml", "text/xml", "application/soap+xml",
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
-@budget(60)
+@budget(100)
 @given(data=st.data())
 def test_routes_never_crash(client, world, data):
     segment = st.one_of(st.sampled_from(SEGMENTS), raw_strategy("path"))

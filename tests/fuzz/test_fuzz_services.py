@@ -55,7 +55,7 @@ CALLERS = ["admin", "provider", "user", "admin", "provider", "guest"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
-@budget(25)
+@budget(40)
 @given(data=st.data())
 def test_perform_never_crashes(client, world, service, data):
     caller = data.draw(st.sampled_from(CALLERS), label="caller")
@@ -73,7 +73,7 @@ def test_perform_never_crashes(client, world, service, data):
 
 
 @pytest.mark.parametrize("function", sorted(SESSION))
-@budget(10)
+@budget(20)
 @given(data=st.data())
 def test_session_functions_never_crash(client, world, function, data):
     caller = data.draw(st.sampled_from(sorted(world.tokens)), label="caller")
