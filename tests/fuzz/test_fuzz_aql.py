@@ -5,12 +5,16 @@ Never a 5xx, always the documented error."""
 
 from __future__ import annotations
 
+import itertools
+from xml.sax.saxutils import escape, quoteattr
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
 from tests.api_support import login, user
+from tests.catalog_support import aql
 from tests.fuzz.budget import budget
 from tests.fuzz.dtdgen import element
 from tests.fuzz.hostile import mutated_bytes, mutated_tree, text_strategy
@@ -93,3 +97,64 @@ def test_aql_queries_never_crash(client, catalog, token, data):
             etree.SubElement(follow, name).text = value
     body = b"<CatalogService>" + etree.tostring(follow) + b"</CatalogService>"
     echo_answer(client.post("/echo/perform", data=body, headers=headers))
+
+
+DAY = "<Date YYYY='2020' MM='1' DD='1'/>"
+#: A valid condition per kind of value AQL reads, ``{v}`` where the value goes.
+SLOTS = [
+    ("granules", "<dataSetId><value>{v}</value></dataSetId>"),
+    ("granules", "<GranuleUR><textPattern>{v}</textPattern></GranuleUR>"),
+    ("granules", "<cloudCover><range lower='{v}' upper='50'/></cloudCover>"),
+    ("granules", "<orbitNumber><value>{v}</value></orbitNumber>"),
+    ("granules", "<orbitNumber><range lower='1' upper='{v}'/></orbitNumber>"),
+    ("granules", "<equatorCrossingLongitude><range lower='{v}'/></equatorCrossingLongitude>"),
+    ("granules", "<temporal><startDate><Date YYYY='{v}' MM='1' DD='1'/></startDate></temporal>"),
+    ("granules", "<temporal><startDate><Date YYYY='2020' MM='{v}' DD='{v}'/></startDate>"
+                 "</temporal>"),
+    ("granules", "<temporal><startDate><Date YYYY='2020' MM='1' DD='1' HH='{v}' MI='{v}' SS='{v}'/>"
+                 "</startDate></temporal>"),
+    ("granules", f"<temporal><startDate>{DAY}</startDate><stopDate>{DAY}</stopDate>"
+                 "<startDay value='{v}'/><endDay value='{v}'/></temporal>"),
+    ("collections", "<ECHOLastUpdate><dateRange><startDate><Date YYYY='{v}' MM='1' DD='1'/>"
+                    "</startDate></dateRange></ECHOLastUpdate>"),
+    ("granules", "<spatial operator='RELATE'><IIMSPoint lat='{v}' long='0'/></spatial>"),
+    ("granules", "<spatial><IIMSBox><IIMSPoint lat='-10' long='{v}'/>"
+                 "<IIMSPoint lat='10' long='10'/></IIMSBox></spatial>"),
+    ("collections", "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
+                    "</additionalAttributeName><additionalAttributeValue><int>{v}</int>"
+                    "</additionalAttributeValue></additionalAttribute></additionalAttributes>"),
+    ("collections", "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
+                    "</additionalAttributeName><additionalAttributeValue><floatRange lower='{v}'/>"
+                    "</additionalAttributeValue></additionalAttribute></additionalAttributes>"),
+]  # fmt: skip
+SWEEP = ["", "²", "①", "٣", "NaN", "inf", "1e309", "9" * 40, "-1", "0", "10000", "<&>'\"",
+         "x" * 5000, "\u202e", "%", "1.5"]  # fmt: skip
+OPTION_SLOTS = ["<IteratorSize>{v}</IteratorSize>", "<Cursor>{v}</Cursor>",
+                "<MaxResults>{v}</MaxResults>"]  # fmt: skip
+
+
+def test_every_aql_value_takes_every_hostile_value(client, catalog, token):
+    """Deterministic: each kind of value in a valid query (and each paging option) gets each
+    hostile value."""
+    failures = []
+    for (target, slot), value in itertools.product(SLOTS, SWEEP):
+        kind = "granuleCondition" if target == "granules" else "collectionCondition"
+        condition = slot.format(v=quoteattr(value)[1:-1])
+        query = (f'<query><for value="{target}"/><dataCenterId><all/></dataCenterId><where>'
+                 f"<{kind}>{condition}</{kind}></where></query>")  # fmt: skip
+        failures += _asked(client, token, query, "", slot.format(v=ascii(value[:12]))[-110:])
+    query = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>")
+    for slot, value in itertools.product(OPTION_SLOTS, SWEEP):
+        failures += _asked(client, token, query, slot.format(v=escape(value)), value[:12])
+    assert not failures, "\n".join(failures)
+
+
+def _asked(client, token, query: str, options: str, what: str) -> list[str]:
+    body = f"<CatalogService><ExecuteQueryRequest>{query}{options}</ExecuteQueryRequest>"
+    response = client.post("/echo/perform", data=body + "</CatalogService>",
+                           headers={"Echo-Token": token})  # fmt: skip
+    try:
+        echo_answer(response)
+    except AssertionError:
+        return [f"{what}: {response.status_code}"]
+    return []
