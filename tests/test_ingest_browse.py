@@ -50,6 +50,7 @@ def test_images_are_stored_served_and_linked(ingest, session, client, drop):
     assert response.data == JPEG and response.mimetype == "image/jpeg"
     assert client.get("/browse/PODAAC/nope.jpg").status_code == 404
     assert client.get("/browse/OTHER/a.jpg").status_code == 404
+    assert client.get("/browse/PODAAC/a%00.jpg").status_code == 404  # tests/fuzz: it was a 500
 
     # A granule names its browse by id: the link holds whichever arrived first.
     ingest({"Collections": [collection()]}, name="c.xml", root="CollectionMetaDataFile")

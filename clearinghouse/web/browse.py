@@ -17,6 +17,8 @@ blueprint = Blueprint("browse", __name__)
 
 def locate(database: Database, home: Path, provider_id: str, name: str) -> tuple[Path, str]:
     """The stored file of a provider's browse image, and its media type."""
+    if "\x00" in provider_id + name:  # no image is named so, and PostgreSQL text cannot ask
+        raise NotFound(f"no browse image {name!r} of provider {provider_id!r}")
     with database.session() as session:
         found = session.execute(
             select(BrowseImage.stored_path, BrowseImage.mime_type).where(
