@@ -25,6 +25,8 @@ COMMON = [
     [("platform", "TERRA"), ("instrument", "MODIS"), ("options[platform][and]", "true")],
     [("bounding_box", "170,49,-170,51")],
     [("bounding_box", "-180,49,-179.5,50.5"), ("page_size", "2")],
+    [("bounding_box", "-180,-90,180,90")],  # the whole Earth, and pole to pole
+    [("bounding_box", "0,-90,10,90"), ("point", "0,90")],
     [("polygon", "11,1,14,1,14,4,11,4,11,1")],
     [("point", "0.5,0.5")],
     [("circle", "12.5,2.5,50000")],
