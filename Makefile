@@ -18,6 +18,20 @@ test: system check-lock $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The fuzz suite (tests/fuzz) at length: random examples under the `fuzz` Hypothesis profile,
+# round after round until interrupted (Ctrl-C) or FUZZ_ROUNDS are done. A round that finds a
+# failure does not stop the next (what fails is kept in .hypothesis/ and replayed first); an
+# interrupted or broken run does. The exit status says whether any round failed.
+FUZZ_ROUNDS ?= 1000
+fuzz: system $(STAMP)
+	@failed=0; for round in $$(seq $(FUZZ_ROUNDS)); do \
+		echo "fuzz round $$round"; \
+		$(PY) -m pytest tests/fuzz $(PYTEST_ARGS) -q -p no:cacheprovider \
+			--hypothesis-profile=fuzz --hypothesis-show-statistics; \
+		status=$$?; \
+		if [ $$status -eq 1 ]; then failed=1; elif [ $$status -ne 0 ]; then exit $$status; fi; \
+	done; exit $$failed
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

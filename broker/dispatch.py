@@ -282,7 +282,13 @@ class Dispatcher:
 
 
 def _json(rows: list[dict]) -> str:
-    return json.dumps(rows, default=str)
+    """The rows as one JSON parameter. A partner's words (an HTTP reason, an answer kept) may hold
+    NUL, which PostgreSQL text cannot: it is written as the four characters \\x00."""
+    clean = [
+        {k: v.replace("\x00", "\\x00") if isinstance(v, str) else v for k, v in row.items()}
+        for row in rows
+    ]
+    return json.dumps(clean, default=str)
 
 
 class Worker:

@@ -8,6 +8,7 @@ documents are size-limited. Errors are typed and carry line and column.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterator
 from typing import IO, Any
@@ -134,6 +135,16 @@ def _malformed(exc: etree.XMLSyntaxError) -> BadRequest:
     if "entity" in lowered and ("loop" in lowered or "amplification" in lowered):
         return ForbiddenXML(f"entity expansion refused: {message}", line=line, column=column)
     return MalformedXML(message, line=line, column=column)
+
+
+#: What XML 1.0 cannot hold: NUL, most control characters, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with what XML cannot hold written as escapes (``\\x00``): a message quoting a
+    hostile value must still fit in a document."""
+    return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 def tostring(element: etree._Element, *, declaration: bool = True) -> bytes:

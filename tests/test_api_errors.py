@@ -208,3 +208,10 @@ def test_a_database_that_is_down_is_503_for_xml_and_soap(settings):
     assert soap.status_code == 503
     assert b"DatabaseUnavailable" in soap.data and b"Receiver" in soap.data
     engine.dispose()
+
+
+def test_an_error_quoting_a_nul_is_still_a_document(client):
+    """Found by tests/fuzz: a message quoting a value XML cannot hold (here a parameter named
+    NUL) made the error renderer itself fail, a 500; the value is now shown escaped."""
+    fields = error(client.get("/search/collections?%00=1"), 400, "InvalidValue")
+    assert "unknown parameter \\x00" in fields["Message"]

@@ -203,6 +203,7 @@ def garbage():
     "status, body, why",
     [
         (404, b"no such endpoint", "HTTP 404"),
+        (400, b"bad\x00request", "bad\\x00request"),  # tests/fuzz: NUL broke the recording
         (200, b"<html>hello</html>", "is a html"),
         (200, b"not xml at all", "not XML"),
         (

@@ -71,6 +71,9 @@ def test_images_are_stored_served_and_linked(ingest, session, client, drop):
     assert response.data == JPEG and response.mimetype == "image/jpeg"
     assert client.get("/browse/PODAAC/nope.jpg").status_code == 404
     assert client.get("/browse/OTHER/a.jpg").status_code == 404
+    nul = client.get("/browse/PODAAC/a%00.jpg")  # tests/fuzz: it was a 500
+    assert nul.status_code == 400 and b"<Code>InvalidValue</Code>" in nul.data, nul.data
+    assert b"U+0000" in nul.data
     # No record names B2: it belongs to nothing anyone may read.
     assert client.get("/browse/PODAAC/b.png").status_code == 404
 

@@ -143,7 +143,7 @@ class Fields:
 
 def error_element(error: ClearinghouseError) -> etree._Element:
     """CONTRACT §6.1's ``<Error><Code/><Message/>[<Line/><Column/>]</Error>``."""
-    element = E.Error(E.Code(error.code), E.Message(error.message))
+    element = E.Error(E.Code(error.code), E.Message(xmlsafe.xml_text(error.message)))
     if error.line is not None:
         element.append(E.Line(str(error.line)))
     if error.column is not None:

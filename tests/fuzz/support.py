@@ -1,0 +1,64 @@
+"""The fuzz suite's one property, per interface: an answer, never a 5xx, and every refusal the
+typed error the interface documents."""
+
+from __future__ import annotations
+
+import json
+
+from lxml import etree
+
+SOAP_ENVELOPES = ("http://www.w3.org/2003/05/soap-envelope",
+                  "http://schemas.xmlsoap.org/soap/envelope/")  # fmt: skip
+OWS = "http://www.opengis.net/ows/2.0"
+
+
+def _shown(response) -> str:
+    return f"{response.status_code}: {response.data[:600]!r}"
+
+
+def echo_answer(response) -> etree._Element:
+    """CONTRACT §6.1: success, or ``<Error><Code/><Message/>…</Error>`` with a 4xx."""
+    assert response.status_code < 500, _shown(response)
+    root = etree.fromstring(response.data)
+    if response.status_code >= 400:
+        assert response.mimetype == "application/xml", _shown(response)
+        assert root.tag == "Error", _shown(response)
+        fields = {child.tag: child.text for child in root}
+        assert fields.get("Code") and fields.get("Code") != "InternalError", _shown(response)
+        assert fields.get("Message"), _shown(response)
+    return root
+
+
+def search_answer(response) -> None:
+    """GET /search/…: ECHO 10 XML or JSON with CMR-Hits, or the typed error."""
+    if response.status_code >= 400:
+        echo_answer(response)
+        return
+    assert response.status_code == 200, _shown(response)
+    assert int(response.headers["CMR-Hits"]) >= 0
+    if response.mimetype == "application/json":
+        assert "feed" in json.loads(response.data)
+    else:
+        assert etree.fromstring(response.data).tag == "results"
+
+
+def soap_answer(response) -> None:
+    """POST /soap: a SOAP envelope; a refusal is a Fault in it, with a 4xx."""
+    assert response.status_code < 500, _shown(response)
+    root = etree.fromstring(response.data)
+    if root.tag == "Error":  # no envelope to answer in (the body was not SOAP)
+        echo_answer(response)
+        return
+    assert etree.QName(root).namespace in SOAP_ENVELOPES, _shown(response)
+
+
+def oseo_answer(response) -> None:
+    """POST /oseo: an answer, or a SOAP fault / ows:ExceptionReport with a 4xx."""
+    assert response.status_code < 500, _shown(response)
+    root = etree.fromstring(response.data)
+    if response.status_code >= 400:
+        reports = root.iter(f"{{{OWS}}}ExceptionReport")
+        report = root if root.tag == f"{{{OWS}}}ExceptionReport" else next(reports, None)
+        assert report is not None, _shown(response)
+        exception = report.find(f"{{{OWS}}}Exception")
+        assert exception is not None and exception.get("exceptionCode"), _shown(response)
