@@ -18,7 +18,9 @@ DEEP = 6
 
 @functools.cache
 def declarations(dtd_name: str) -> dict[str, etree._DTDElementDecl]:
-    return {e.name: e for e in dtd.compiled(dtd_name).elements()}
+    # a DTD of the generator's own: dtd.validate's are per thread and not handed out
+    with dtd.path(dtd_name).open("rb") as stream:
+        return {e.name: e for e in etree.DTD(stream).elements()}
 
 
 def roots(dtd_name: str) -> list[str]:
