@@ -24,22 +24,23 @@ from spatial.errors import SpatialError
 from spatial.plane import POLE_MARGIN, arc_chains, combine, cut
 from spatial.postgis import SRID, drawing_wkt, geography_wkt, record_columns
 from spatial.shapes import CoordinateSystem, Coverage, Polygon
-from spatial.validation import DEFAULT_RESOLUTION, HALF_SPHERE
+from spatial.validation import HALF_SPHERE
 
 #: How clearly a record must pass each check to skip the one-by-one way (else it goes there).
 _MARGIN = 1e-3
+#: Least distance (radians) between two vertices of a cleared ring: far beyond any two that the
+#: duplicate rule (coordinates equal to 8 decimals, away from the poles) could call one point.
+_MIN_CHORD = 1e-8
 #: Largest ring (points, closing one included) the batch way takes: its checks compare every
 #: pair of vertices and of edges, fine for the handful most footprints have. Larger rings go the
 #: one-by-one way, whose checks grow as N log N.
 MAX_BATCH_POINTS = 64
 
 
-def record_columns_many(
-    coverages: list[Coverage], *, resolution: float = DEFAULT_RESOLUTION
-) -> list[dict | SpatialError]:
+def record_columns_many(coverages: list[Coverage]) -> list[dict | SpatialError]:
     """Per coverage: its spatial columns (as ``record_columns`` gives them), or its error."""
     out: list[dict | SpatialError | None] = [None] * len(coverages)
-    for members, lon, lat, clear in _groups(coverages, resolution):
+    for members, lon, lat, clear in _groups(coverages):
         polygons = [coverages[n].shapes[0] for n, ok in zip(members, clear, strict=True) if ok]
         chosen = [n for n, ok in zip(members, clear, strict=True) if ok]
         if chosen:
@@ -48,24 +49,22 @@ def record_columns_many(
     for n, coverage in enumerate(coverages):
         if out[n] is None:
             try:
-                out[n] = record_columns(coverage, resolution=resolution)
+                out[n] = record_columns(coverage)
             except SpatialError as exc:
                 out[n] = exc
     return out  # type: ignore[return-value]
 
 
-def cleared_for_batch(
-    coverages: list[Coverage], *, resolution: float = DEFAULT_RESOLUTION
-) -> list[bool]:
+def cleared_for_batch(coverages: list[Coverage]) -> list[bool]:
     """Which coverages the batch way handles (the others go one by one)."""
     out = [False] * len(coverages)
-    for members, _, _, clear in _groups(coverages, resolution):
+    for members, _, _, clear in _groups(coverages):
         for n, ok in zip(members, clear, strict=True):
             out[n] = bool(ok)
     return out
 
 
-def _groups(coverages: list[Coverage], resolution: float):
+def _groups(coverages: list[Coverage]):
     """Simple coverages grouped by ring size: members, longitudes, latitudes, cleared rows."""
     groups: dict[int, list[int]] = defaultdict(list)
     for n, coverage in enumerate(coverages):
@@ -75,7 +74,7 @@ def _groups(coverages: list[Coverage], resolution: float):
         rings = [coverages[n].shapes[0].boundary.points for n in members]
         lon = np.array([[p.lon for p in points] for points in rings])
         lat = np.array([[p.lat for p in points] for points in rings])
-        yield members, lon, lat, _clearly_valid(lon, lat, resolution)
+        yield members, lon, lat, _clearly_valid(lon, lat)
 
 
 def _simple(coverage: Coverage) -> bool:
@@ -90,17 +89,17 @@ def _simple(coverage: Coverage) -> bool:
     )
 
 
-def _clearly_valid(lon: np.ndarray, lat: np.ndarray, resolution: float) -> np.ndarray:
+def _clearly_valid(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Rows (closed rings of the same size) that pass every geodetic polygon check with room to
     spare and keep away from the poles; the others are for the one-by-one way to judge."""
     ok = np.all(np.abs(lon) <= 180.0, axis=1) & np.all(np.abs(lat) < 90.0 - POLE_MARGIN, axis=1)
     ok &= np.all(lon[:, :1] == lon[:, -1:], axis=1) & np.all(lat[:, :1] == lat[:, -1:], axis=1)
     v = sphere.xyz(lon[:, :-1], lat[:, :-1])  # (m, k, 3): the distinct vertices
     m, k, _ = v.shape
-    # No two vertices anywhere near the resolution apart; no arc anywhere near 180°.
+    # No two vertices anywhere near one point; no arc anywhere near 180°.
     chord = np.linalg.norm(v[:, :, None, :] - v[:, None, :, :], axis=-1)
     chord[:, np.arange(k), np.arange(k)] = np.inf
-    ok &= chord.min(axis=(1, 2)) > 10 * math.radians(resolution) + 1e-12
+    ok &= chord.min(axis=(1, 2)) > _MIN_CHORD
     nxt = np.roll(v, -1, axis=1)
     ok &= np.all(np.einsum("mkj,mkj->mk", v, nxt) > -1.0 + _MARGIN, axis=1)
     # Arcs away from the poles (great circles whose top stays clear, or the exact test).

@@ -1,4 +1,4 @@
-"""Which great-circle arcs of a shape may cross, and which points may coincide, in O(N log N).
+"""Which great-circle arcs of a shape may cross, in O(N log N).
 
 Testing every pair of a ring's N edges costs N²/2 (a 5,000-vertex polygon: 12.5 million pairs).
 Instead each arc gets a 3-D box that surely holds it (its endpoints' box grown by its sagitta:
@@ -22,7 +22,6 @@ _SLACK = 1e-9
 _GNOMONIC_DEPTH = 0.1
 _HAIR = 1e-9  # projected units (radians at the centre): far beyond the arc test's tolerance
 _STRETCH = 1024  # first edges per tree query when listing crossings
-_SWEEP_STEPS = 32  # neighbours along the sorted coordinate before a tree is quicker
 
 
 def _axes(*vectors: np.ndarray) -> tuple[int, int, int]:
@@ -124,53 +123,3 @@ def rings_crossings(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     i, j = _meeting(lo1, hi1, lo2, hi2, _axes(first, second))
     hits = sphere.arc_pair_crossings(a1[i], b1[i], a2[j], b2[j])
     return hits[~np.isnan(hits[:, 0])]
-
-
-def first_close_pair(coords: np.ndarray, limit: float, *, chebyshev: bool = False):
-    """The first pair (i < j, the lowest i, then the lowest j) of rows of ``coords`` closer than
-    ``limit`` (Euclidean; or in every coordinate, with ``chebyshev``), or None.
-
-    Rows sorted along the coordinate that spreads most are compared with the next one, the one
-    after, … while any are that close along it (once or twice for real shapes); rows bunched along
-    it (a long straight run of vertices) go to a tree of their boxes instead."""
-    n = len(coords)
-    if n < 2:
-        return None
-    axis = int(np.argmax(coords.max(axis=0) - coords.min(axis=0)))
-    order = np.argsort(coords[:, axis], kind="stable")
-    along = coords[order, axis]
-    firsts, seconds = [], []
-    for step in range(1, n):
-        near = np.flatnonzero(along[step:] - along[:-step] <= limit)
-        if near.size == 0:
-            break
-        if step > _SWEEP_STEPS:
-            i, j = _close_by_tree(coords, limit)
-            firsts, seconds = [i], [j]
-            break
-        firsts.append(order[near])
-        seconds.append(order[near + step])
-    if not firsts:
-        return None
-    i, j = np.concatenate(firsts), np.concatenate(seconds)
-    i, j = np.minimum(i, j), np.maximum(i, j)
-    gap = coords[j] - coords[i]
-    size = np.max(np.abs(gap), axis=1) if chebyshev else np.linalg.norm(gap, axis=1)
-    close = size < limit
-    if not close.any():
-        return None
-    i, j = i[close], j[close]
-    first = np.lexsort((j, i))[0]
-    return int(i[first]), int(j[first])
-
-
-def _close_by_tree(coords: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) of rows whose boxes grown by ``limit`` meet in every coordinate."""
-    lo, hi = coords - limit, coords + limit
-    p, q, r = _axes(coords) if coords.shape[1] == 3 else (0, 1, None)
-    tree = shapely.STRtree(shapely.box(lo[:, p], lo[:, q], hi[:, p], hi[:, q]))
-    i, j = tree.query(shapely.points(coords[:, p], coords[:, q]))
-    keep = j > i
-    if r is not None:
-        keep &= np.abs(coords[i, r] - coords[j, r]) <= limit
-    return i[keep], j[keep]

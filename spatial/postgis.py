@@ -38,7 +38,7 @@ from spatial.shapes import (
     Shape,
     format_number,
 )
-from spatial.validation import DEFAULT_RESOLUTION, prepare
+from spatial.validation import prepare
 
 SRID = 4326
 #: Largest distance (radians on the unit sphere) allowed between a straight lon/lat edge and the
@@ -330,14 +330,10 @@ def orbit_envelope(orbit: Orbit, parameters: OrbitParameters | None) -> Bounding
 # -- a record's columns ------------------------------------------------------------------------
 
 
-def record_columns(coverage: Coverage, *, resolution: float = DEFAULT_RESOLUTION) -> dict:
+def record_columns(coverage: Coverage) -> dict:
     """Validate a record's coverage and return its spatial columns (raises a SpatialError)."""
     system = coverage.system or CoordinateSystem.CARTESIAN
-    prepared = tuple(
-        piece
-        for shape in coverage.shapes
-        for piece in prepare(shape, system, resolution=resolution)
-    )
+    prepared = tuple(piece for shape in coverage.shapes for piece in prepare(shape, system))
     return {"coordinate_system": coverage.system, **coverage_columns(coverage, prepared)}
 
 

@@ -27,8 +27,10 @@ from spatial.shapes import (
     format_number,
 )
 
-#: Points closer than this (degrees) are the same point unless a collection says otherwise.
-DEFAULT_RESOLUTION = 1e-7
+#: Decimals CMR rounds coordinates to before it compares points (``p/round-point 8``).
+DUPLICATE_PRECISION = 8
+#: Latitudes this close to ±90 are the pole (cmr.spatial.point/is-north-pole?).
+POLE_TOLERANCE = 1e-7
 MAX_SEARCH_LINE_POINTS = 500  # CMR's: spatial-lib cmr.spatial.messages/max-line-points
 #: CMR's limit on the points of a search area (its shapefiles: search-app
 #: cmr.search.services.parameters.converters.shapefile/max-shapefile-points, "Shapefiles are
@@ -47,7 +49,6 @@ def prepare(
     shape: Shape,
     system: CoordinateSystem,
     *,
-    resolution: float = DEFAULT_RESOLUTION,
     search: bool = False,
 ) -> tuple[Shape, ...]:
     """Validate a shape; return the shapes to store or search in its place."""
@@ -62,15 +63,15 @@ def prepare(
         _check_circle(shape)
         return (shape,)
     if isinstance(shape, Line):
-        _check_line(shape, geodetic, resolution, search)
+        _check_line(shape, geodetic, search)
         return (shape,)
     if isinstance(shape, Polygon):
         if search:
             _check_search_polygon_size(shape)
         if geodetic:
-            _check_geodetic_polygon(shape, resolution)
+            _check_geodetic_polygon(shape)
             return (shape,)
-        return _check_cartesian_polygon(shape, resolution)
+        return _check_cartesian_polygon(shape)
     raise TypeError(f"not a shape: {shape!r}")
 
 
@@ -132,7 +133,7 @@ def _check_circle(circle: Circle) -> None:
 # -- lines ---------------------------------------------------------------------------------
 
 
-def _check_line(line: Line, geodetic: bool, resolution: float, search: bool) -> None:
+def _check_line(line: Line, geodetic: bool, search: bool) -> None:
     points = list(line.points)
     if len(points) < 2:
         raise errors.TooFewPoints(f"A line needs at least 2 points, but had {len(points)}.")
@@ -142,7 +143,7 @@ def _check_line(line: Line, geodetic: bool, resolution: float, search: bool) -> 
             f"but had {len(points)}."
         )
     _check_points(points)
-    _check_duplicates(points, geodetic, resolution)
+    _check_duplicates(points, geodetic)
     if geodetic:
         _check_antipodal(points)
     else:
@@ -161,26 +162,26 @@ def _check_search_polygon_size(polygon: Polygon) -> None:
         )
 
 
-def _ring_checks(ring: Ring, geodetic: bool, resolution: float) -> None:
+def _ring_checks(ring: Ring, geodetic: bool) -> None:
     points = list(ring.points)
     if len(points) < 4:
         raise errors.TooFewPoints(
             f"A polygon ring needs at least 3 distinct points, but had {len(set(points[:-1]))}."
         )
     _check_points(points)
-    _check_duplicates(points[:-1], geodetic, resolution)
+    _check_duplicates(points[:-1], geodetic)
     if geodetic:
         _check_antipodal(points)
 
 
-def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
+def _check_geodetic_polygon(polygon: Polygon) -> None:
     loops = None if polygon.holes else seams.loops(list(polygon.boundary.vertices))
     if loops is not None:
-        _check_seamed_boundary(loops, resolution)
+        _check_seamed_boundary(loops)
         return
     rings = [polygon.boundary, *polygon.holes]
     for ring in rings:
-        _ring_checks(ring, True, resolution)
+        _ring_checks(ring, True)
     vertices = [sphere.points_xyz(r.vertices) for r in rings]
     for ring_vertices in vertices:
         _check_geodetic_self_intersection(ring_vertices)
@@ -214,13 +215,13 @@ def _check_geodetic_polygon(polygon: Polygon, resolution: float) -> None:
                 )
 
 
-def _check_seamed_boundary(loops: list[list[Point]], resolution: float) -> None:
+def _check_seamed_boundary(loops: list[list[Point]]) -> None:
     """A boundary that runs along the antimeridian and back (``spatial.seams``): each loop it
     makes without those runs is checked as a ring, the loops must not cross, and what they bound
     together (where an odd number of them has it on its left) follows the rules of any polygon."""
     vertices = []
     for loop in loops:
-        _ring_checks(Ring((*loop, loop[0])), True, resolution)
+        _ring_checks(Ring((*loop, loop[0])), True)
         v = sphere.points_xyz(loop)
         _check_geodetic_self_intersection(v)
         vertices.append(v)
@@ -289,10 +290,10 @@ def _check_geodetic_self_intersection(v: np.ndarray) -> None:
         )
 
 
-def _check_cartesian_polygon(polygon: Polygon, resolution: float) -> tuple[Shape, ...]:
+def _check_cartesian_polygon(polygon: Polygon) -> tuple[Shape, ...]:
     rings = [polygon.boundary, *polygon.holes]
     for ring in rings:
-        _ring_checks(ring, False, resolution)
+        _ring_checks(ring, False)
     crossing = any(_crosses_antimeridian(r.points) for r in rings)
     coords = [[(p.lon, p.lat) for p in r.points] for r in rings]
     if crossing:
@@ -354,20 +355,43 @@ def _ring_from(coords) -> Ring:
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _check_duplicates(points: list[Point], geodetic: bool, resolution: float) -> None:
+def _check_duplicates(points: list[Point], geodetic: bool) -> None:
+    """CMR's rule (spatial-lib cmr.spatial.points-validation-helpers/duplicate-point-validation):
+    points are the same when they are equal once rounded to 8 decimals, by CMR's point equality.
+    A distance would not do: near a pole, points far apart in longitude are a hair apart."""
+    if len(points) < 2:
+        return
+    lon = _round_half_up(np.array([p.lon for p in points], dtype=float))
+    lat = _round_half_up(np.array([p.lat for p in points], dtype=float))
     if geodetic:
-        pair = crossings.first_close_pair(sphere.points_xyz(points), math.radians(resolution))
-    else:
-        coords = np.array([(p.lon, p.lat) for p in points], dtype=float)
-        pair = crossings.first_close_pair(coords, resolution, chebyshev=True)
-    if pair is not None:
-        _duplicate(points, *pair)
+        # cmr.spatial.point: every longitude at a pole is one point, and -180 is 180.
+        north, south = np.abs(lat - 90.0) <= POLE_TOLERANCE, np.abs(lat + 90.0) <= POLE_TOLERANCE
+        lon[north | south] = 0.0
+        lat[north], lat[south] = 90.0, -90.0
+        lon[np.abs(lon) == 180.0] = 180.0
+    lon, lat = lon + 0.0, lat + 0.0  # -0.0 is 0.0
+    order = np.lexsort((np.arange(len(points)), lon, lat))
+    same = (lon[order][1:] == lon[order][:-1]) & (lat[order][1:] == lat[order][:-1])
+    if not same.any():
+        return
+    # Runs of equal keys, each in index order; the message names the run whose first point
+    # comes first, every point of it, as CMR's names a group.
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    runs = [r for r in np.split(order, starts[1:]) if len(r) > 1]
+    _duplicate(points, [int(i) for i in min(runs, key=lambda r: r[0])])
 
 
-def _duplicate(points: list[Point], i: int, j: int) -> None:
+def _round_half_up(values: np.ndarray) -> np.ndarray:
+    """cmr.spatial.math/round to DUPLICATE_PRECISION decimals: half away from zero."""
+    scale = 10.0**DUPLICATE_PRECISION
+    return np.copysign(np.floor(np.abs(values) * scale + 0.500000000001) / scale, values)
+
+
+def _duplicate(points: list[Point], group: list[int]) -> None:
+    named = [f"{i + 1} {points[i]}" for i in group]
     raise errors.DuplicatePoints(
-        f"The shape contained duplicate points. Points {i + 1} {points[i]} and {j + 1} "
-        f"{points[j]} were considered equivalent or very close."
+        f"The shape contained duplicate points. Points {', '.join(named[:-1])} and {named[-1]} "
+        "were considered equivalent or very close."
     )
 
 

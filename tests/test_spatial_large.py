@@ -1,5 +1,5 @@
-"""Large polygons: the search cap (CMR's 5,000 points) and the self-intersection and duplicate
-checks that pair edges through a tree, held to the all-pairs answer."""
+"""Large polygons: the search cap (CMR's 5,000 points) and the self-intersection check that pairs
+edges through a tree, held to the all-pairs answer."""
 
 from __future__ import annotations
 
@@ -137,23 +137,3 @@ def test_the_tree_finds_what_every_pair_finds(points):
     assert all(among(x, [y for y, _ in every]) for x in found)
     if crossings.ring_is_simple(v):  # GEOS's yes lets validation skip the search: never wrongly
         assert not any(on_both for _, on_both in every)
-
-
-@settings(max_examples=200, deadline=None)
-@given(points=st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3)), min_size=2,
-                       max_size=40),
-       scale=st.sampled_from([1e-7, 1e-3, 1.0]))  # fmt: skip
-def test_the_first_close_pair_is_the_all_pairs_one(points, scale):
-    coords = np.array(points, dtype=float) * scale
-    limit = 1.5 * scale
-    for chebyshev in (False, True):
-        expected = None
-        for i in range(len(coords)):
-            for j in range(i + 1, len(coords)):
-                gap = np.abs(coords[j] - coords[i])
-                if (gap.max() if chebyshev else np.linalg.norm(gap)) < limit:
-                    expected = (i, j)
-                    break
-            if expected:
-                break
-        assert crossings.first_close_pair(coords, limit, chebyshev=chebyshev) == expected
