@@ -11,6 +11,7 @@ from typing import Any
 
 from lxml import etree
 from sqlalchemy import Connection, select, update
+from sqlalchemy import exc as sa_exc
 
 from clearinghouse import xmlsafe
 from clearinghouse.db import Database
@@ -217,21 +218,46 @@ class Run:
             else:
                 live.append(item)
         with self.db.session() as session:
-            connection = session.connection()
-            if batch.action is Action.VERIFY:
-                self._verify(connection, live, errors)
-            if batch.action in (Action.INSERT, Action.VERIFY):
-                self._merge(connection, live, counts, errors)
-            elif batch.action is Action.DELETE:
-                self._delete(connection, live, counts, errors)
-            elif batch.action in (Action.PARTIAL_ADD, Action.PARTIAL_DELETE):
-                self._partial(connection, batch.action, live, counts, errors)
-            elif batch.action is Action.INVENTORY:
-                inventories.listed(connection, self.job_id, [i.row for i in live])
-            elif batch.action is Action.INVENTORY_END:
+            if self._together(session, batch.action, live, counts, errors) is not None:
+                # The database refused something in the batch: each record alone, so that the
+                # one at fault is reported with the database's reason and the rest go in.
                 for item in live:
-                    self._inventory_end(connection, item, counts, errors)
+                    refusal = self._together(session, batch.action, [item], counts, errors)
+                    if refusal is not None:
+                        counts["data_errors"] += 1
+                        errors.append((item, "data_errors", refusal))
             self._record(session, batch, counts, errors)
+
+    def _together(self, session, action: Action, items: list, counts, errors) -> str | None:
+        """Apply the items in a savepoint, adding to the counters and errors only when the
+        database took them all; else roll them back and say why the database refused."""
+        mine, found = dict.fromkeys(counts, 0), []
+        try:
+            with session.begin_nested():
+                self._run(session.connection(), action, items, mine, found)
+        except REFUSED as exc:
+            reason = getattr(exc.orig, "diag", None)
+            message = (reason.message_primary if reason else None) or str(exc.orig).strip()
+            return f"the database refused this record: {message}"
+        for name, value in mine.items():
+            counts[name] += value
+        errors.extend(found)
+        return None
+
+    def _run(self, connection: Connection, action: Action, live: list, counts, errors) -> None:
+        if action is Action.VERIFY:
+            self._verify(connection, live, errors)
+        if action in (Action.INSERT, Action.VERIFY):
+            self._merge(connection, live, counts, errors)
+        elif action is Action.DELETE:
+            self._delete(connection, live, counts, errors)
+        elif action in (Action.PARTIAL_ADD, Action.PARTIAL_DELETE):
+            self._partial(connection, action, live, counts, errors)
+        elif action is Action.INVENTORY:
+            inventories.listed(connection, self.job_id, [i.row for i in live])
+        elif action is Action.INVENTORY_END:
+            for item in live:
+                self._inventory_end(connection, item, counts, errors)
 
     def _merge(self, connection: Connection, items: list[Item], counts, errors) -> None:
         unique: dict[tuple, Item] = {}
@@ -366,6 +392,10 @@ class Run:
             update(IngestJob).where(IngestJob.id == self.job_id)
             .values(batches_done=batch.number + 1)
         )  # fmt: skip
+
+
+#: What the database says of the data itself (not of the connection): the same again would fail.
+REFUSED = (sa_exc.DataError, sa_exc.IntegrityError, sa_exc.InternalError)
 
 
 def footprints(items: list[Item]) -> None:

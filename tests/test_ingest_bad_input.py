@@ -162,3 +162,22 @@ def test_a_record_of_the_wrong_kind_in_a_section(db, session, tmp_path, provider
     assert (report.processed, report.inserted, report.data_errors) == (3, 2, 1), report.text
     (error,) = session.scalars(select(IngestError).where(IngestError.report_id == report.id))
     assert "Granules holds Granule elements, not GranuleDelete" in error.message
+
+
+def test_a_record_the_database_refuses_is_reported_and_the_rest_go_in(db, session, tmp_path,
+                                                                      provider):  # fmt: skip
+    """Whatever our checks let through and PostgreSQL refuses (here a constraint made for the
+    test) costs that record alone, reported with the database's reason; before, the batch failed
+    and the job stayed running with no report, retried at every scan."""
+    session.execute(text("ALTER TABLE granules ADD CONSTRAINT test_no_g2"
+                         " CHECK (granule_ur <> 'G2')"))  # fmt: skip
+    session.commit()  # the test's savepoint: rolled back with the test
+    content = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(1, 5)]})
+    report = _run(db, tmp_path, content)
+    assert (report.processed, report.inserted, report.data_errors) == (4, 3, 1), report.text
+    (error,) = session.scalars(select(IngestError).where(IngestError.report_id == report.id))
+    assert error.record_id == "G2"
+    assert "the database refused this record" in error.message and "test_no_g2" in error.message
+    assert set(session.scalars(select(Granule.granule_ur))) == {"G1", "G3", "G4"}
+    job = session.get(IngestJob, report.job_id)
+    assert job.status is JobStatus.DONE
