@@ -142,3 +142,23 @@ def test_a_forged_search_after_is_refused_not_crashed_on(client, catalog):
         token = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
         response = client.get("/search/granules", headers={"CMR-Search-After": token})
         error(response, 400, "InvalidValue")
+
+
+def test_a_search_may_be_posted_form_encoded_as_cmr_takes_it(client, catalog):
+    """CMR's api.md: the parameters may come as application/x-www-form-urlencoded in a POST
+    body (a polygon of thousands of points does not fit in an address), with the address's."""
+    got = client.get("/search/granules.json?page_size=100&bounding_box=170,49,-170,51")
+    posted = client.post("/search/granules.json?page_size=100",
+                         data={"bounding_box": "170,49,-170,51"})  # fmt: skip
+    assert posted.status_code == 200, posted.data
+    titles = sorted(e["title"] for e in posted.get_json()["feed"]["entry"])
+    assert titles == sorted(e["title"] for e in got.get_json()["feed"]["entry"]) and titles
+    assert posted.headers["CMR-Hits"] == got.headers["CMR-Hits"]
+    wrong = client.post("/search/granules.json", data=b'{"bounding_box": "1,2,3,4"}',
+                        content_type="application/json")  # fmt: skip
+    message = error(wrong, 400, "BadRequest")["Message"]
+    assert "POSTed as application/x-www-form-urlencoded" in message
+    nul = client.post("/search/granules.json", data={"short_name": "A\x00B"})
+    assert "U+0000" in error(nul, 400, "InvalidValue")["Message"]
+    bad = client.post("/search/granules.json", data={"page_size": "²"})
+    assert "page_size" in error(bad, 400, "InvalidValue")["Message"]

@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def refuse_unholdable() -> None:
     """The door for text in the address and the headers: what the database or an XML answer
     cannot hold (NUL…) is refused here, before any route passes it on."""
@@ -52,9 +55,11 @@ def refuse_unholdable() -> None:
 
     for name, value in (request.view_args or {}).items():
         holdable(value, where=f"the address's {name}")
-    for name, value in request.args.items(multi=True):
-        holdable(name, where="a parameter name")
-        holdable(value, where=name)
+    forms = (request.form,) if request.mimetype == FORM else ()
+    for params in (request.args, *forms):
+        for name, value in params.items(multi=True):
+            holdable(name, where="a parameter name")
+            holdable(value, where=name)
     for name, value in request.headers.items():
         holdable(value, where=f"the {name} header")
 

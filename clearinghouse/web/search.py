@@ -1,21 +1,30 @@
-"""Routes of the read-only search API: GET /search/collections and /search/granules (.json/.xml)."""
+"""Routes of the read-only search API: /search/collections and /search/granules (.json/.xml), by
+GET, or by POST with the parameters form-encoded in the body (as CMR takes them: a search polygon
+of thousands of points does not fit in an address), the address's parameters added to them."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import CombinedMultiDict
 
 from clearinghouse.api import search
-from clearinghouse.errors import NotFound
+from clearinghouse.errors import BadRequest, NotFound
+from clearinghouse.web import FORM
 from clearinghouse.web.echo import context
 
 blueprint = Blueprint("search", __name__)
 
 
-@blueprint.get("/search/<name>")
+@blueprint.route("/search/<name>", methods=["GET", "POST"])
 def find(name: str):
     target, _, suffix = name.partition(".")
     if target not in ("collections", "granules") or suffix not in ("", "json", "xml"):
         raise NotFound(f"no /search/{name}: search /search/collections or /search/granules")
+    params = request.args
+    if request.method == "POST":
+        if request.mimetype != FORM:
+            raise BadRequest(f"a search is POSTed as {FORM}, not {request.mimetype or 'nothing'}")
+        params = CombinedMultiDict([request.args, request.form])
     accept = request.accept_mimetypes
     as_json = suffix == "json" or (
         suffix == ""
@@ -23,6 +32,6 @@ def find(name: str):
         and "application/json" in accept
     )
     after = request.headers.get("CMR-Search-After")
-    headers, status, body = search.run(context(), target, request.args, as_json=as_json,
+    headers, status, body = search.run(context(), target, params, as_json=as_json,
                                        search_after=after)  # fmt: skip
     return Response(body, status=status, headers=headers)
