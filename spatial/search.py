@@ -9,7 +9,7 @@ lines and circles on the sphere. A search reaching a pole meets every record rea
 from __future__ import annotations
 
 import shapely
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, true
 
 from spatial.bounds import PAD, rectangles
 from spatial.plane import PLANE_TOLERANCE, plane_geometry
@@ -64,7 +64,10 @@ def _exact(model, shape: Shape) -> ColumnElement[bool]:
     if isinstance(shape, BoundingBox) and shape.wraps:
         sides = [BoundingBox(shape.west, shape.south, 180, shape.north),
                  BoundingBox(-180, shape.south, shape.east, shape.north)]  # fmt: skip
-        return or_(*(_exact(model, side) for side in sides if side.west < side.east))
+        wide = [side for side in sides if side.west < side.east]
+        if not wide:  # no width, on the antimeridian: the rectangles' test is the whole test
+            return true()
+        return or_(*(_exact(model, side) for side in wide))
     geog = model.spatial_geog
     if isinstance(shape, Circle):
         centre = f"SRID=4326;POINT({shape.center.lon} {shape.center.lat})"

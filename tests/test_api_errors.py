@@ -213,5 +213,11 @@ def test_a_database_that_is_down_is_503_for_xml_and_soap(settings):
 def test_an_error_quoting_a_nul_is_still_a_document(client):
     """Found by tests/fuzz: a message quoting a value XML cannot hold (here a parameter named
     NUL) made the error renderer itself fail, a 500; the value is now shown escaped."""
+    from clearinghouse.api.messages import error_element
+    from clearinghouse.errors import InvalidValue
+
+    element = error_element(InvalidValue("unknown parameter \x00\ufffe", line=3))
+    assert element.findtext("Message") == "unknown parameter \\x00\\ufffe"
+    # and at the door, before any route could quote it, such a value is refused as itself
     fields = error(client.get("/search/collections?%00=1"), 400, "InvalidValue")
-    assert "unknown parameter \\x00" in fields["Message"]
+    assert "a parameter name: holds the character U+0000" in fields["Message"]

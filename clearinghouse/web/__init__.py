@@ -55,13 +55,19 @@ def refuse_unholdable() -> None:
 
     for name, value in (request.view_args or {}).items():
         holdable(value, where=f"the address's {name}")
-    forms = (request.form,) if request.mimetype == FORM else ()
-    for params in (request.args, *forms):
-        for name, value in params.items(multi=True):
-            holdable(name, where="a parameter name")
-            holdable(value, where=name)
+    refuse_unholdable_params(request.args)
     for name, value in request.headers.items():
         holdable(value, where=f"the {name} header")
+
+
+def refuse_unholdable_params(params) -> None:
+    """The same for parameters (those of a POSTed form too: only a route that reads a form knows
+    whether the body is one, and reading it here would take it from the routes that do not)."""
+    from clearinghouse.inputs import holdable
+
+    for name, value in params.items(multi=True):
+        holdable(name, where="a parameter name")
+        holdable(value, where=name)
 
 
 def database_of(app: Flask) -> Database:

@@ -9,7 +9,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from clearinghouse.api import search
 from clearinghouse.errors import BadRequest, NotFound
-from clearinghouse.web import FORM
+from clearinghouse.web import FORM, refuse_unholdable_params
 from clearinghouse.web.echo import context
 
 blueprint = Blueprint("search", __name__)
@@ -24,6 +24,7 @@ def find(name: str):
     if request.method == "POST":
         if request.mimetype != FORM:
             raise BadRequest(f"a search is POSTed as {FORM}, not {request.mimetype or 'nothing'}")
+        refuse_unholdable_params(request.form)
         params = CombinedMultiDict([request.args, request.form])
     accept = request.accept_mimetypes
     as_json = suffix == "json" or (
