@@ -30,6 +30,7 @@ from clearinghouse import outbound
 from clearinghouse.accounts.models import OrderMode, Transaction
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
+from clearinghouse.db.errors import log_failure
 from clearinghouse.db.listen import listen
 from clearinghouse.errors import DatabaseUnavailable, DestinationNotAllowed
 
@@ -313,7 +314,7 @@ class Worker:
                 busy = False
                 self.stopping.wait(IDLE_POLL)
             except Exception:
-                log.exception("dispatch failed; the request stays due and is tried again")
+                log_failure(log, "dispatch failed; the request stays due and is tried again")
                 busy = False
                 self.stopping.wait(IDLE_POLL)
             if not busy:
@@ -347,7 +348,9 @@ class Worker:
                 self._database_is(up=False)
                 busy = False
             except Exception:
-                log.exception("%s failed; it runs again shortly", getattr(job, "__qualname__", job))
+                log_failure(
+                    log, "%s failed; it runs again shortly", getattr(job, "__qualname__", job)
+                )
                 busy = False
             if not busy:
                 self.stopping.wait(SIDE_POLL)

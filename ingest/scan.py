@@ -25,11 +25,13 @@ from sqlalchemy import select, text
 from clearinghouse.accounts.models import Provider
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
+from clearinghouse.db.errors import log_failure
 from ingest import browse, delivery, dropbox
 from ingest.models import FileKind, IngestJob, IngestReport, JobStatus
 from ingest.pipeline import ingest_file, open_job
 
 log = logging.getLogger(__name__)
+
 
 #: The namespace of the per-partner advisory locks (the other key is the provider id's hash).
 LOCK_NAMESPACE = 4_242
@@ -86,7 +88,9 @@ def scan(db: Database, settings: Settings, provider_id: str | None = None) -> li
         try:
             done = scan_partner(db, settings, partner)
         except Exception:  # one partner's trouble is never another's
-            log.exception("%s: the scan of this partner failed; the next pass tries again", partner)
+            log_failure(
+                log, "%s: the scan of this partner failed; the next pass tries again", partner
+            )
             continue
         if done is not None:
             taken.extend(done)
@@ -131,7 +135,7 @@ def _alone(provider_id: str, what: str) -> Iterator[None]:
     try:
         yield
     except Exception:
-        log.exception("%s: %s failed; it is tried again at the next pass", provider_id, what)
+        log_failure(log, "%s: %s failed; it is tried again at the next pass", provider_id, what)
 
 
 def _active(db: Database, provider_id: str) -> bool:

@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from clearinghouse import maintenance
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
+from clearinghouse.db.errors import log_failure
 from clearinghouse.db.listen import listen
 from ingest import scan, signals
 
@@ -48,13 +49,13 @@ class Scheduler:
             for taken in scan.scan(self.db, self.settings):
                 log.info("%s: %s %s", taken.provider_id, taken.file_name, _summary(taken.report))
         except Exception:
-            log.exception("the scheduled scan failed; the next one tries again")
+            log_failure(log, "the scheduled scan failed; the next one tries again")
 
     def tidy(self) -> None:
         try:
             maintenance.tidy(self.db, self.settings)
         except Exception:
-            log.exception("housekeeping failed; it runs again in an hour")
+            log_failure(log, "housekeeping failed; it runs again in an hour")
 
     # -- signalled scans ----------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class Scheduler:
             try:
                 done = scan.scan_partner(self.db, self.settings, provider_id)
             except Exception:
-                log.exception("%s: the scan failed; the next one tries again", provider_id)
+                log_failure(log, "%s: the scan failed; the next one tries again", provider_id)
                 return
             if done is not None:
                 for taken in done:

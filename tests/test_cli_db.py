@@ -278,3 +278,35 @@ def test_a_normal_user_runs_the_cluster_as_itself(cli_env):
     assert os.waitstatus_to_exitcode(status) == 0, report
     assert report == f"True {account.pw_uid} False"
     shutil.rmtree(home / "pg", ignore_errors=True)
+
+
+def test_loops_log_the_database_away_in_one_line_and_bugs_with_their_traceback(caplog):
+    """The scheduler, the scans and the broker worker go on after a failure: a database that is
+    away (restarted, say) is a warning of one line, anything else an error with its traceback."""
+    import logging
+
+    from sqlalchemy import exc as sa_exc
+
+    from clearinghouse.db.errors import log_failure
+    from clearinghouse.errors import DatabaseUnavailable
+
+    logger = logging.getLogger("tests.loops")
+    lost = sa_exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+    for error in (lost, DatabaseUnavailable("the database is unavailable; try again shortly")):
+        caplog.clear()
+        try:
+            raise error
+        except Exception:
+            log_failure(logger, "%s: the scan failed; the next one tries again", "P1")
+        (record,) = caplog.records
+        assert record.levelno == logging.WARNING and record.exc_info is None
+        assert record.getMessage() == (
+            "P1: the scan failed; the next one tries again: the database is unavailable"
+        )
+    caplog.clear()
+    try:
+        raise KeyError("a bug")
+    except Exception:
+        log_failure(logger, "the scheduled scan failed")
+    (record,) = caplog.records
+    assert record.levelno == logging.ERROR and record.exc_info[0] is KeyError

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import sys
 from collections.abc import Iterator
 
 from sqlalchemy import exc as sa_exc
@@ -42,3 +44,17 @@ def translated() -> Iterator[None]:
         yield
     except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
         raise translate(error) from error
+
+
+def log_failure(logger: logging.Logger, message: str, *args) -> None:
+    """Log the exception being handled by a loop that goes on: the database being away is one
+    line (it comes back, and the loop's next turn tries again), anything else with its
+    traceback."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseUnavailable) or (
+        isinstance(error, sa_exc.DBAPIError | sa_exc.TimeoutError)
+        and isinstance(translate(error), DatabaseUnavailable)
+    ):
+        logger.warning(message + ": the database is unavailable", *args)
+    else:
+        logger.exception(message, *args)
