@@ -65,3 +65,17 @@ def act_for(client, token: str, provider_id: str):
     """SetProviderContext, refused or not: the response."""
     body = f"<SetProviderContext><ProviderId>{provider_id}</ProviderId></SetProviderContext>"
     return post(client, "provider-context", token, body)
+
+
+def share_with_group(client, token: str, dataset: str, group: str, member: str) -> None:
+    """A partner's collection readable by one group only: the group made, the member added, READ
+    granted to it (which restricts the collection to its grantees)."""
+    for request in (
+        f"<CreateGroupRequest><GroupName>{group}</GroupName></CreateGroupRequest>",
+        f"<AddGroupMembersRequest><GroupName>{group}</GroupName><UserName>{member}</UserName>"
+        "</AddGroupMembersRequest>",
+        f"<GrantAccessRequest><Collection><DataSetId>{dataset}</DataSetId></Collection>"
+        f"<Permission>READ</Permission><Grantee><GroupName>{group}</GroupName></Grantee>"
+        "</GrantAccessRequest>",
+    ):
+        performed(client, token, "GroupManagementService", request)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from ingest.pipeline import ingest_file
-from tests.api_support import act_for, login, performed, provider, user
+from tests.api_support import act_for, login, provider, share_with_group, user
 from tests.ingest_support import collection, granule, wrap, write
 
 SECRET = b"\xff\xd8\xff\xe0" + b"restricted granule's image" * 20
@@ -56,15 +56,7 @@ def browse(db, session, client, settings, tmp_path):
     user(session, "root", admin=True)
     partner = login(client, "partner")
     act_for(client, partner, "ORNL")
-    for request in (
-        "<CreateGroupRequest><GroupName>team</GroupName></CreateGroupRequest>",
-        "<AddGroupMembersRequest><GroupName>team</GroupName><UserName>member</UserName>"
-        "</AddGroupMembersRequest>",
-        "<GrantAccessRequest><Collection><DataSetId>DS 1</DataSetId></Collection>"
-        "<Permission>READ</Permission><Grantee><GroupName>team</GroupName></Grantee>"
-        "</GrantAccessRequest>",
-    ):
-        performed(client, partner, "GroupManagementService", request)
+    share_with_group(client, partner, "DS 1", group="team", member="member")
     return partner
 
 

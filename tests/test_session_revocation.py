@@ -20,6 +20,7 @@ from tests.api_support import (
     performed,
     post,
     provider,
+    share_with_group,
     user,
 )
 from tests.ingest_support import collection, granule, wrap, write
@@ -46,15 +47,7 @@ def restricted(db, session, client, tmp_path):
     user(session, "root", admin=True)
     partner = login(client, "partner")
     act_for(client, partner, "ORNL")
-    for request in (
-        "<CreateGroupRequest><GroupName>team</GroupName></CreateGroupRequest>",
-        "<AddGroupMembersRequest><GroupName>team</GroupName><UserName>member</UserName>"
-        "</AddGroupMembersRequest>",
-        "<GrantAccessRequest><Collection><DataSetId>DS 1</DataSetId></Collection>"
-        "<Permission>READ</Permission><Grantee><GroupName>team</GroupName></Grantee>"
-        "</GrantAccessRequest>",
-    ):
-        performed(client, partner, GROUPS, request)
+    share_with_group(client, partner, "DS 1", group="team", member="member")
     return partner
 
 
