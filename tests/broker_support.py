@@ -3,6 +3,10 @@ OrderEntryService and ProviderOrderManagementService calls."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -188,3 +192,39 @@ def drain(db, settings, *, limit: int = 50) -> int:
         made += 1
         assert made < limit
     return made
+
+
+class ScriptedPartner:
+    """A real partner endpoint on loopback answering each POST as the test says: ``answer(path,
+    body)`` gives the status and the bytes (XML) sent back."""
+
+    def __init__(self) -> None:
+        self.answer: Callable[[str, bytes], tuple[int, bytes]] = lambda path, body: (200, b"")
+        partner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, reply = partner.answer(self.path, body)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@contextlib.contextmanager
+def scripted_partner() -> Iterator[ScriptedPartner]:
+    partner = ScriptedPartner()
+    threading.Thread(target=partner.server.serve_forever, daemon=True).start()
+    try:
+        yield partner
+    finally:
+        partner.server.shutdown()
+        partner.server.server_close()

@@ -4,10 +4,7 @@ tests/test_broker_e2e.py runs the same with worker processes and async callbacks
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
-import typing
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +28,7 @@ from tests.broker_support import (
     partner,
     point_at,
     provider_token,
+    scripted_partner,
     states,
 )
 
@@ -176,27 +174,10 @@ def test_a_retry_waits_the_partners_retry_wait(client, db, session, settings, tm
     assert 3500 < (request.next_attempt_at - request.created_at).total_seconds() < 3700
 
 
-class _Garbage(http.server.BaseHTTPRequestHandler):
-    answers: typing.ClassVar[dict[str, tuple[int, bytes]]] = {}
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        status, body = self.answers[self.path]
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def garbage():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with scripted_partner() as partner:
+        yield partner
 
 
 @pytest.mark.parametrize(
@@ -217,8 +198,8 @@ def garbage():
 def test_a_4xx_or_an_answer_that_is_not_one_fails_at_once(
     client, db, session, settings, tmp_path, garbage, mia, status, body, why
 ):
-    _Garbage.answers["/p"] = (status, body)
-    ids = partner(db, session, tmp_path, "ODDP", endpoint=f"{garbage}/p", retry_attempts=5)
+    garbage.answer = lambda path, request: (status, body)
+    ids = partner(db, session, tmp_path, "ODDP", endpoint=f"{garbage.url}/p", retry_attempts=5)
     token = login(client, mia)
     guid = create(client, token, item(ids[1]))
     ordered(client, token, "SubmitOrder", guid=guid)

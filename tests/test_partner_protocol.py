@@ -28,6 +28,7 @@ from tests.broker_support import (
     ordered,
     partner,
     provider_token,
+    scripted_partner,
     states,
 )
 
@@ -180,30 +181,19 @@ WRONG = {
 }
 
 
-class _Partner(http.server.BaseHTTPRequestHandler):
-    """A real partner endpoint answering each request from the server's ``answers`` by root."""
-
-    def do_POST(self):
-        request = etree.fromstring(self.rfile.read(int(self.headers["Content-Length"])))
-        guid = request.findtext("Order/ECHOOrderID")
-        body = self.server.answers[request.tag].format(guid=guid).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def endpoint():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Partner)
-    server.answers = {}
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    """A real partner endpoint answering each request from its ``answers``, by its root."""
+    with scripted_partner() as partner:
+        partner.answers = {}
+
+        def answer(path: str, body: bytes) -> tuple[int, bytes]:
+            request = etree.fromstring(body)
+            guid = request.findtext("Order/ECHOOrderID")
+            return 200, partner.answers[request.tag].format(guid=guid).encode()
+
+        partner.answer = answer
+        yield partner
 
 
 @pytest.mark.parametrize(
@@ -217,7 +207,7 @@ def endpoint():
 def test_a_wrong_answer_is_refused_naming_the_element_expected(
     client, db, session, settings, tmp_path, endpoint, case, state, expected, got
 ):
-    url = f"http://127.0.0.1:{endpoint.server_port}/orders"
+    url = f"{endpoint.url}/orders"
     ids = partner(db, session, tmp_path, "WRITTEN", endpoint=url, retry_attempts=3)
     user(session, "mia")
     token = login(client, "mia")

@@ -8,9 +8,6 @@ other services in test_fuzz_services.py.)"""
 
 from __future__ import annotations
 
-import http.server
-import threading
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +16,7 @@ from sqlalchemy import select
 
 from broker.dispatch import Dispatcher
 from broker.models import DispatchRequest, DispatchStatus
-from tests.broker_support import create, item, ordered, point_at
+from tests.broker_support import create, item, ordered, point_at, scripted_partner
 from tests.fuzz.budget import budget
 from tests.fuzz.dtdgen import element
 from tests.fuzz.hostile import mutated_bytes, mutated_tree
@@ -27,31 +24,11 @@ from tests.fuzz.hostile import mutated_bytes, mutated_tree
 ANSWERS = {"QuoteOrder": "QuoteProviderOrderResponse", "SubmitOrder": "SubmitProviderOrderResponse"}
 
 
-class Partner(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, body = self.server.answer
-        self.send_response(status)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def partner_server(session, world):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Partner)
-    server.answer = (200, b"")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    point_at(session, "FUZZP", f"http://127.0.0.1:{server.server_address[1]}/orders")
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    with scripted_partner() as partner:
+        point_at(session, "FUZZP", f"{partner.url}/orders")
+        yield partner
 
 
 @budget(30)
@@ -67,7 +44,7 @@ def test_partner_answers_never_crash_the_broker(client, db, session, settings, w
     answer = data.draw(mutated_tree(answer, known), label="mutated")
     body = data.draw(mutated_bytes(etree.tostring(answer, encoding="UTF-8")), label="bytes")
     status = data.draw(st.sampled_from([200, 200, 200, 400, 500, 302]), label="status")
-    partner_server.answer = (status, body)
+    partner_server.answer = lambda path, request: (status, body)
     dispatcher = Dispatcher(db, settings)
     for _ in range(5):  # the partner's retries (no wait between them)
         if not dispatcher.run_once():
