@@ -86,6 +86,7 @@ def iterparse(
     parser = etree.XMLPullParser(
         events=tuple(wanted | {"start"}), tag=tag, huge_tree=huge, **_OPTIONS
     )
+    everything = "start" in wanted  # then the events go out as they come (the hot loop)
     checked = False
     with contextlib.ExitStack() as stack:
         stream = source if hasattr(source, "read") else stack.enter_context(open(source, "rb"))
@@ -100,12 +101,19 @@ def iterparse(
             if error is not None and not chunk:
                 # close() on a truncated document ends the open elements for us: not the file's
                 events = ()
-            for event, element in events:
-                if not checked:  # the first event: the DOCTYPE is known by now
+            if not checked:
+                for event, element in events:  # the first event: the DOCTYPE is known by now
                     check_doctype(element.getroottree())
                     checked = True
-                if event in wanted:
-                    yield event, element
+                    if event in wanted:
+                        yield event, element
+                    break
+            if everything:
+                yield from events
+            else:
+                for event, element in events:
+                    if event in wanted:
+                        yield event, element
             if error is not None:
                 raise _malformed(error) from None
             if not chunk:
