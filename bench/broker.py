@@ -29,7 +29,6 @@ import throwaway
 from sqlalchemy import text
 
 from broker import orders
-from broker.simulator import Behaviour, PartnerSimulator
 from clearinghouse.accounts.models import User
 from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.accounts.sessions import Caller
@@ -37,6 +36,7 @@ from clearinghouse.config import Settings
 from clearinghouse.db import Database, make_engine
 from clearinghouse.outbound import parse_allow
 from ingest.pipeline import ingest_file
+from partner_sim import Behaviour, PartnerSimulator
 
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "shared_buffers": "256MB"}
 ITEMS_PER_PARTNER = 50

@@ -23,9 +23,9 @@ from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.options import read_selection
 from broker.states import TRANSITIONS, Event
-from clearinghouse.accounts import access
 from clearinghouse.accounts.models import AddressKind, Provider, Transaction, User
 from clearinghouse.accounts.sessions import Caller
+from clearinghouse.catalog import access
 from clearinghouse.catalog.conditions import ITEM_ID
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.catalog.search import live

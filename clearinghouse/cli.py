@@ -97,9 +97,11 @@ def ftp() -> None:
 @operator_errors
 def scheduler() -> None:
     """Run the ingest scheduler alone: scans drop boxes on a schedule and on each upload."""
+    from clearinghouse.components import scheduler_jobs
     from ingest.scheduler import run
 
-    run(_database(), _settings())
+    db = _database()
+    run(db, _settings(), scheduler_jobs(db, _settings()))
 
 
 @main.command()
@@ -109,15 +111,6 @@ def worker() -> None:
     from broker.dispatch import run
 
     run(_settings())
-
-
-def _partner_sim() -> None:
-    from broker.simulator import partner_sim
-
-    main.add_command(partner_sim)
-
-
-_partner_sim()
 
 
 # -- database ------------------------------------------------------------------------------------

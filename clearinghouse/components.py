@@ -6,15 +6,21 @@ a `clearinghouse <name>` command, so any of them can run alone, on any machine.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
 import time
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from clearinghouse.config import Settings
+from clearinghouse.db import Database, managed_cluster, migrate
 from clearinghouse.db import database_url as resolve_url
-from clearinghouse.db import managed_cluster, migrate
+
+if TYPE_CHECKING:
+    from ingest.scheduler import Job
 
 log = logging.getLogger("clearinghouse.up")
 
@@ -31,6 +37,16 @@ COMPONENTS: list[Component] = [
     Component("scheduler", "ingest scheduler"),
     Component("worker", "broker worker"),
 ]
+
+
+def scheduler_jobs(db: Database, settings: Settings) -> list[Job]:
+    """What the scheduler's process runs besides the scans (``ingest.scheduler.Job``): the hourly
+    housekeeping of the API's tables."""
+    from clearinghouse import maintenance
+    from ingest.scheduler import Job
+
+    tidy = functools.partial(maintenance.tidy, db, settings)
+    return [Job("tidy", tidy, timedelta(hours=1), "housekeeping failed; it runs again in an hour")]
 
 
 class _Stop(Exception):

@@ -1,5 +1,6 @@
-"""Housekeeping the scheduler runs every hour: ended and long-idle sessions, old login attempts and
-expired result sets are deleted, so these tables do not grow without end."""
+"""Housekeeping, run every hour in the scheduler's process (a job ``clearinghouse.components`` hands
+it): ended and long-idle sessions, old login attempts and expired result sets are deleted, so these
+tables do not grow without end."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The project's DTDs (ingest files, service messages, partner messages, AQL), shipped as package
-data, and the one way to validate against them: :func:`validate`.
+data, and the one way to validate against them: :func:`validate` (every error, as values) and
+:func:`check` (the first, raised as the project's InvalidXML, for the documents clients send).
 
 A compiled ``lxml.etree.DTD`` keeps the error log of its last validation on itself, and libxml2
 fills in its content automata as it goes; one shared by threads tells one sender another's errors
@@ -19,9 +20,10 @@ from importlib.resources.abc import Traversable
 
 from lxml import etree
 
+from clearinghouse.errors import InvalidXML
 from dtd.content import Mismatch, mismatch, model
 
-__all__ = ["Invalid", "names", "path", "validate"]
+__all__ = ["Invalid", "check", "names", "path", "validate"]
 
 
 def path(name: str) -> Traversable:
@@ -70,6 +72,18 @@ def validate(name: str, element: etree._Element) -> list[Invalid]:
     if schema.compiled.validate(element):
         return []
     return [schema.typed(e, element) for e in schema.compiled.error_log.filter_from_errors()]
+
+
+def check(name: str, element: etree._Element) -> None:
+    """Raise InvalidXML for the first error of a client's document (or subtree) against
+    ``dtd/{name}``, naming the DTD. Blank leaves are read as empty first: ``<X>\n</X>`` is as
+    empty as ``<X/>`` to a client's eye."""
+    for node in element.iter(etree.Element):
+        if node.text is not None and len(node) == 0 and not node.text.strip():
+            node.text = None
+    errors = validate(name, element)
+    if errors:
+        raise InvalidXML(f"{errors[0].message} ({name})", line=errors[0].line)
 
 
 def describe(tag: str, m: Mismatch) -> str:

@@ -6,6 +6,9 @@ and scans that partner's drop box at once, so a file is searchable seconds after
 number of schedulers may run against one database: the per-partner lock of ``ingest.scan`` keeps
 them from taking the same file, and a signalled scan that finds the partner locked waits for the
 holder to finish, then looks again (the holder may have listed the drop box before the file came).
+
+Other parts' periodic work runs in this process too, as jobs (:class:`Job`) handed in by whoever
+assembles the process (``clearinghouse scheduler``): ingest knows nothing of them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from clearinghouse import maintenance
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.db.errors import log_failure
@@ -31,10 +35,23 @@ log = logging.getLogger(__name__)
 RETRY_LOCKED = 1.0
 
 
+@dataclass(frozen=True)
+class Job:
+    """Periodic work of another part, run on the scheduler's thread."""
+
+    name: str
+    run: Callable[[], object]
+    every: timedelta
+    #: Logged (one line for a database that is away, else with the traceback) when ``run`` fails;
+    #: the job runs again at its next turn.
+    failure: str
+
+
 class Scheduler:
-    def __init__(self, db: Database, settings: Settings):
+    def __init__(self, db: Database, settings: Settings, jobs: Sequence[Job] = ()):
         self.db = db
         self.settings = settings
+        self.jobs = tuple(jobs)
         self.stopping = threading.Event()
         self.requests: queue.Queue[str] = queue.Queue()
         self.aps = BackgroundScheduler(
@@ -51,11 +68,12 @@ class Scheduler:
         except Exception:
             log_failure(log, "the scheduled scan failed; the next one tries again")
 
-    def tidy(self) -> None:
+    @staticmethod
+    def run_job(job: Job) -> None:
         try:
-            maintenance.tidy(self.db, self.settings)
+            job.run()
         except Exception:
-            log_failure(log, "housekeeping failed; it runs again in an hour")
+            log_failure(log, job.failure)
 
     # -- signalled scans ----------------------------------------------------------------------
 
@@ -90,7 +108,8 @@ class Scheduler:
 
     # -- life ---------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def plan(self) -> None:
+        """Add the periodic work to APScheduler (which ``start`` then starts)."""
         self.aps.add_job(
             self.scan_all,
             "interval",
@@ -98,7 +117,12 @@ class Scheduler:
             id="scan-all",
             next_run_time=datetime.now(UTC),
         )
-        self.aps.add_job(self.tidy, "interval", hours=1, id="tidy")
+        for job in self.jobs:
+            seconds = job.every.total_seconds()
+            self.aps.add_job(self.run_job, "interval", [job], seconds=seconds, id=job.name)
+
+    def start(self) -> None:
+        self.plan()
         self.aps.start()
         for target in (self._listen, self._signalled):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()
@@ -117,11 +141,11 @@ def _summary(report) -> str:
     )
 
 
-def run(db: Database, settings: Settings) -> None:
+def run(db: Database, settings: Settings, jobs: Sequence[Job] = ()) -> None:
     """Run until SIGTERM or SIGINT."""
     import signal
 
-    scheduler = Scheduler(db, settings)
+    scheduler = Scheduler(db, settings, jobs)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -164,7 +164,7 @@ def shop(database_url, tmp_path):
 @pytest.fixture
 def sim():
     """Simulated partners on loopback."""
-    from broker.simulator import PartnerSimulator
+    from partner_sim import PartnerSimulator
 
     with PartnerSimulator() as simulator:
         yield simulator

@@ -18,11 +18,11 @@ from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from broker.models import Order, ProviderOrder
-from broker.simulator import Behaviour, PartnerSimulator
 from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.config import Address, Settings
 from clearinghouse.db import Database, make_engine
 from ingest.pipeline import ingest_file
+from partner_sim import Behaviour, PartnerSimulator
 from tests.api_support import PASSWORD
 from tests.conftest import OUTBOUND, OUTBOUND_ALLOW, ephemeral_port
 from tests.ingest_support import collection, granule, wrap, write

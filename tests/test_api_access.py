@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from clearinghouse.accounts import access
 from clearinghouse.accounts.sessions import GUEST, resolve
+from clearinghouse.catalog import access
 from clearinghouse.catalog.models import Collection
 from ingest.pipeline import ingest_file
 from tests.api_support import act_for, error, login, perform, performed, post, provider, user

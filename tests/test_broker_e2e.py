@@ -9,7 +9,7 @@ import time
 from sqlalchemy import select
 
 from broker.models import DispatchRequest, ProviderOrder
-from broker.simulator import Behaviour
+from partner_sim import Behaviour
 from tests.api_support import login
 from tests.broker_support import create, item, ordered
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from broker.dispatch import Dispatcher
 from broker.models import DispatchRequest, DispatchStatus
 from broker.partner import MalformedAnswer, read_answer
-from broker.simulator import Behaviour, PartnerSimulator
 from clearinghouse.accounts.models import Transaction
+from partner_sim import Behaviour, PartnerSimulator
 from tests.api_support import login, performed, user
 from tests.broker_support import (
     MEDIA_TYPE,

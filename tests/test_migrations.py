@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, inspect, pool, text
 from sqlalchemy.engine import make_url
 
 from clearinghouse.db import migrate
-from clearinghouse.db.models import Base
 from clearinghouse.errors import DatabaseSetupError
+from clearinghouse.migrations.schema import Base
 
 
 @pytest.fixture

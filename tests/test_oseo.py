@@ -14,8 +14,8 @@ import pytest
 import requests
 from lxml import etree
 
-from broker.simulator import Behaviour
 from clearinghouse.accounts.models import AccessRule, Grantee, Group, Permission
+from partner_sim import Behaviour
 from tests.api_support import PASSWORD, act_for, login, performed
 from tests.broker_support import MEDIA_TYPE, PROFILE
 from tests.oseo_support import oseo_schema, ows_schema

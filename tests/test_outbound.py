@@ -15,13 +15,13 @@ from sqlalchemy import select, update
 
 from broker.dispatch import Dispatcher
 from broker.models import DispatchRequest, DispatchStatus, Order
-from broker.simulator import Behaviour
 from clearinghouse.config import load_settings
 from clearinghouse.errors import DestinationNotAllowed, SettingsError
 from clearinghouse.oseo.models import OseoOrder
 from clearinghouse.oseo.notifier import Notifier
 from clearinghouse.outbound import ALLOW_SETTING, Allowed, Policy, check, parse_allow, post
 from clearinghouse.web import create_app
+from partner_sim import Behaviour
 from tests.api_support import act_for, error, login, perform, provider, user
 from tests.broker_support import create, item, ordered, partner
 from tests.conftest import OUTBOUND

@@ -1,4 +1,4 @@
-"""The partner simulator (broker/simulator.py), driven over real HTTP; no database needed."""
+"""The partner simulator (partner_sim/), driven over real HTTP; no database needed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 import dtd
-from broker.simulator import (
+from partner_sim import (
     ANY_PROVIDER,
     Behaviour,
     PartnerSimulator,

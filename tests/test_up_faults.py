@@ -23,12 +23,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, func, select, text
 
 from broker.models import Order, ProviderOrder
-from broker.simulator import Behaviour
 from clearinghouse.accounts.services import add_provider, add_user
 from clearinghouse.catalog.models import Granule
 from clearinghouse.db import Database
 from ingest.models import IngestJob, IngestReport, JobStatus
 from ingest.pipeline import PARALLEL_BYTES, ingest_file
+from partner_sim import Behaviour
 from tests import process_support as procs
 from tests.api_support import PASSWORD, login
 from tests.broker_support import create, item, ordered

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from lxml import etree
 
+import dtd
 from clearinghouse import xmlsafe
 from clearinghouse.api import functions
 from clearinghouse.api.functions import Context
-from clearinghouse.api.messages import SESSION_LIMIT, E, Fields, parse, validate
+from clearinghouse.api.messages import SESSION_LIMIT, E, Fields, parse
 from clearinghouse.errors import InvalidXML
 
 TOKEN_HEADER = "Echo-Token"
@@ -28,7 +29,7 @@ def _read(body: bytes, function: str) -> Fields:
         raise InvalidXML(
             f"expected a <{function}> document, not <{root.tag}>", line=root.sourceline
         )
-    validate(root, "Session.dtd")
+    dtd.check("Session.dtd", root)
     return Fields(root)
 
 

@@ -1,4 +1,5 @@
-"""Reading service messages: parsing with the hardened parser, DTD validation, typed field access.
+"""Reading service messages: parsing with the hardened parser, typed field access (the DTD check
+is ``dtd.check``).
 
 Every value error names the element it comes from (``CreateUserRequest/UserName: …``), so a
 client developer knows what to fix.
@@ -9,12 +10,11 @@ from __future__ import annotations
 from lxml import etree
 from lxml.builder import E
 
-import dtd
 from clearinghouse import xmlsafe
-from clearinghouse.errors import ClearinghouseError, InvalidValue, InvalidXML, MalformedXML
+from clearinghouse.errors import ClearinghouseError, InvalidValue, MalformedXML
 from clearinghouse.inputs import whole_number
 
-__all__ = ["E", "Fields", "parse", "validate"]
+__all__ = ["E", "Fields", "parse"]
 
 #: Largest message accepted, by kind: session functions are tiny, service messages can carry
 #: queries and orders.
@@ -27,16 +27,6 @@ def parse(body: bytes | str, *, limit: int = MESSAGE_LIMIT) -> etree._Element:
     if not isinstance(root.tag, str):
         raise MalformedXML("the document has no root element", line=1)
     return root
-
-
-def validate(element: etree._Element, dtd_name: str) -> None:
-    """Check an element (a whole message) against one of our DTDs."""
-    for node in element.iter(etree.Element):  # <X>\n</X> is as empty as <X/> to a client's eye
-        if node.text is not None and len(node) == 0 and not node.text.strip():
-            node.text = None
-    errors = dtd.validate(dtd_name, element)
-    if errors:
-        raise InvalidXML(f"{errors[0].message} ({dtd_name})", line=errors[0].line)
 
 
 _TRUE = {"true", "1"}

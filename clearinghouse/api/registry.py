@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+import dtd
 from clearinghouse.api.call import Call
-from clearinghouse.api.messages import validate
 from clearinghouse.errors import (
     Forbidden,
     InvalidXML,
@@ -82,7 +82,7 @@ class Registry:
                 f" {', '.join(sorted(transactions))}",
                 line=requests[0].sourceline,
             )
-        validate(message, f"{service}.dtd")
+        dtd.check(f"{service}.dtd", message)
         return transaction, requests[0]
 
     @staticmethod

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from clearinghouse.api.messages import validate
+import dtd
 from clearinghouse.catalog import conditions as c
 from clearinghouse.errors import ClearinghouseError, InvalidValue, NotSupported
 from clearinghouse.inputs import whole_number
@@ -24,7 +24,7 @@ _WIDEST = 10**30 - 1  # the widest whole number a query may hold
 
 def read(query: etree._Element) -> c.Query:
     """A ``<query>`` element (already parsed) as a Query; raises a precise error."""
-    validate(query, "aql.dtd")
+    dtd.check("aql.dtd", query)
     target = query.find("for").get("value")
     if target is None:
         raise InvalidValue('for: say value="collections" or value="granules"', line=1)

@@ -1,7 +1,7 @@
 """Running a catalog ``Query``: what the caller may see, the hit count, and pages in a stable order.
 
 Only live records appear: not deleted, visible, not past their DeleteTime, of a collection the
-caller may read (``accounts.access``), and, for granules, of a live collection. Pages are read by
+caller may read (``catalog.access``), and, for granules, of a live collection. Pages are read by
 key (the sort key and the id of the last record served), not by OFFSET, so paging on while ingest
 runs neither skips nor repeats; a result set also ignores records that arrived after it was made.
 """
@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from clearinghouse.accounts import access
 from clearinghouse.accounts.sessions import Caller
+from clearinghouse.catalog import access
 from clearinghouse.catalog.conditions import Query, collection_ids, collection_resolver
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.errors import InvalidValue

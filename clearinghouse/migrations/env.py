@@ -3,7 +3,7 @@
 from alembic import context
 
 from clearinghouse.db.base import Base
-from clearinghouse.db.models import __all__ as _all_models  # noqa: F401  (registers every table)
+from clearinghouse.migrations.schema import __all__ as _all_models  # noqa: F401  (every table)
 
 config = context.config
 target_metadata = Base.metadata

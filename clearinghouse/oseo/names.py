@@ -46,17 +46,11 @@ WSA_NO_ADDRESS = frozenset(
     }
 )
 
-#: The prefixes of a document's root element: the children inherit them, so each namespace is
-#: declared once.
-ROOT_NSMAP: dict[str | None, str] = {None: OSEO, "ows": OWS, "swe": SWE, "xlink": XLINK}
-
 E_OSEO = ElementMaker(namespace=OSEO, nsmap={None: OSEO})
 E_OWS = ElementMaker(namespace=OWS, nsmap={"ows": OWS})
 E_SWE = ElementMaker(namespace=SWE, nsmap={"swe": SWE})
-E_OPTIONS = ElementMaker(namespace=OPTIONS, nsmap={"opt": OPTIONS})
 E_SOAP11 = ElementMaker(namespace=SOAP11, nsmap={"soap": SOAP11})
 E_SOAP12 = ElementMaker(namespace=SOAP12, nsmap={"env": SOAP12})
-E_WSSE = ElementMaker(namespace=WSSE, nsmap={"wsse": WSSE})
 E_WSA = ElementMaker(namespace=WSA, nsmap={"wsa": WSA})
 
 

@@ -13,9 +13,9 @@ from broker import definitions as option_definitions
 from broker import orders
 from broker.secrets import option_cipher
 from clearinghouse import outbound
-from clearinghouse.accounts import access
 from clearinghouse.accounts.models import Provider
 from clearinghouse.accounts.sessions import Caller, authenticate
+from clearinghouse.catalog import access
 from clearinghouse.catalog.conditions import ITEM_ID
 from clearinghouse.catalog.models import Collection
 from clearinghouse.catalog.search import live

@@ -1,5 +1,5 @@
 """GroupManagementService: groups of users, and the rules that grant them (or guests, or every
-registered user) read or order access to a partner's collections (``accounts.access``).
+registered user) read or order access to a partner's collections (``catalog.access``).
 
 A user acting for a provider manages that provider's groups and rules; an administrator manages
 all, and groups an administrator creates outside a provider context belong to no provider.

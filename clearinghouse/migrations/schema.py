@@ -1,4 +1,7 @@
-"""Every model of every package, imported so that the metadata (and Alembic) sees them all."""
+"""Every model of every package, imported so that the metadata (and Alembic) sees them all.
+
+It lives with the migrations, the one part that needs the whole schema: ``clearinghouse.db`` is
+below the domains and imports none of them."""
 
 from broker import models as broker_models
 from clearinghouse.accounts import models as account_models
