@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -87,7 +88,16 @@ class _Reply(Exception):
 class PartnerSimulator:
     """A threaded HTTP server on loopback playing one or more partners, each at /{ProviderID}."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, callback_workers: int = 4):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        callback_workers: int = 4,
+        sleep: Callable[[float], object] = time.sleep,
+    ):
+        """``sleep`` makes a partner's answer wait (``Behaviour.delay``): a test hands in one that
+        holds the answer until it says so."""
         self.host = host
         self.port = port
         self._templates: dict[str, tuple[Behaviour, str | None, str | None, str | None]] = {}
@@ -97,6 +107,7 @@ class PartnerSimulator:
         self._thread: threading.Thread | None = None
         self._scheduler = Scheduler(callback_workers)
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._sleep = sleep
 
     # -- set-up
 
@@ -343,7 +354,7 @@ class PartnerSimulator:
         if duplicate:
             note["reason"] = "(duplicate)"
         if partner.behaviour.delay > 0:
-            time.sleep(partner.behaviour.delay)
+            self._sleep(partner.behaviour.delay)
         handler.send(answer.status, answer.content_type, answer.body)
         return answer.status
 

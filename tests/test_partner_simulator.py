@@ -290,33 +290,55 @@ def test_fail_rate_is_deterministic_per_seed() -> None:
 
 
 def test_down_until_then_up(sim: PartnerSimulator) -> None:
-    sim.add_partner("P1", Behaviour(mode="sync", down_until=time.monotonic() + 0.3))
+    behaviour = Behaviour(mode="sync", down_until=time.monotonic() + 3600)
+    sim.add_partner("P1", behaviour)
     body = order_request("Quote", "r1")
     assert post(sim.url("P1"), body).status_code == 503
     assert sim.received("P1") == []
-    response = wait_for(lambda: (r := post(sim.url("P1"), body)).status_code == 200 and r)
+    behaviour.down_until = time.monotonic()  # the hour is over
+    response = post(sim.url("P1"), body)
     answer(response)
     assert sim.handled_request_ids("P1") == {"r1"}
     assert sim.duplicate_count("P1") == 0  # the refused attempts were not handled
 
 
 def test_down_for_a_while_from_the_first_request(sim: PartnerSimulator) -> None:
-    sim.add_partner("P1", Behaviour(mode="sync", down_for=0.3))
+    behaviour = Behaviour(mode="sync", down_for=0.3)
+    sim.add_partner("P1", behaviour)
     time.sleep(0.4)  # the outage starts with the first request, not when the partner was added
     body = order_request("Quote", "r1")
     started = time.monotonic()
     assert post(sim.url("P1"), body).status_code == 503
     response = wait_for(lambda: (r := post(sim.url("P1"), body)).status_code == 200 and r)
-    assert time.monotonic() - started >= 0.3
+    # Instants the simulator recorded, not how long the test took: the outage was counted from the
+    # first request on, and the request was handled once it was over.
+    assert behaviour.down_until >= started + 0.3
+    assert sim.received("P1")[0].at >= behaviour.down_until
     answer(response)
     assert sim.handled_request_ids("P1") == {"r1"}
 
 
-def test_delay_honoured(sim: PartnerSimulator) -> None:
-    sim.add_partner("P1", Behaviour(mode="sync", delay=0.3))
-    started = time.monotonic()
-    answer(post(sim.url("P1"), order_request("Quote", "r1")))
-    assert time.monotonic() - started >= 0.3
+def test_delay_honoured() -> None:
+    """The answer waits for the partner's delay: a sleep that holds it until the test lets go."""
+    asked, let_go = [], threading.Event()
+
+    def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        let_go.wait(TIMEOUT)
+
+    answers: list[requests.Response] = []
+    with PartnerSimulator(sleep=sleep) as sim:
+        sim.add_partner("P1", Behaviour(mode="sync", delay=0.3))
+        client = threading.Thread(
+            target=lambda: answers.append(post(sim.url("P1"), order_request("Quote", "r1")))
+        )
+        client.start()
+        wait_for(lambda: asked)
+        assert asked == [0.3]
+        assert answers == []  # held while the partner waits
+        let_go.set()
+        client.join(TIMEOUT)
+    answer(answers[0])
 
 
 def test_repeated_request_id_same_answer_acted_on_once(
@@ -531,10 +553,12 @@ def test_close_after_process_time_with_access_urls(
     sim: PartnerSimulator, broker: FakeBroker
 ) -> None:
     sim.add_partner("P1", Behaviour(mode="sync", process_time=0.2), **with_broker(broker))
-    started = time.monotonic()
     answer(post(sim.url("P1"), order_request("Submit", "s1")))
     wait_for(lambda: broker.performs())
-    assert time.monotonic() - started >= 0.2
+    # Instants the simulator recorded: the order was closed a process time after it was accepted.
+    (submitted,), (closed, *_) = sim.received("P1"), sim.callbacks("P1")
+    assert closed.operation == "CloseProviderOrder"
+    assert closed.at - submitted.at >= 0.2
     assert [p for p in broker.paths() if p != "/echo/perform"] == [
         "/echo/login",
         "/echo/provider-context",
