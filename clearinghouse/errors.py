@@ -2,6 +2,10 @@
 
 Each class carries the error code and HTTP status of CONTRACT §6.1; the HTTP edge renders them once
 (``clearinghouse.web.errors``), the command line prints their message on one line.
+
+This module is the ground floor (``.importlinter``): it imports nothing, and every package may
+import it, ``spatial`` and ``dtd`` included, so that a spatial or DTD error is one of these (its
+code and status with it) rather than a second hierarchy every door would have to map.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Spatial validation errors, one class per rule, with CMR's wording where it fits."""
+"""Spatial validation errors, one class per rule, with CMR's wording where it fits. They are the
+project's errors (``clearinghouse.errors``, the one module below spatial)."""
 
 from __future__ import annotations
 
