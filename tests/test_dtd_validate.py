@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 import dtd
+from clearinghouse.errors import InvalidXML
 from dtd import content
 
 THREADS = 16
@@ -138,6 +139,23 @@ def test_other_errors_keep_libxml2s_words_and_valid_documents_have_none():
     ]
     good = etree.fromstring("<Login><UserName>a</UserName><Password>p</Password></Login>")
     assert dtd.validate("Session.dtd", good) == []
+
+
+def test_check_raises_the_first_error_naming_the_dtd_and_reads_blank_leaves_as_empty():
+    """``dtd.check``, the one check of the documents clients send (the message API, AQL)."""
+    bad = etree.fromstring('<Login>\n<UserName x="1">a</UserName><Password>p</Password></Login>')
+    with pytest.raises(InvalidXML) as info:
+        dtd.check("Session.dtd", bad)
+    assert info.value.message == "No declaration for attribute x of element UserName (Session.dtd)"
+    assert info.value.line == 2 and info.value.status == 400
+    # aql.dtd declares <all/> EMPTY: a blank line inside it is no content to a client's eye.
+    query = etree.fromstring(
+        '<query><for value="collections"/><dataCenterId><all>\n</all></dataCenterId>'
+        "<where><collectionCondition><shortName><value>X</value></shortName>"
+        "</collectionCondition></where></query>"
+    )
+    assert dtd.validate("aql.dtd", query) != []
+    dtd.check("aql.dtd", query)
 
 
 def _walk(m, rng) -> list[str]:
