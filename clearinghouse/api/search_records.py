@@ -62,6 +62,8 @@ def _link(rel: str, href: str | None, mime: str | None, title: str | None) -> di
 def _resource_rel(kind: str | None) -> str:
     """ECHO 10's free-text resource type, as CMR maps it onto a relation."""
     kind = (kind or "").upper()
+    if "METADATA" in kind:
+        return METADATA
     if "BROWSE" in kind or "VISUALIZATION" in kind:
         return BROWSE
     if "DOCUMENT" in kind or "GUIDE" in kind or "ALGORITHM" in kind or "USER SUPPORT" in kind:
