@@ -192,3 +192,20 @@ def test_an_authorization_header_names_the_session_as_echo_token_does(client, ca
     )
     assert by_echo.status_code == by_auth.status_code != 200
     assert by_echo.get_json() == by_auth.get_json()
+
+
+def test_a_real_session_is_found_by_bearer_and_bare_tokens(client, catalog, session):
+    from tests.api_support import login, user
+
+    token = login(client, user(session, "searcher"))
+    for headers in (
+        {"Echo-Token": token},
+        {"Authorization": f"Bearer {token}"},
+        {"Authorization": token},
+    ):
+        response = client.get("/search/granules.json?short_name=C1", headers=headers)
+        assert response.status_code == 200 and response.headers["CMR-Hits"] == "5", headers
+    assert client.post("/echo/remove", headers={"Echo-Token": token}).status_code == 200
+    after = client.get("/search/granules.json", headers={"Authorization": f"Bearer {token}"})
+    assert after.status_code == 401
+    assert after.get_json() == {"errors": ["the token is not known here: log in again"]}
