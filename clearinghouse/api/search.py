@@ -30,7 +30,7 @@ Answer = tuple[dict[str, str], int, bytes]
 @dataclasses.dataclass(frozen=True)
 class Format:
     media_type: str
-    render: Callable[[formats.Page], bytes]
+    render: Callable  # a search's: (Page) -> bytes; a concept's: (target, row) -> bytes
     targets: tuple[str, ...] = ("collections", "granules")
 
 
@@ -56,10 +56,10 @@ def _record_json(target: str, row) -> bytes:
 
 
 #: Formats of one concept (``/search/concepts/<id>``): the record itself is CMR's default.
-CONCEPT_FORMATS: dict[str, tuple[str, Callable]] = {
-    "echo10": ("application/echo10+xml", _record_xml),
-    "xml": ("application/xml", _record_xml),
-    "json": ("application/json", _record_json),
+CONCEPT_FORMATS: dict[str, Format] = {
+    "echo10": Format("application/echo10+xml", _record_xml),
+    "xml": Format("application/xml", _record_xml),
+    "json": Format("application/json", _record_json),
 }
 CONCEPT_DEFAULT = "echo10"
 
@@ -73,18 +73,14 @@ def negotiate(suffix: str, accept, table: dict, default: str) -> str:
         return suffix
     if not accept:
         return default
-    by_type = {_media_type(entry): name for name, entry in table.items()}
-    offered = [_media_type(table[default]), *(t for t in by_type if by_type[t] != default)]
+    by_type = {entry.media_type: name for name, entry in table.items()}
+    offered = [table[default].media_type, *(t for t in by_type if by_type[t] != default)]
     best = accept.best_match(offered)  # the first offered wins a tie: the default
     if best is None:
         raise NotAcceptable(
             f"no answer as {accept.to_header()} is possible: the formats are " + ", ".join(offered)
         )
     return by_type[best]
-
-
-def _media_type(entry) -> str:
-    return entry.media_type if isinstance(entry, Format) else entry[0]
 
 
 _BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)(\[\])?")
@@ -114,8 +110,8 @@ def run(
     chosen = FORMATS[fmt]
     if target not in chosen.targets:
         raise InvalidValue(
-            f"the {fmt} format is one of {' and '.join(chosen.targets)} searches"
-            f" (its media type {chosen.media_type})"
+            f"the {fmt} format ({chosen.media_type}) answers {' and '.join(chosen.targets)}"
+            " searches alone"
         )
     query, size = cmr.read(target, args)
     with ctx.db.session() as session:
@@ -158,13 +154,13 @@ def concept(ctx: Context, concept_id: str, *, fmt: str) -> Answer:
         rows = plan.page(session, size=1, columns=columns(target))
     if not rows:
         raise NotFound(f"no concept {concept_id} that this caller may see")
-    media_type, render = CONCEPT_FORMATS[fmt]
+    chosen = CONCEPT_FORMATS[fmt]
     headers = {
-        "Content-Type": _content_type(media_type),
+        "Content-Type": _content_type(chosen.media_type),
         "CMR-Hits": "1",
         "CMR-Took": str(_took(started)),
     }
-    return headers, 200, render(target, rows[0])
+    return headers, 200, chosen.render(target, rows[0])
 
 
 def _took(started: float) -> int:
