@@ -115,6 +115,14 @@ class MethodNotAllowed(ClearinghouseError):
     status = 405
 
 
+# 406
+class NotAcceptable(ClearinghouseError):
+    """An ``Accept`` header naming no format the answer can be given in."""
+
+    code = "NotAcceptable"
+    status = 406
+
+
 # 409
 class Conflict(ClearinghouseError):
     code = "Conflict"

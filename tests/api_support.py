@@ -17,11 +17,28 @@ def answer(response, status: int = 200) -> etree._Element:
 
 
 def error(response, status: int, code: str) -> dict[str, str]:
+    """An error's fields; the search API's (CMR's shape, messages alone) as its ``Message``, the
+    code then checked as far as the shape shows it: by its status."""
+    if response.mimetype == "application/json":
+        assert response.status_code == status, response.data
+        (message,) = response.get_json()["errors"]
+        return {"Message": message, **_status_of(code, status)}
     root = answer(response, status)
+    if root.tag == "errors":
+        (message,) = [e.text for e in root.iterfind("error")]
+        return {"Message": message, **_status_of(code, status)}
     assert root.tag == "Error"
     fields = {child.tag: child.text for child in root}
     assert fields["Code"] == code, fields
     return fields
+
+
+def _status_of(code: str, status: int) -> dict[str, str]:
+    from clearinghouse import errors
+
+    named = [c for c in vars(errors).values() if getattr(c, "code", None) == code]
+    assert named and named[0].status == status, (code, status)
+    return {}
 
 
 def login(client, username: str, password: str = PASSWORD, client_id: str = "tests") -> str:

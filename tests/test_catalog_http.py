@@ -11,12 +11,12 @@ from tests.catalog_support import AST_UR, aql, ids, run
 
 def _xml(response) -> etree._Element:
     assert response.status_code == 200, response.data
-    assert response.mimetype == "application/echo10+xml"
+    assert response.mimetype == "application/echo10+xml"  # asked for: .echo10
     return etree.fromstring(response.data)
 
 
 def test_collections_in_echo10_with_the_hit_count(client, catalog):
-    response = client.get("/search/collections?short_name=ast_l1a")  # case ignored, as CMR
+    response = client.get("/search/collections.echo10?short_name=ast_l1a")  # case ignored, as CMR
     root = _xml(response)
     assert response.headers["CMR-Hits"] == root.findtext("hits") == "1"
     (result,) = root.iterfind("result")

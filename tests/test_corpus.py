@@ -284,3 +284,26 @@ def test_every_granule_is_found_by_its_ur_and_footprint(corpus):
             if found != expected:
                 missed.append(f"{name} by {what}: {found}")
     assert missed == [], "\n".join(missed)
+
+
+@pytest.mark.parametrize("suffix", ["xml", "echo10", "json", "atom", "kml", "csv"])
+def test_every_record_is_shown_in_every_format(corpus, suffix):
+    """The formats read each record's links and footprint from its ECHO 10: every record of CMR's
+    that is shown, each page rendered whole (csv: granules alone, as CMR)."""
+    client = corpus["client"]
+    for target in ("granules",) if suffix == "csv" else ("collections", "granules"):
+        headers, pages, shown = {}, 0, 0
+        while True:
+            response = client.get(f"/search/{target}.{suffix}?page_size=5", headers=headers)
+            assert response.status_code == 200, response.data[:500]
+            hits = int(response.headers["CMR-Hits"])
+            if "CMR-Search-After" not in response.headers:
+                break
+            headers = {"CMR-Search-After": response.headers["CMR-Search-After"]}
+            pages += 1
+            shown += response.data.count(_ENTRY[suffix]) - (suffix == "csv")  # its header
+        assert shown == hits > 10 and pages == -(-hits // 5), (target, suffix)
+
+
+_ENTRY = {"xml": b"<reference>", "echo10": b"<result ", "json": b'{"id": ',
+          "atom": b"<entry>", "kml": b"<Placemark>", "csv": b"\n"}  # fmt: skip

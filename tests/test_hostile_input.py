@@ -214,7 +214,7 @@ def test_a_database_failure_is_logged_with_its_cause_under_the_answers_request_i
 
 def test_every_answer_names_its_request_and_refusals_are_not_logged_as_failures(client, caplog):
     caplog.set_level(logging.INFO, logger="clearinghouse.incidents")
-    first, second = client.get("/health"), client.get("/search/collections?page_size=0")
+    first, second = client.get("/health"), client.get("/search/collections?page_size=-1")
     assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
     assert second.status_code == 400
     assert not [r for r in caplog.records if r.name == "clearinghouse.incidents"]

@@ -1,25 +1,118 @@
-"""``GET /search/collections`` and ``GET /search/granules``: the catalog for scripts, with CMR's
-parameter names (``clearinghouse.catalog.cmr``), the hit count in ``CMR-Hits`` and the next page
-behind ``CMR-Search-After``; ECHO 10 XML by default, JSON on request."""
+"""``GET /search/collections``, ``GET /search/granules`` and ``GET /search/concepts/<id>``: the
+catalog for scripts and CMR's own clients, with CMR's parameter names
+(``clearinghouse.catalog.cmr``), its formats (one table, ``FORMATS``), its headers (``CMR-Hits``,
+``CMR-Took``, ``CMR-Request-Id``, the next page behind ``CMR-Search-After``) and its error shape."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
+import time
+from collections.abc import Callable
 
 from lxml import etree
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from clearinghouse import xmlsafe
+from clearinghouse import incidents, xmlsafe
 from clearinghouse.accounts import sessions
+from clearinghouse.api import search_formats as formats
 from clearinghouse.api.functions import Context
 from clearinghouse.catalog import cmr, search
-from clearinghouse.catalog.conditions import item_id
+from clearinghouse.catalog import conditions as c
 from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.errors import ClearinghouseError, InvalidValue, NotAcceptable, NotFound
 
 Answer = tuple[dict[str, str], int, bytes]
 
 
-def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | None) -> Answer:
+@dataclasses.dataclass(frozen=True)
+class Format:
+    media_type: str
+    render: Callable  # a search's: (Page) -> bytes; a concept's: (target, row) -> bytes
+    targets: tuple[str, ...] = ("collections", "granules")
+
+
+#: Every format a search answers in, by its suffix (``/search/granules.json``); ``Accept`` names
+#: them by media type. A format is one entry here.
+FORMATS: dict[str, Format] = {
+    "xml": Format("application/xml", formats.references),
+    "echo10": Format("application/echo10+xml", formats.echo10),
+    "json": Format("application/json", formats.json_feed),
+    "atom": Format("application/atom+xml", formats.atom),
+    "csv": Format("text/csv", formats.granule_csv, ("granules",)),
+    "kml": Format("application/vnd.google-earth.kml+xml", formats.kml),
+}
+DEFAULT = "xml"  # CMR answers references when nothing is asked for
+
+
+def _record_xml(target: str, row) -> bytes:
+    return row.xml.encode()
+
+
+def _record_json(target: str, row) -> bytes:
+    return json.dumps(formats.entry(target, row)).encode()
+
+
+#: Formats of one concept (``/search/concepts/<id>``): the record itself is CMR's default.
+CONCEPT_FORMATS: dict[str, Format] = {
+    "echo10": Format("application/echo10+xml", _record_xml),
+    "xml": Format("application/xml", _record_xml),
+    "json": Format("application/json", _record_json),
+}
+CONCEPT_DEFAULT = "echo10"
+
+
+def negotiate(suffix: str, accept, table: dict, default: str) -> str:
+    """The format a request asks for: its suffix, else its ``Accept`` header (werkzeug's
+    MIMEAccept; ``*/*`` or no header is the default), never one it did not ask for."""
+    if suffix:
+        if suffix not in table:
+            raise NotFound(f"no .{suffix} format: the formats are " + ", ".join(sorted(table)))
+        return suffix
+    if not accept:
+        return default
+    by_type = {entry.media_type: name for name, entry in table.items()}
+    offered = [table[default].media_type, *(t for t in by_type if by_type[t] != default)]
+    best = accept.best_match(offered)  # the first offered wins a tie: the default
+    if best is None:
+        raise NotAcceptable(
+            f"no answer as {accept.to_header()} is possible: the formats are " + ", ".join(offered)
+        )
+    return by_type[best]
+
+
+_BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)(\[\])?")
+
+
+def parameters(raw) -> MultiDict:
+    """The parameters as the catalog reads them: ``name[]=v`` is ``name=v`` (CMR's clients send
+    every list that way), ``options[name][key]`` stays as it is; any other use of brackets is
+    refused, as CMR refuses it."""
+    out: MultiDict = MultiDict()
+    for name, value in raw.items(multi=True):
+        match = _BRACKETS.fullmatch(name)
+        if match is None:
+            raise InvalidValue(
+                f"parameter {name}: brackets are name[]=value for a list or"
+                " options[name][option]=value"
+            )
+        base, keys, _ = match.groups()
+        out.add(base + keys, value)
+    return out
+
+
+def run(
+    ctx: Context, target: str, args, *, fmt: str, search_after: str | None, url: str, root: str
+) -> Answer:
+    started = time.monotonic()
+    chosen = FORMATS[fmt]
+    if target not in chosen.targets:
+        raise InvalidValue(
+            f"the {fmt} format ({chosen.media_type}) answers {' and '.join(chosen.targets)}"
+            " searches alone"
+        )
     query, size = cmr.read(target, args)
     with ctx.db.session() as session:
         caller = sessions.resolve(session, ctx.token, ctx.settings.session_timeout)
@@ -27,88 +120,110 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
         after = None
         if search_after:
             after = search.key_values(cmr.decode_after(search_after), target, plan.sort)
-        rows = plan.page(
-            session, size=size, after=after, columns=_columns(target) if as_json else ()
-        )
-        if after is None and len(rows) < size:
+        rows = []
+        if size:
+            rows = plan.page(session, size=size, after=after, columns=columns(target))
+        if size and after is None and len(rows) < size:
             hits, estimated = len(rows), False  # the whole answer is on this page: no count needed
         else:
             hits, estimated = plan.count(session)
-    headers = {"CMR-Hits": str(hits)}
+    page = formats.Page(target, hits, _took(started), rows, url, root)
+    headers = {"CMR-Hits": str(hits), "Content-Type": _content_type(chosen.media_type)}
     if estimated:
         headers["CMR-Hits-Estimated"] = "true"
-    if len(rows) == size:
+    if rows:  # CMR's contract: the end is the first empty page, which has no token
         headers["CMR-Search-After"] = cmr.encode_after(search.key_of(rows[-1], target, plan.sort))
-    if as_json:
-        headers["Content-Type"] = "application/json"
-        entries = [_entry(target, row) for row in rows]
-        body = json.dumps({"feed": {"hits": hits, "entry": entries}}).encode()
-    else:
-        headers["Content-Type"] = "application/echo10+xml; charset=utf-8"
-        body = _xml(target, hits, rows)
+    body = chosen.render(page)
+    headers["CMR-Took"] = str(_took(started))
     return headers, 200, body
 
 
-def _xml(target: str, hits: int, rows) -> bytes:
-    kind = "C" if target == "collections" else "G"
-    root = etree.Element("results")
-    etree.SubElement(root, "hits").text = str(hits)
-    for row in rows:
-        result = etree.SubElement(root, "result", {
-            "concept-id": item_id(kind, row.id, row.provider_id),
-            "provider": row.provider_id, "format": "application/echo10+xml"})  # fmt: skip
-        result.append(etree.fromstring(row.xml))
-    return xmlsafe.tostring(root)
+def concept(ctx: Context, concept_id: str, *, fmt: str) -> Answer:
+    started = time.monotonic()
+    kind = concept_id[:1]
+    if kind not in ("C", "G") or c.ITEM_ID.fullmatch(concept_id) is None:
+        raise NotFound(
+            f"no concept {concept_id}: concept ids are like C1200000001-PROVIDER or"
+            " G1200000001-PROVIDER"
+        )
+    target = "collections" if kind == "C" else "granules"
+    ids = c.ItemIds(kind, tuple(c.parse_item_ids(kind, [concept_id], "concept id")))
+    with ctx.db.session() as session:
+        caller = sessions.resolve(session, ctx.token, ctx.settings.session_timeout)
+        plan = search.Plan(c.Query(target, None, [ids]), caller)
+        rows = plan.page(session, size=1, columns=columns(target))
+    if not rows:
+        raise NotFound(f"no concept {concept_id} that this caller may see")
+    chosen = CONCEPT_FORMATS[fmt]
+    headers = {
+        "Content-Type": _content_type(chosen.media_type),
+        "CMR-Hits": "1",
+        "CMR-Took": str(_took(started)),
+    }
+    return headers, 200, chosen.render(target, rows[0])
 
 
-def _columns(target: str) -> tuple:
-    """What a JSON entry shows, fetched with the page."""
+def _took(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _content_type(media_type: str) -> str:
+    return media_type if media_type.endswith("json") else f"{media_type}; charset=utf-8"
+
+
+def columns(target: str) -> tuple:
+    """What the formats show of a record, fetched with the page."""
+    model = Collection if target == "collections" else Granule
+    shared = (
+        model.xml,
+        model.revision,
+        model.coordinate_system,
+        model.online_only,
+        model.browse_available,
+        model.temporal_start.label("time_start"),
+        model.temporal_end,
+        model.updated_at.label("updated"),
+    )
     if target == "collections":
-        return (Collection.short_name, Collection.version_id, Collection.dataset_id,
-                Collection.processing_level, Collection.archive_center, Collection.platforms,
-                Collection.temporal_start, Collection.temporal_end, Collection.updated_at,
-                Collection.online_only)  # fmt: skip
+        return (
+            *shared,
+            Collection.short_name,
+            Collection.version_id,
+            Collection.dataset_id,
+            Collection.processing_level,
+            Collection.archive_center,
+            Collection.platforms,
+        )
     dataset = (
         select(Collection.dataset_id)
         .where(Collection.id == Granule.collection_id)
         .scalar_subquery()
         .label("dataset_id")
     )
-    return (Granule.granule_ur, Granule.producer_granule_id, Granule.collection_id, dataset,
-            Granule.temporal_start.label("time_start"), Granule.temporal_end,
-            Granule.updated_at.label("updated"), Granule.cloud_cover, Granule.day_night_flag,
-            Granule.online_only, Granule.browse_available)  # fmt: skip
+    return (
+        *shared,
+        Granule.granule_ur,
+        Granule.producer_granule_id,
+        Granule.collection_id,
+        dataset,
+        Granule.cloud_cover,
+        Granule.day_night_flag,
+    )
 
 
-def _entry(target: str, row) -> dict:
-    if target == "collections":
-        return {
-            "id": item_id("C", row.id, row.provider_id),
-            "data_center": row.provider_id,
-            "title": row.dataset_id,
-            "dataset_id": row.dataset_id,
-            "short_name": row.short_name,
-            "version_id": row.version_id,
-            "processing_level_id": row.processing_level,
-            "archive_center": row.archive_center,
-            "platforms": list(row.platforms),
-            "time_start": search.iso(row.temporal_start),
-            "time_end": search.iso(row.temporal_end),
-            "updated": search.iso(row.updated_at),
-            "online_access_flag": row.online_only,
-        }
-    return {
-        "id": item_id("G", row.id, row.provider_id),
-        "data_center": row.provider_id,
-        "title": row.granule_ur,
-        "producer_granule_id": row.producer_granule_id,
-        "collection_concept_id": item_id("C", row.collection_id, row.provider_id),
-        "dataset_id": row.dataset_id,
-        "time_start": search.iso(row.time_start),
-        "time_end": search.iso(row.temporal_end),
-        "updated": search.iso(row.updated),
-        "cloud_cover": row.cloud_cover,
-        "day_night_flag": row.day_night_flag.value if row.day_night_flag else None,
-        "online_access_flag": row.online_only,
-        "browse_flag": row.browse_available,
-    }
+# -- errors in CMR's shape -----------------------------------------------------------------------
+
+
+def error_body(error: ClearinghouseError, *, as_json: bool) -> tuple[str, bytes]:
+    """CMR's error shape for this API: ``{"errors": […]}`` or ``<errors><error>…``; the
+    message is the one every other binding gives."""
+    message = str(error)
+    if as_json:
+        return "application/json", json.dumps({"errors": [message]}).encode()
+    root = etree.Element("errors")
+    etree.SubElement(root, "error").text = xmlsafe.xml_text(message)
+    return "application/xml; charset=utf-8", xmlsafe.tostring(root)
+
+
+def request_headers() -> dict[str, str]:
+    return {"CMR-Request-Id": incidents.request_id()}

@@ -247,7 +247,8 @@ def _boolean(text: str, name: str) -> bool:
 
 
 def _page_size(args) -> int:
-    return whole_number(args.get("page_size", str(DEFAULT_PAGE)), 1, PAGE_LIMIT, where="page_size")
+    """0 asks for the hit count alone (CMR's ``hits()``)."""
+    return whole_number(args.get("page_size", str(DEFAULT_PAGE)), 0, PAGE_LIMIT, where="page_size")
 
 
 def encode_after(key: list) -> str:

@@ -30,9 +30,21 @@ def context() -> Context:
     return Context(
         db=database_of(current_app),
         settings=current_app.config["SETTINGS"],
-        token=request.headers.get(echo.TOKEN_HEADER) or None,
+        token=token(),
         address=request.remote_addr,
     )
+
+
+def token() -> str | None:
+    """The session a request names: ``Echo-Token``, or as CMR's clients send it, an
+    ``Authorization`` header of ``Bearer <token>`` or of the bare token."""
+    named = request.headers.get(echo.TOKEN_HEADER)
+    if not named:
+        named = request.headers.get("Authorization", "").strip()
+        scheme, _, rest = named.partition(" ")
+        if scheme.lower() == "bearer":
+            named = rest.strip()
+    return named or None
 
 
 def _adapt(function: Callable, limit: int = SESSION_LIMIT) -> Response:

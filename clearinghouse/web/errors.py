@@ -1,4 +1,5 @@
-"""Errors rendered once, at the HTTP edge: ``<Error><Code/><Message/>[<Line/><Column/>]``.
+"""Errors rendered once, at the HTTP edge: ``<Error><Code/><Message/>[<Line/><Column/>]``, or
+under /search CMR's ``{"errors": […]}`` / ``<errors><error/></errors>``.
 
 Every request gets an id (``X-Request-Id`` on every answer); a failure of the server's own is
 logged with its cause under that id (``clearinghouse.incidents``).
@@ -6,7 +7,7 @@ logged with its cause under that id (``clearinghouse.incidents``).
 
 from __future__ import annotations
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from lxml import etree
 from werkzeug.exceptions import HTTPException
 
@@ -23,8 +24,15 @@ _HTTP_CODES = {
 
 
 def render(error: errors.ClearinghouseError) -> Response:
-    body = etree.tostring(error_element(error), encoding="UTF-8", xml_declaration=True)
-    response = Response(body, status=error.status, mimetype="application/xml")
+    if request.path.startswith("/search/"):  # the search API speaks CMR's error shape
+        from clearinghouse.api.search import error_body
+        from clearinghouse.web.search import asks_for_json
+
+        content_type, body = error_body(error, as_json=asks_for_json())
+        response = Response(body, status=error.status, content_type=content_type)
+    else:
+        body = etree.tostring(error_element(error), encoding="UTF-8", xml_declaration=True)
+        response = Response(body, status=error.status, mimetype="application/xml")
     if isinstance(error, errors.TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after)
     return response

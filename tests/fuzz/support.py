@@ -30,14 +30,28 @@ def echo_answer(response) -> etree._Element:
 
 
 def search_answer(response) -> None:
-    """GET /search/…: ECHO 10 XML or JSON with CMR-Hits, or the typed error."""
+    """GET /search/…: a result list (XML) or JSON with CMR-Hits, or CMR's error shape, a 4xx:
+    ``{"errors": [...]}`` or ``<errors><error/>…</errors>``."""
     if response.status_code >= 400:
-        echo_answer(response)
+        assert response.status_code < 500, _shown(response)
+        if response.mimetype == "application/json":
+            messages = json.loads(response.data)["errors"]
+        else:
+            root = etree.fromstring(response.data)
+            assert root.tag == "errors", _shown(response)
+            messages = [e.text for e in root.iterfind("error")]
+        assert messages and all(messages), _shown(response)
         return
     assert response.status_code == 200, _shown(response)
     assert int(response.headers["CMR-Hits"]) >= 0
     if response.mimetype == "application/json":
         assert "feed" in json.loads(response.data)
+    elif response.mimetype == "text/csv":
+        assert response.data.startswith(b"Granule UR,")
+    elif response.mimetype == "application/atom+xml":
+        assert etree.QName(etree.fromstring(response.data)).localname == "feed"
+    elif response.mimetype == "application/vnd.google-earth.kml+xml":
+        assert etree.QName(etree.fromstring(response.data)).localname == "kml"
     else:
         assert etree.fromstring(response.data).tag == "results"
 

@@ -124,13 +124,17 @@ def tokens(client, catalog) -> list[str]:
     return out
 
 
+SUFFIXES = ["", ".json", ".xml", ".echo10", ".atom", ".csv", ".kml"]
+ACCEPTS = [None, "application/json", "*/*", "text/html;q=0.5", "application/echo10+xml", "text/csv"]
+
+
 @pytest.mark.parametrize("target", ["collections", "granules"])
 @budget(100)
 @given(data=st.data())
 def test_search_parameters_never_crash(client, catalog, tokens, target, data):
     params = data.draw(parameters(target), label="params")
-    suffix = data.draw(st.sampled_from(["", ".json", ".xml"]), label="suffix")
-    accept = data.draw(st.sampled_from([None, "application/json", "*/*", "text/html;q=0.5"]))
+    suffix = data.draw(st.sampled_from(SUFFIXES), label="suffix")
+    accept = data.draw(st.sampled_from(ACCEPTS), label="Accept")
     after = data.draw(search_after(tokens), label="CMR-Search-After")
     headers = {k: v for k, v in (("Accept", accept), ("CMR-Search-After", after)) if v}
     query = urlencode(params, errors="surrogatepass")
