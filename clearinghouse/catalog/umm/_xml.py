@@ -1,0 +1,83 @@
+"""Reading an ECHO 10 record the way CMR's parsers do: text trimmed, an empty element absent."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from lxml import etree
+
+from clearinghouse import times, xmlsafe
+from clearinghouse.errors import BadRequest
+
+
+def root(record: bytes | str, tag: str) -> etree._Element:
+    element = xmlsafe.parse(record)
+    if element.tag != tag:
+        raise BadRequest(f"an ECHO 10 {tag} record is expected, not <{element.tag}>")
+    return element
+
+
+def text(element: etree._Element | None, path: str) -> str | None:
+    if element is None:
+        return None
+    found = element.find(path)
+    if found is None or found.text is None:
+        return None
+    value = found.text.strip()
+    return value or None
+
+
+def texts(element: etree._Element | None, path: str) -> list[str]:
+    if element is None:
+        return []
+    return [t for t in (_own(e) for e in element.findall(path)) if t]
+
+
+def number(element: etree._Element | None, path: str) -> float | int | None:
+    """A number as JSON writes it: integers stay integers (CMR's reader keeps 3 as 3)."""
+    value = text(element, path)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        result = float(value)
+    except ValueError:
+        return None
+    return result if result == result and abs(result) != float("inf") else None
+
+
+def boolean(element: etree._Element | None, path: str) -> bool | None:
+    value = text(element, path)
+    return None if value is None else value.lower() == "true"
+
+
+def _own(element: etree._Element) -> str | None:
+    return element.text.strip() if element.text else None
+
+
+def compact(value):
+    """Leaves out what is absent: None, empty lists and empty objects, at every depth."""
+    if isinstance(value, dict):
+        kept = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        kept = [compact(v) for v in value]
+        return [v for v in kept if v not in (None, [], {})]
+    return value
+
+
+def instant(element: etree._Element | None, path: str) -> str | None:
+    """A date and time as CMR writes one (UTC, milliseconds, ``Z``); text that is no instant is
+    passed on as it stands."""
+    value = text(element, path)
+    if value is None:
+        return None
+    try:
+        moment = times.parse_instant(value)
+    except ValueError:
+        return value
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
