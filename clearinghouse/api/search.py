@@ -5,12 +5,14 @@ behind ``CMR-Search-After``; ECHO 10 XML by default, JSON on request."""
 from __future__ import annotations
 
 import json
+import time
 
 from lxml import etree
 from sqlalchemy import select
 
 from clearinghouse import xmlsafe
 from clearinghouse.accounts import sessions
+from clearinghouse.api import search_umm
 from clearinghouse.api.functions import Context
 from clearinghouse.catalog import cmr, search
 from clearinghouse.catalog.conditions import item_id
@@ -19,7 +21,10 @@ from clearinghouse.catalog.models import Collection, Granule
 Answer = tuple[dict[str, str], int, bytes]
 
 
-def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | None) -> Answer:
+def run(
+    ctx: Context, target: str, args, *, as_json: bool, search_after: str | None, umm: bool = False
+) -> Answer:
+    started = time.monotonic()
     query, size = cmr.read(target, args)
     with ctx.db.session() as session:
         caller = sessions.resolve(session, ctx.token, ctx.settings.session_timeout)
@@ -27,9 +32,8 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
         after = None
         if search_after:
             after = search.key_values(cmr.decode_after(search_after), target, plan.sort)
-        rows = plan.page(
-            session, size=size, after=after, columns=_columns(target) if as_json else ()
-        )
+        columns = search_umm.columns(target) if umm else _columns(target) if as_json else ()
+        rows = plan.page(session, size=size, after=after, columns=columns)
         if after is None and len(rows) < size:
             hits, estimated = len(rows), False  # the whole answer is on this page: no count needed
         else:
@@ -39,7 +43,11 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
         headers["CMR-Hits-Estimated"] = "true"
     if len(rows) == size:
         headers["CMR-Search-After"] = cmr.encode_after(search.key_of(rows[-1], target, plan.sort))
-    if as_json:
+    if umm:  # UMM-JSON (clearinghouse.api.search_umm)
+        took = round((time.monotonic() - started) * 1000)
+        umm_headers, body = search_umm.results(target, rows, hits, took)
+        headers.update(umm_headers)
+    elif as_json:
         headers["Content-Type"] = "application/json"
         entries = [_entry(target, row) for row in rows]
         body = json.dumps({"feed": {"hits": hits, "entry": entries}}).encode()
