@@ -197,3 +197,26 @@ def test_a_record_of_the_wrong_kind_or_broken_is_a_precise_error():
         umm.granule(collection())
     with pytest.raises(BadRequest):
         umm.collection(b"<Collection><ShortName>")
+
+
+def test_contacts_become_data_centers_and_people_as_cmr_reads_them():
+    # umm-spec-lib echo10/data_contact.clj: a Contact with the writer's default role and no
+    # organization holds the collection's own people; the others are data centers.
+    c = umm.collection(
+        "<Collection><Contacts><Contact><Role>TECHNICAL CONTACT</Role><ContactPersons>"
+        "<ContactPerson><FirstName>Ada</FirstName><LastName>L</LastName>"
+        "<JobPosition>Investigator</JobPosition></ContactPerson></ContactPersons></Contact>"
+        "<Contact><Role>DISTRIBUTOR</Role><OrganizationName>NSIDC</OrganizationName>"
+        "<OrganizationPhones><Phone><Number>555</Number><Type>phone</Type></Phone>"
+        "</OrganizationPhones><ContactPersons><ContactPerson><LastName>B</LastName>"
+        "</ContactPerson></ContactPersons></Contact></Contacts>"
+        "<ArchiveCenter>NSIDC</ArchiveCenter></Collection>"
+    )
+    assert c["ContactPersons"] == [{"Roles": ["Investigator"], "FirstName": "Ada", "LastName": "L"}]
+    distributor, archiver = c["DataCenters"]
+    assert distributor == {
+        "Roles": ["DISTRIBUTOR"], "ShortName": "NSIDC",
+        "ContactInformation": {"ContactMechanisms": [{"Type": "Telephone", "Value": "555"}]},
+        "ContactPersons": [{"Roles": ["Technical Contact"], "LastName": "B"}],
+    }  # fmt: skip
+    assert archiver == {"Roles": ["ARCHIVER"], "ShortName": "NSIDC"}

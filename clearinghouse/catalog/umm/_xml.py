@@ -9,6 +9,9 @@ from lxml import etree
 from clearinghouse import times, xmlsafe
 from clearinghouse.errors import BadRequest
 
+# What CMR writes for a field UMM requires and the record lacks.
+NOT_PROVIDED = "Not provided"
+
 
 def root(record: bytes | str, tag: str) -> etree._Element:
     element = xmlsafe.parse(record)

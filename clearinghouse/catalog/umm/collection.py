@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from lxml import etree
 
-from clearinghouse.catalog.umm import spatial, urls
-from clearinghouse.catalog.umm._xml import boolean, compact, instant, number, root, text, texts
+from clearinghouse.catalog.umm import contacts, spatial, urls
+from clearinghouse.catalog.umm._xml import (
+    NOT_PROVIDED,
+    boolean,
+    compact,
+    instant,
+    number,
+    root,
+    text,
+    texts,
+)
 
 VERSION = "1.18.6"
 SPECIFICATION = {
@@ -15,7 +24,6 @@ SPECIFICATION = {
     "Name": "UMM-C",
     "Version": VERSION,
 }
-NOT_PROVIDED = "Not provided"
 
 _PROGRESS = {
     "COMPLETE": "COMPLETE",
@@ -29,23 +37,6 @@ _PROGRESS = {
     "INREVIEW": "INREVIEW",
     "SUPERSEDED": "SUPERSEDED",
 }
-_CENTER_ROLES = {
-    "archiver": "ARCHIVER",
-    "archive": "ARCHIVER",
-    "archiving data center": "ARCHIVER",
-    "custodian": "ARCHIVER",
-    "data manager": "ARCHIVER",
-    "internal data center": "ARCHIVER",
-    "data center contact": "ARCHIVER",
-    "distributor": "DISTRIBUTOR",
-    "data originator": "ORIGINATOR",
-    "author": "ORIGINATOR",
-    "originator": "ORIGINATOR",
-    "processor": "PROCESSOR",
-    "producer": "PROCESSOR",
-}
-# CMR's ECHO 10 writer uses this role for a contact that only lists people, not a data center.
-_PEOPLE_ONLY_ROLE = "TECHNICAL CONTACT"
 # Characteristic data types before UMM 1.10 -> UMM's enumeration; anything else is a STRING.
 _DATA_TYPES = {
     "INTEGER": "INT",
@@ -128,7 +119,8 @@ def collection(record: bytes | str) -> dict:
         "RelatedUrls": urls.collection(c),
         "ScienceKeywords": [_keyword(k) for k in c.findall("ScienceKeywords/ScienceKeyword")]
         or _DEFAULT_KEYWORDS,
-        "DataCenters": _data_centers(c),
+        "DataCenters": contacts.data_centers(c),
+        "ContactPersons": contacts.contact_persons(c),
         "CollectionCitations": [{"OtherCitationDetails": text(c, "CitationForExternalPublication")}]
         if text(c, "CitationForExternalPublication")
         else None,
@@ -255,32 +247,6 @@ def _keyword(k: etree._Element) -> dict:
         "VariableLevel3": text(k, f"{level2}/VariableLevel3Keyword"),
         "DetailedVariable": text(k, "DetailedVariableKeyword"),
     }
-
-
-def _data_centers(c: etree._Element) -> list[dict]:
-    centers = []
-    for contact in c.findall("Contacts/Contact"):
-        role, name = text(contact, "Role"), text(contact, "OrganizationName")
-        if (role or "").upper() == _PEOPLE_ONLY_ROLE and not name:
-            continue
-        centers.append(
-            {
-                "Roles": [_CENTER_ROLES.get((role or "").lower(), "ARCHIVER")],
-                "ShortName": (name or NOT_PROVIDED)[:85],
-                "LongName": name if name and len(name) > 85 else None,
-            }
-        )
-    for tag, role in (("ArchiveCenter", "ARCHIVER"), ("ProcessingCenter", "PROCESSOR")):
-        name = text(c, tag)
-        if name and not any(role in d["Roles"] and d["ShortName"] == name for d in centers):
-            centers.append(
-                {
-                    "Roles": [role],
-                    "ShortName": name[:85],
-                    "LongName": name if len(name) > 85 else None,
-                }
-            )
-    return centers or [{"Roles": ["ARCHIVER"], "ShortName": NOT_PROVIDED}]
 
 
 def _distribution(c: etree._Element) -> dict | None:

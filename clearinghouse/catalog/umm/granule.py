@@ -6,7 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from clearinghouse.catalog.umm import spatial, urls
-from clearinghouse.catalog.umm._xml import compact, instant, number, root, text, texts
+from clearinghouse.catalog.umm._xml import NOT_PROVIDED, compact, instant, number, root, text, texts
 
 VERSION = "1.6.7"
 SPECIFICATION = {
@@ -67,7 +67,7 @@ def granule(record: bytes | str) -> dict:
         "CloudCover": number(g, "CloudCover"),
         "AccessConstraints": {"Value": restriction} if restriction is not None else None,
         # UMM-G asks for a project per campaign list; ECHO 10 names no project, CMR neither.
-        "Projects": [{"ShortName": "Not provided", "Campaigns": campaigns}] if campaigns else None,
+        "Projects": [{"ShortName": NOT_PROVIDED, "Campaigns": campaigns}] if campaigns else None,
         "DataGranule": _data_granule(g.find("DataGranule")),
         "PGEVersionClass": _pge(g.find("PGEVersionClass")),
         "TilingIdentificationSystem": _tiling(g.find("TwoDCoordinateSystem")),
@@ -170,7 +170,7 @@ def _data_granule(element: etree._Element | None) -> dict | None:
     if not any((size, in_bytes, producer, day_night, produced, checksum["Value"])):
         return None
     archive = {
-        "Name": "Not provided",
+        "Name": NOT_PROVIDED,
         "Size": size,
         "SizeInBytes": in_bytes,
         "Checksum": checksum if checksum["Value"] else None,

@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from clearinghouse.catalog.umm._xml import number, text
+from clearinghouse.catalog.umm._xml import NOT_PROVIDED, number, text
 
 # An online resource Type a collection names that is not in the table.
 _DEFAULT = ("PublicationURL", "VIEW RELATED INFORMATION", "GENERAL DOCUMENTATION")
@@ -413,7 +413,7 @@ def _get_data(mime_type: str | None) -> dict | None:
     # CMR fills the sizes it does not know with 0 KB and the format with "Not provided".
     if not mime_type:
         return None
-    return {"Format": "Not provided", "MimeType": mime_type, "Size": 0.0, "Unit": "KB"}
+    return {"Format": NOT_PROVIDED, "MimeType": mime_type, "Size": 0.0, "Unit": "KB"}
 
 
 def collection(record: etree._Element) -> list[dict]:
@@ -440,23 +440,19 @@ def collection(record: etree._Element) -> list[dict]:
         mime = text(resource, "MimeType")
         if content == "DistributionURL" and kind in ("GET DATA", "GET CAPABILITIES"):
             url["GetData"] = _get_data(mime)
-        elif (
-            content == "DistributionURL"
-            and kind == "USE SERVICE API"
-            and mime
-            not in (
-                None,
-                "Not provided",
+        elif content == "DistributionURL" and kind == "USE SERVICE API" and mime:
+            unknown = NOT_PROVIDED
+            url["GetService"] = (
+                None
+                if mime == unknown
+                else {
+                    "MimeType": mime,
+                    "FullName": unknown,
+                    "DataID": unknown,
+                    "DataType": unknown,
+                    "Protocol": unknown,
+                }
             )
-        ):
-            unknown = "Not provided"
-            url["GetService"] = {
-                "MimeType": mime,
-                "FullName": unknown,
-                "DataID": unknown,
-                "DataType": unknown,
-                "Protocol": unknown,
-            }
         urls.append(url)
     for browse in record.findall("AssociatedBrowseImageUrls/ProviderBrowseUrl"):
         urls.append(
