@@ -63,20 +63,21 @@ def test_a_concept_as_umm_json_and_one_that_is_not_there(client, catalog):
     assert missing.status_code == 404
 
 
-def _earthaccess_get(query: GranuleQuery, limit: int = 20) -> list[dict]:
-    """earthaccess search.py get_results(): pages of umm_json until an empty page (or ``limit``
-    results: earthaccess's is 2000; a server that never answers an empty page repeats pages
-    until then)."""
+def _earthaccess_get(query: GranuleQuery, limit: int = 20, page_size: int = 2) -> list[dict]:
+    """earthaccess's get_results() (earthaccess/utils/_search.py, nsidc/earthaccess at 762467d):
+    pages of umm_json, the search-after header carried on, until a page shorter than asked for
+    (an empty one when the last was full) or ``limit`` results (earthaccess pages by 2000 up to
+    2000 by default; smaller here so that the catalog's five granules span pages)."""
     url, headers, results = query._build_url(), dict(query.headers or {}), []
-    while len(results) < limit:
-        response = requests.get(url, headers=headers, params={"page_size": 2}, timeout=30)
-        response.raise_for_status()
-        latest = response.json()["items"]
-        if not latest:
-            break
-        results.extend(latest)
+    more = True
+    while more:
+        response = requests.get(url, headers=headers, params={"page_size": page_size}, timeout=30)
         if after := response.headers.get("cmr-search-after"):
             headers["cmr-search-after"] = after
+        response.raise_for_status()
+        latest = response.json()["items"]
+        results.extend(latest)
+        more = page_size <= len(latest) and len(results) < limit
     return results
 
 
@@ -93,11 +94,18 @@ def test_earthaccess_sequence_through_python_cmr(db, catalog, settings):
         assert [g["umm"]["GranuleUR"] for g in airs] == [
             "AIRX3STD.006:AIRS.2002.09.04.L3.RetStd001.v6.0.9.0.G13208020620.hdf"
         ]
-        assert _data_links(airs[0]) and all(
-            link.startswith("http") for link in _data_links(airs[0])
-        )
+        links = _data_links(airs[0])
+        assert links and all(link.startswith("http") for link in links)
         made = GranuleQuery(mode=f"{base}/search/").short_name("C1").format("umm_json")
-        everything = _earthaccess_get(made)
-        # Five granules in pages of two, each once: the empty page ends it.
-        assert sorted(g["umm"]["GranuleUR"] for g in everything) == [f"MADE.{n}" for n in range(5)]
-        assert made.hits() == 5  # page_size=0, as earthaccess counts
+        for page_size in (2, 5):  # 5: the last page is full, and the empty one after it ends it
+            everything = _earthaccess_get(made, page_size=page_size)
+            assert sorted(g["umm"]["GranuleUR"] for g in everything) == [
+                f"MADE.{n}" for n in range(5)
+            ]
+
+
+def test_earthaccess_counts_with_page_size_zero(db, catalog, settings):
+    # earthaccess search.py DataGranules.hits(): GET with page_size=0, the count in CMR-Hits.
+    with served(db, settings) as base:
+        made = GranuleQuery(mode=f"{base}/search/").short_name("C1").format("umm_json")
+        assert made.hits() == 5
