@@ -208,23 +208,30 @@ def _tiling(element: etree._Element | None) -> dict | None:
     }
 
 
+_QA_STATS = (
+    "QAPercentMissingData",
+    "QAPercentOutOfBoundsData",
+    "QAPercentInterpolatedData",
+    "QAPercentCloudCover",
+)
+
+
 def _measured(element: etree._Element) -> dict:
-    # ECHO 10 producers write -999 and the like for "unknown"; UMM-G wants a percentage (CMR passes
-    # the fill value on, writing a record its own schema refuses).
-    stats = {
-        k: number(element, f"QAStats/{k}")
-        for k in (
-            "QAPercentMissingData",
-            "QAPercentOutOfBoundsData",
-            "QAPercentInterpolatedData",
-            "QAPercentCloudCover",
-        )
-    }
-    stats = {k: v for k, v in stats.items() if v is not None and 0 <= v <= 100}
-    flags = {}
-    for name, allowed in _QUALITY_FLAGS.items():
-        flag = text(element, f"QAFlags/{name}")
-        # CMR maps a flag outside UMM-G's list to "Undetermined", keeping its explanation.
-        flags[name] = None if flag is None else flag if flag in allowed else "Undetermined"
-        flags[f"{name}Explanation"] = text(element, f"QAFlags/{name}Explanation")
-    return {"ParameterName": text(element, "ParameterName"), "QAStats": stats, "QAFlags": flags}
+    measured = {"ParameterName": text(element, "ParameterName")}
+    # Each part looked up once, its fields under it: a granule may measure dozens of parameters.
+    qa_stats = element.find("QAStats")
+    if qa_stats is not None:
+        # ECHO 10 producers write -999 and the like for "unknown"; UMM-G wants a percentage (CMR
+        # passes the fill value on, writing a record its own schema refuses).
+        stats = {k: number(qa_stats, k) for k in _QA_STATS}
+        measured["QAStats"] = {k: v for k, v in stats.items() if v is not None and 0 <= v <= 100}
+    qa_flags = element.find("QAFlags")
+    if qa_flags is not None:
+        flags = {}
+        for name, allowed in _QUALITY_FLAGS.items():
+            flag = text(qa_flags, name)
+            # CMR maps a flag outside UMM-G's list to "Undetermined", keeping its explanation.
+            flags[name] = None if flag is None else flag if flag in allowed else "Undetermined"
+            flags[f"{name}Explanation"] = text(qa_flags, f"{name}Explanation")
+        measured["QAFlags"] = flags
+    return measured
