@@ -9,6 +9,7 @@ from __future__ import annotations
 import requests
 from cmr import GranuleQuery
 
+from tests.api_support import error
 from tests.catalog_support import AST_UR
 from tests.server_support import served
 from tests.umm_support import problems
@@ -61,6 +62,15 @@ def test_a_concept_as_umm_json_and_one_that_is_not_there(client, catalog):
     assert record["DataGranule"]["DayNightFlag"] == "Day"
     missing = client.get("/search/concepts/G999999-MADEUP.umm_json")
     assert missing.status_code == 404
+    assert error(missing, 404, "NotFound")["Message"] == "no concept G999999-MADEUP"
+    odd = client.get("/search/concepts/X1-MADEUP.umm_json")
+    assert "a concept id starts with C or G" in error(odd, 404, "NotFound")["Message"]
+
+
+def test_a_bad_parameter_of_a_umm_json_search_is_the_same_precise_400(client, catalog):
+    response = client.get("/search/granules.umm_json?cloud_cover=a,b")
+    assert response.status_code == 400
+    assert "cloud_cover" in response.get_data(as_text=True)
 
 
 def _earthaccess_get(query: GranuleQuery, limit: int = 20, page_size: int = 2) -> list[dict]:
