@@ -220,3 +220,67 @@ def test_contacts_become_data_centers_and_people_as_cmr_reads_them():
         "ContactPersons": [{"Roles": ["Technical Contact"], "LastName": "B"}],
     }  # fmt: skip
     assert archiver == {"Roles": ["ARCHIVER"], "ShortName": "NSIDC"}
+
+
+# Ported from CMR umm-spec-lib/test/cmr/umm_spec/test/xml_to_umm_mappings/echo10.clj,
+# echo10-direct-distribution-information-test and its nil case.
+def test_cmr_direct_distribution_information():
+    c = umm.collection(
+        "<Collection><DirectDistributionInformation><Region>us-west-1</Region>"
+        "<S3BucketAndObjectPrefixName>bucket1</S3BucketAndObjectPrefixName>"
+        "<S3BucketAndObjectPrefixName>bucket2</S3BucketAndObjectPrefixName>"
+        "<S3CredentialsAPIEndpoint>https://www.credAPIURL.org</S3CredentialsAPIEndpoint>"
+        "<S3CredentialsAPIDocumentationURL>https://www.credAPIDocURL.org"
+        "</S3CredentialsAPIDocumentationURL></DirectDistributionInformation></Collection>"
+    )
+    assert c["DirectDistributionInformation"] == {
+        "Region": "us-west-1",
+        "S3BucketAndObjectPrefixNames": ["bucket1", "bucket2"],
+        "S3CredentialsAPIEndpoint": "https://www.credAPIURL.org",
+        "S3CredentialsAPIDocumentationURL": "https://www.credAPIDocURL.org",
+    }
+    assert "DirectDistributionInformation" not in umm.collection("<Collection></Collection>")
+
+
+# Ported from the same file, echo10-doi-translation-test (its DOI cases).
+def test_cmr_doi_and_associated_dois():
+    doi = "<DOI><DOI>10.5067/IAGYM8Q26QRE</DOI><Authority>https://doi.org/</Authority></DOI>"
+    both = umm.collection(
+        f"<Collection>{doi}<AssociatedDOIs><AssociatedDOI><DOI>10.5678/assoc-doi-1</DOI>"
+        "<Title>Title1</Title><Authority>doi.org</Authority></AssociatedDOI></AssociatedDOIs>"
+        "</Collection>"
+    )
+    assert both["DOI"] == {"DOI": "10.5067/IAGYM8Q26QRE", "Authority": "https://doi.org/"}
+    assert both["AssociatedDOIs"] == [
+        {"DOI": "10.5678/assoc-doi-1", "Title": "Title1", "Authority": "doi.org"}
+    ]
+    missing = umm.collection(
+        "<Collection><DOI><MissingReason>Not Applicable</MissingReason><Explanation>The "
+        "collection is a near real time record and does not have a DOI.</Explanation></DOI>"
+        "</Collection>"
+    )
+    assert missing["DOI"] == {
+        "MissingReason": "Not Applicable",
+        "Explanation": "The collection is a near real time record and does not have a DOI.",
+    }
+
+
+def test_tiling_systems_associations_and_revision_date():
+    c = umm.collection(collection(extra=(
+        "<RevisionDate>2020-02-02T00:00:00Z</RevisionDate><CollectionAssociations>"
+        "<CollectionAssociation><ShortName>P</ShortName><VersionId>Not provided</VersionId>"
+        "<CollectionType>Input</CollectionType><CollectionUse>u</CollectionUse>"
+        "</CollectionAssociation></CollectionAssociations><TwoDCoordinateSystems>"
+        "<TwoDCoordinateSystem><TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName>"
+        "<Coordinate1><MinimumValue>1</MinimumValue><MaximumValue>233</MaximumValue>"
+        "</Coordinate1><Coordinate2/></TwoDCoordinateSystem><TwoDCoordinateSystem>"
+        "<TwoDCoordinateSystemName>MY GRID</TwoDCoordinateSystemName>"
+        "</TwoDCoordinateSystem></TwoDCoordinateSystems>")))  # fmt: skip
+    assert c["MetadataDates"] == [{"Type": "UPDATE", "Date": "2020-02-02T00:00:00.000Z"}]
+    assert c["MetadataAssociations"] == [{"EntryId": "P", "Type": "INPUT", "Description": "u"}]
+    # A system UMM-C does not name is left out, as CMR does.
+    assert c["TilingIdentificationSystems"] == [
+        {"TilingIdentificationSystemName": "WRS-2",
+         "Coordinate1": {"MinimumValue": 1, "MaximumValue": 233}, "Coordinate2": {}}
+    ]  # fmt: skip
+    assert problems("collection", c) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from clearinghouse.catalog.umm import collection_parts as parts
 from clearinghouse.catalog.umm import contacts, spatial, urls
 from clearinghouse.catalog.umm._xml import (
     NOT_PROVIDED,
@@ -79,6 +80,9 @@ def collection(record: bytes | str) -> dict:
         "VersionDescription": text(c, "VersionDescription"),
         "EntryTitle": text(c, "DataSetId"),
         "DOI": _doi(c),
+        "AssociatedDOIs": parts.associated_dois(c),
+        "DataMaturity": text(c, "DataMaturity"),
+        "MetadataDates": parts.metadata_dates(c),
         "DataDates": [
             {"Type": kind, "Date": instant(c, tag)}
             for kind, tag in (
@@ -94,7 +98,9 @@ def collection(record: bytes | str) -> dict:
         "CollectionProgress": _PROGRESS.get(
             (text(c, "CollectionState") or "").upper(), "NOT PROVIDED"
         ),
+        "StandardProduct": boolean(c, "StandardProduct"),
         "AccessConstraints": _access(c),
+        "UseConstraints": parts.use_constraints(c),
         "TemporalKeywords": texts(c, "TemporalKeywords/Keyword"),
         "SpatialExtent": _spatial(c),
         "TemporalExtents": [_temporal(t) for t in c.findall("Temporal")] or _DEFAULT_TEMPORAL,
@@ -116,6 +122,7 @@ def collection(record: bytes | str) -> dict:
             }
             for p in c.findall("Campaigns/Campaign")
         ],
+        "MetadataAssociations": parts.metadata_associations(c),
         "RelatedUrls": urls.collection(c),
         "ScienceKeywords": [_keyword(k) for k in c.findall("ScienceKeywords/ScienceKeyword")]
         or _DEFAULT_KEYWORDS,
@@ -125,8 +132,10 @@ def collection(record: bytes | str) -> dict:
         if text(c, "CitationForExternalPublication")
         else None,
         "ArchiveAndDistributionInformation": _distribution(c),
+        "DirectDistributionInformation": parts.direct_distribution(c),
     }
-    return {**compact(umm), "MetadataSpecification": SPECIFICATION}
+    tiling = {"TilingIdentificationSystems": t} if (t := parts.tiling_systems(c)) else {}
+    return {**compact(umm), **tiling, "MetadataSpecification": SPECIFICATION}
 
 
 def _doi(c: etree._Element) -> dict:
