@@ -14,6 +14,7 @@ search with concurrent clients, each for --seconds:
   platform+cc   a platform and cloud cover under 10 %  platform=…&cloud_cover=0,10
   ur-pattern    a granule UR prefix                    granule_ur=…*&options[granule_ur][pattern]=…
   deep-page     page 200 of a collection's granules    short_name=…, and a CMR-Search-After
+  umm-json      platform+cc's searches as .umm_json    (UMM-G translated from the stored XML)
 
 and prints searches/s, p50 and p95 per kind, beside the floor: the statements the engine sends
 for the same searches (collection lookups, the hit count, the page), replayed as plain SQL through
@@ -162,6 +163,8 @@ def kinds(granules: int, rng: random.Random) -> dict[str, list[dict]]:
                 "_position": min(2000, per_collection - 10),
             }
         )
+    # The same searches as platform+cc, answered in UMM-JSON: the cost of the translation.
+    out["umm-json"] = [{**params, "_suffix": "umm_json"} for params in out["platform+cc"]]
     return out
 
 
@@ -195,7 +198,8 @@ end
 
 def _path(params: dict) -> str:
     visible = {k: v for k, v in params.items() if not k.startswith("_")}
-    return "/search/granules.json?" + urllib.parse.urlencode(visible)
+    suffix = params.get("_suffix", "json")
+    return f"/search/granules.{suffix}?" + urllib.parse.urlencode(visible)
 
 
 def drive(wrk: str, port: int, searches: list[dict], seconds: int, connections: int) -> dict:

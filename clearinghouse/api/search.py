@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from clearinghouse import incidents, xmlsafe
 from clearinghouse.accounts import sessions
 from clearinghouse.api import search_formats as formats
+from clearinghouse.api import search_umm
 from clearinghouse.api.functions import Context
 from clearinghouse.catalog import cmr, search
 from clearinghouse.catalog import conditions as c
@@ -43,6 +44,7 @@ FORMATS: dict[str, Format] = {
     "atom": Format("application/atom+xml", formats.atom),
     "csv": Format("text/csv", formats.granule_csv, ("granules",)),
     "kml": Format("application/vnd.google-earth.kml+xml", formats.kml),
+    "umm_json": Format(search_umm.RESULTS_TYPE, search_umm.results),
 }
 DEFAULT = "xml"  # CMR answers references when nothing is asked for
 
@@ -60,6 +62,7 @@ CONCEPT_FORMATS: dict[str, Format] = {
     "echo10": Format("application/echo10+xml", _record_xml),
     "xml": Format("application/xml", _record_xml),
     "json": Format("application/json", _record_json),
+    "umm_json": Format(search_umm.RECORD_TYPE, search_umm.record),
 }
 CONCEPT_DEFAULT = "echo10"
 
