@@ -30,7 +30,7 @@ def run(ctx: Context, target: str, args, *, as_json: bool, search_after: str | N
         rows = plan.page(
             session, size=size, after=after, columns=_columns(target) if as_json else ()
         )
-        if after is None and len(rows) < size:
+        if after is None and not query.skip and len(rows) < size:
             hits, estimated = len(rows), False  # the whole answer is on this page: no count needed
         else:
             hits, estimated = plan.count(session)
