@@ -415,18 +415,21 @@ def _attribute(text: str) -> tuple[str, c.AttributeValue]:
                            " type,name,min,max, the type one of "
                            + ", ".join(ATTRIBUTE_TYPES))  # fmt: skip
     name, values = parts[1].strip(), [p.strip() for p in parts[2:]]
-    if kind == "text":
-        if len(values) != 1:
-            raise InvalidValue(f"attribute: {text!r}: a string attribute takes one value")
-        return name, c.AttributeValue("text", match=c.Text((values[0],), (), False))
-    typed = [None if not v else _attribute_value(v, parts[0].strip().lower(), text)
-             for v in values]  # fmt: skip
-    low, high = (typed[0], typed[0]) if len(typed) == 1 else typed
-    if len(typed) == 1 and low is None:
+    if len(values) == 1 and not values[0]:
         raise InvalidValue(f"attribute: {text!r}: give the value")
-    if low is not None and high is not None and high < low:
-        raise InvalidValue(f"attribute: {text!r}: the max is below the min")
-    return name, c.AttributeValue(kind, low=low, high=high)
+    if len(values) == 2 and not any(values):
+        raise InvalidValue(f"attribute: {text!r}: give the min, the max or both")
+    if kind == "text" and len(values) == 1:  # as CMR: a string value matches ignoring case
+        return name, c.AttributeValue("text", match=c.Text((values[0],), (), True))
+    if kind == "text":
+        low, high = (v or None for v in values)
+    else:
+        typed = [None if not v else _attribute_value(v, parts[0].strip().lower(), text)
+                 for v in values]  # fmt: skip
+        low, high = (typed[0], typed[0]) if len(typed) == 1 else typed
+    if low is not None and high is not None and high <= low and len(values) == 2:
+        raise InvalidValue(f"attribute: {text!r}: the max must be above the min")
+    return name, c.AttributeValue("string" if kind == "text" else kind, low=low, high=high)
 
 
 def _attribute_value(raw: str, kind: str, text: str):

@@ -55,7 +55,7 @@ def check_options(target: str, args) -> None:
         match = _OPTION.fullmatch(given)
         if match is None:
             raise InvalidValue(f"{given}: give options[parameter][option]=true or false")
-        name, key = match.groups()
+        name, key = (part.replace("-", "_") for part in match.groups())  # CMR takes either
         allowed = table.get(name, ())
         if key not in allowed:
             takes = ", ".join(allowed) if allowed else "no options"
@@ -71,7 +71,10 @@ def check_options(target: str, args) -> None:
 
 def option(args, name: str, key: str, *, default: bool = False) -> bool:
     """The option's value (checked by ``check_options``)."""
-    value = args.get(f"options[{name}][{key}]")
+    value = None
+    for given in (name, name.replace("_", "-")):
+        for spelt in (key, key.replace("_", "-")):
+            value = args.get(f"options[{given}][{spelt}]", value)
     return default if value is None else value.strip().lower() == "true"
 
 

@@ -577,12 +577,14 @@ class AttributeValue:
     """What an additional attribute's value must be: text matching ``match``, or, typed
     (``number``, ``date``, ``time``), within [low, high] (either end open)."""
 
-    kind: str  # text, number, date, time; any: the attribute by name alone
+    kind: str  # text, number, date, time, string (a text range); any: by name alone
     match: Text | None = None
     low: Any = None
     high: Any = None
 
     def cast(self, raw):
+        if self.kind == "string":  # a range of text (CMR's string,name,min,max)
+            return raw
         return {"number": func.try_numeric, "date": func.try_timestamptz,
                 "time": func.try_time}[self.kind](raw)  # fmt: skip
 
