@@ -61,6 +61,7 @@ def read(target: str, args) -> tuple[c.Query, int]:
                            + ", ".join(sorted(KNOWN)))  # fmt: skip
     params.check_options(target, args)
     found = [condition for reader in READERS for condition in reader(target, args)]
+    params.check_wildcards(found)
     size = _page_size(args)
     return c.Query(target, None, found, **params.shape(target, args, found, size)), size
 
@@ -275,12 +276,16 @@ def _granule_values(target: str, args) -> list[c.Condition]:
         params.granules_only(target, "cloud_cover")
         ranges = []
         for value in args.getlist("cloud_cover"):
+            if not value.strip():  # as CMR: an empty cloud_cover asks nothing
+                continue
             low, high = _pair(value, "cloud_cover")
+            if low is None and high is None:
+                raise InvalidValue("cloud_cover: give min,max (one of them at least)")
             for bound in (low, high):  # as AQL's cloudCover: a percentage
                 if bound is not None and not 0 <= bound <= 100:
                     raise InvalidValue(f"cloud_cover: {bound:g} is not a percentage from 0 to 100")
             ranges.append(c.NumberRange("cloud_cover", low, high))
-        found.append(_combine(ranges, True))
+        found += [_combine(ranges, True)] if ranges else []
     if "day_night_flag" in args:
         params.granules_only(target, "day_night_flag")
         flags = []

@@ -5,6 +5,7 @@ one kind of search only, and the shape of the answer (``sort_key``, ``page_num``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from clearinghouse.catalog import conditions as c
@@ -190,3 +191,27 @@ def boolean(text: str, name: str) -> bool:
     if lowered not in ("true", "false"):
         raise InvalidValue(f"{name}: {text!r} is not true or false")
     return lowered == "true"
+
+
+#: The most patterns starting with a wildcard one search may hold (CMR's limit: each reads a
+#: whole index, or the table).
+LEADING_WILDCARDS = 5
+
+
+def check_wildcards(found: list[c.Condition]) -> None:
+    count = sum(_leading(condition) for condition in found)
+    if count > LEADING_WILDCARDS:
+        raise InvalidValue(f"The query contained [{count}] conditions which used a leading"
+                           " wildcard. This is more than the maximum allowed amount of"
+                           f" [{LEADING_WILDCARDS}].")  # fmt: skip
+
+
+def _leading(value) -> int:
+    if isinstance(value, c.Text):
+        return sum(1 for p in value.patterns if p[:1] in ("%", "_"))
+    if isinstance(value, list | tuple):
+        return sum(_leading(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        weight = 2 if isinstance(value, c.ReadableName) else 1  # two fields searched
+        return weight * sum(_leading(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
