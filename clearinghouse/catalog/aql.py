@@ -282,9 +282,7 @@ def _day(element: etree._Element | None) -> int | None:
 def _temporal(element: etree._Element) -> c.Temporal:
     start, stop = _date_range(element)
     start_day, end_day = _day(element.find("startDay")), _day(element.find("endDay"))
-    if start_day is not None and stop is None:
-        raise InvalidValue("temporal: a recurring window (startDay) needs a stopDate too",
-                           line=element.sourceline)  # fmt: skip
+    # A recurring window without a stopDate runs to the end of this year (CMR's reading).
     return c.Temporal(start, stop, start_day, end_day)
 
 

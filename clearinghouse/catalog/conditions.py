@@ -447,7 +447,10 @@ class Temporal(Condition):
         zone = start.tzinfo
         for year in range(max(1, start.year - 1), stop.year + 1):
             first = _days_into(year, start_day - 1, zone)
-            last = _days_into(year + 1 if end_day < start_day else year, end_day, zone)
+            if self.end_day is None:  # to the year's last second, as CMR
+                last = _days_into(year + 1, 0, zone) - timedelta(seconds=1)
+            else:
+                last = _days_into(year + 1 if end_day < start_day else year, end_day, zone)
             low, high = max(first, start), min(last, stop)
             if low <= high:
                 ranges.append((low, high))
