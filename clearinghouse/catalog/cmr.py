@@ -370,8 +370,8 @@ def _keyword(target: str, args) -> list[c.Condition]:
 
 
 def keyword_pieces(text: str) -> tuple[tuple[str, str], ...]:
-    """CMR's keyword text: words (``*``/``?`` wildcards; here a trailing ``*`` or ``?`` lets the
-    word go on, one inside it matches as a word break), or one phrase in double quotes."""
+    """CMR's keyword text: words, ``*`` and ``?`` wildcards in them (each such word matched
+    against the record's words), or one phrase in double quotes."""
     stripped = text.strip()
     if '"' in stripped:
         if not (stripped.startswith('"') and stripped.endswith('"') and len(stripped) > 1
@@ -384,11 +384,13 @@ def keyword_pieces(text: str) -> tuple[tuple[str, str], ...]:
         return (("phrase", phrase),) if phrase else ()
     pieces = []
     for word in stripped.split():
-        if word[-1] in "*?":
-            if re.search(r"[^\W_]", word):
-                pieces.append(("prefix", word.rstrip("*?")))
+        if not re.search(r"[^\W_]", word):
+            continue  # wildcards or punctuation alone: every record has such a word
+        bare = word.rstrip("*")
+        if "*" not in bare and "?" not in bare:
+            pieces.append(("prefix" if bare != word else "words", bare))
         else:
-            pieces.append(("words", word.replace("*", " ").replace("?", " ")))
+            pieces.append(("pattern", _wildcards(word.lower())))
     return tuple(pieces)
 
 

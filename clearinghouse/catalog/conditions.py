@@ -782,34 +782,45 @@ class Keyword(Condition):
     record, GIN-indexed, its names weighted above its summary). For granules: their collection's.
 
     ``pieces``: ("words", text) all of whose words must be there, ("phrase", text) those words
-    in order, ("prefix", text) words the last of which may go on (a trailing wildcard)."""
+    in order, ("prefix", text) words the last of which may go on (a trailing wildcard), ("pattern",
+    LIKE pattern) a word of the record matching it (wildcards inside a word: not in the index)."""
 
     pieces: tuple[tuple[str, str], ...]
     negated: bool = False
 
-    def tsquery(self) -> ColumnElement:
+    def tsquery(self) -> ColumnElement | None:
         parts = []
         for kind, words in self.pieces:
             if kind == "words":
                 parts.append(func.plainto_tsquery("simple", words))
             elif kind == "phrase":
                 parts.append(func.phraseto_tsquery("simple", words))
-            else:  # letters and digits alone: nothing to_tsquery could read as an operator
+            elif kind == "prefix":  # letters and digits alone: nothing to_tsquery reads as syntax
                 tokens = re.findall(r"[^\W_]+", words)
                 text_query = " & ".join(f"'{t}'" for t in tokens) + ":*"
                 parts.append(func.to_tsquery("simple", text_query))
+        if not parts:
+            return None
         combined = parts[0]
         for part in parts[1:]:
             combined = combined.op("&&")(part)
         return combined
 
     def collections(self):
-        return Collection.keywords.op("@@")(self.tsquery())
+        query = self.tsquery()
+        parts = [] if query is None else [Collection.keywords.op("@@")(query)]
+        for kind, pattern in self.pieces:
+            if kind == "pattern":
+                word = func.unnest(func.tsvector_to_array(Collection.keywords)).column_valued("w")
+                parts.append(exists(select(literal(1)).where(word.like(pattern, escape="\\"))))
+        return and_(*parts)
 
     def granules(self):
         return _of_collection(self.collections())
 
     def score(self) -> ColumnElement:
         """A whole-number rank (a sort key JSON keeps exactly): ts_rank in thousandths."""
-        return cast(func.round(func.ts_rank(Collection.keywords, self.tsquery()) * 1000),
-                    BigInteger)  # fmt: skip
+        query = self.tsquery()
+        if query is None:
+            return cast(literal(0), BigInteger)
+        return cast(func.round(func.ts_rank(Collection.keywords, query) * 1000), BigInteger)
