@@ -1,11 +1,11 @@
 """Reading the CMR-style parameters of ``GET /search/collections`` and ``GET /search/granules``
-(CONTRACT §6.2) into the same ``Query`` AQL makes.
+(CONTRACT §6.2) into the same ``Query`` AQL makes: one reader per group of parameters (``READERS``),
+CMR's options and the answer's shape in ``cmr_params``.
 
-Text parameters may repeat (any value matches); like CMR's they ignore case unless
-``options[<name>][ignore_case]=false`` (granule URs and producer granule ids match case unless
-``…[ignore_case]=true``), and take ``*`` and ``?`` wildcards with
-``options[<name>][pattern]=true``. Spatial parameters (``bounding_box``, ``polygon``, ``point``,
-``line``, ``circle``) may repeat; all must hold.
+Text parameters may repeat (any value matches, all with ``options[<name>][and]`` where CMR takes
+it); like CMR's they ignore case unless ``options[<name>][ignore_case]=false``, and take ``*``
+and ``?`` wildcards with ``options[<name>][pattern]=true``. Spatial parameters (``bounding_box``,
+``polygon``, ``point``, ``line``, ``circle``) may repeat; all must hold unless ``…[or]``.
 """
 
 from __future__ import annotations
