@@ -120,17 +120,14 @@ def _ids(target: str, args) -> list[c.Condition]:
                         ("collection_concept_id", "C"), ("echo_granule_id", "G")):  # fmt: skip
         if name not in args:
             continue
-        if "G" in kinds and name != "concept_id":
+        if name in ("collection_concept_id", "echo_granule_id"):
             params.granules_only(target, name)
-        if name == "collection_concept_id":
-            params.granules_only(target, name)
-        every = params.option(args, name, "and")
-        found.append(_concept_ids(target, name, kinds, args.getlist(name), every))
+        found.append(_concept_ids(target, name, kinds, args.getlist(name)))
     return found
 
 
-def _concept_ids(target: str, name: str, kinds: str, values: list[str],
-                 every: bool = False) -> c.Condition:  # fmt: skip
+def _concept_ids(target: str, name: str, kinds: str, values: list[str]) -> c.Condition:
+    """Catalog item ids (CMR takes no options on them: always exact)."""
     values = [v.strip() for v in values]
     wanted = {kind: [v for v in values if v[:1] == kind] for kind in kinds}
     strays = [v for v in values if v[:1] not in kinds or (target == "collections" and v[:1] == "G")]
@@ -145,8 +142,6 @@ def _concept_ids(target: str, name: str, kinds: str, values: list[str],
         raise InvalidValue(f"{name}: {strays[0]!r} is not {allowed}")
     parts = tuple(c.ItemIds(kind, tuple(c.parse_item_ids(kind, ids, name)))
                   for kind, ids in wanted.items() if ids)  # fmt: skip
-    if every:
-        return c.AllOf(tuple(c.ItemIds(p.kind, (one,)) for p in parts for one in p.ids))
     return parts[0] if len(parts) == 1 else c.AnyOf(parts)
 
 
