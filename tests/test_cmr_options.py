@@ -56,6 +56,8 @@ from tests.cmr_support import refused
         ("granules", {"day_night_flag": "day", "options[day_night_flag][pattern]": "true"},
          "not supported by this server", "NotSupported"),
         ("granules", {"colour": "red"}, "unknown parameter colour", "InvalidValue"),
+        ("granules", {"collection_concept_id": ""}, "is not a collection's catalog item id",
+         "InvalidValue"),  # an empty id once slipped through as an id of every kind
     ],
 )  # fmt: skip
 def test_refused_precisely(client, catalog, target, params, words, code):

@@ -130,7 +130,8 @@ def _concept_ids(target: str, name: str, kinds: str, values: list[str]) -> c.Con
     """Catalog item ids (CMR takes no options on them: always exact)."""
     values = [v.strip() for v in values]
     wanted = {kind: [v for v in values if v[:1] == kind] for kind in kinds}
-    strays = [v for v in values if v[:1] not in kinds or (target == "collections" and v[:1] == "G")]
+    strays = [v for v in values
+              if v[:1] not in set(kinds) or (target == "collections" and v[:1] == "G")]  # fmt: skip
     if strays:
         allowed = (
             "a collection's catalog item id (C1200000001-PROVIDER)"
