@@ -126,7 +126,7 @@ def run(
         rows = []
         if size:
             rows = plan.page(session, size=size, after=after, columns=columns(target))
-        if size and after is None and len(rows) < size:
+        if size and after is None and not query.skip and len(rows) < size:
             hits, estimated = len(rows), False  # the whole answer is on this page: no count needed
         else:
             hits, estimated = plan.count(session)

@@ -29,7 +29,7 @@ def read(query: etree._Element) -> c.Query:
     if target is None:
         raise InvalidValue('for: say value="collections" or value="granules"', line=1)
     centres = query.find("dataCenterId")
-    providers = None if centres.find("all") is not None else tuple(_texts(centres))
+    providers = None if centres.find("all") is not None else _provider_ids(centres)
     found = []
     for condition in query.find("where"):
         if not isinstance(condition.tag, str):
@@ -55,7 +55,23 @@ def read(query: etree._Element) -> c.Query:
 def _texts(element: etree._Element) -> list[str]:
     """The values of a value/list element: ``<value>`` or ``<list><value>…``."""
     values = element.findall("value") + element.findall("list/value")
-    return [(v.text or "").strip() for v in values]
+    return [_unquoted(v.text) for v in values]
+
+
+def _unquoted(content: str | None) -> str:
+    """A value as written, without the single quotes ECHO's own examples (and the clients
+    written from them) put around it: ``<value>'MODIS'</value>``."""
+    value = (content or "").strip()
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1]
+    return value
+
+
+def _provider_ids(element: etree._Element) -> tuple[str, ...]:
+    """dataCenterId's values; ``caseInsensitive`` ones upper-cased, as provider ids all are."""
+    values = element.findall("value") + element.findall("list/value")
+    return tuple(_unquoted(v.text).upper() if _insensitive(v) else _unquoted(v.text)
+                 for v in values)  # fmt: skip
 
 
 def _insensitive(element: etree._Element) -> bool:
@@ -71,9 +87,9 @@ def _text(holder: etree._Element) -> c.Text:
         if node.getparent().tag in ("list", "patternList") or node.getparent() is holder:
             insensitive = insensitive or _insensitive(node)
             if node.tag == "value":
-                values.append(content.strip())
+                values.append(_unquoted(content))
             else:
-                patterns.append(c.like_pattern(content.strip(), where))
+                patterns.append(c.like_pattern(_unquoted(content), where))
     return c.Text(tuple(values), tuple(patterns), insensitive)
 
 
@@ -266,9 +282,7 @@ def _day(element: etree._Element | None) -> int | None:
 def _temporal(element: etree._Element) -> c.Temporal:
     start, stop = _date_range(element)
     start_day, end_day = _day(element.find("startDay")), _day(element.find("endDay"))
-    if start_day is not None and stop is None:
-        raise InvalidValue("temporal: a recurring window (startDay) needs a stopDate too",
-                           line=element.sourceline)  # fmt: skip
+    # A recurring window without a stopDate runs to the end of this year (CMR's reading).
     return c.Temporal(start, stop, start_day, end_day)
 
 

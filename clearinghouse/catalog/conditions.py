@@ -2,8 +2,9 @@
 parameters of ``GET /search``): each turns into a SQL condition on collections or granules.
 
 A granule condition on a collection field (its short name, its dataset id…) is a condition on the
-granule's collection; platforms, instruments and sensors match a granule's own values or its
-collection's, as ECHO did.
+granule's collection; platforms, instruments and sensors match a granule's own values, or its
+collection's when it has none, and additional attributes its own or its collection's (CMR's
+rules, which CMR's AQL follows too).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import re
-from datetime import MAXYEAR, datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -236,6 +237,7 @@ class Names(Condition):
     match: Text
     every: bool = False
     negated: bool = False
+    own_only: bool = False  # a granule's names alone (CMR's exclude_collection)
 
     def _on(self, model) -> ColumnElement[bool]:
         column = getattr(model, self.field)
@@ -249,19 +251,14 @@ class Names(Condition):
     def granules(self):
         if self.field in COLLECTION_NAMES:
             return _of_collection(self._on(Collection))
-        if self.field == "campaigns":
+        if self.field == "campaigns" or self.own_only:
             return self._on(Granule)
-        if self.every:  # each value in the granule's own names or in its collection's
-            return and_(
-                *(
-                    or_(
-                        part.on_array(getattr(Granule, self.field)),
-                        _of_collection(part.on_array(getattr(Collection, self.field))),
-                    )
-                    for part in self.match.each()
-                )
-            )
-        return or_(self._on(Granule), _of_collection(self._on(Collection)))
+        # CMR's rule: a granule's own names, its collection's only when it names none.
+        inherited = and_(
+            func.cardinality(getattr(Granule, self.field)) == 0,
+            _of_collection(self._on(Collection)),
+        )
+        return or_(self._on(Granule), inherited)
 
 
 @dataclasses.dataclass
@@ -437,18 +434,24 @@ class Temporal(Condition):
     negated: bool = False
 
     def _ranges(self) -> list[tuple[datetime | None, datetime | None]]:
-        if self.start_day is None:
+        if self.start_day is None and self.end_day is None:
             return [(self.start, self.stop)]
-        if self.start is None or self.stop is None:
-            raise InvalidValue("temporal: a recurring window (startDay) needs both dates")
+        # CMR's defaults for a recurring window: from its earliest date to the end of this year,
+        # from the year's first day, to the year's last.
+        start = self.start or EARLIEST
+        stop = self.stop or datetime(datetime.now(UTC).year + 1, 1, 1, tzinfo=UTC)
+        start_day = self.start_day or 1
         end_day = self.end_day if self.end_day is not None else 366
         ranges = []
         # From the year before the start (a window across New Year), within the calendar.
-        zone = self.start.tzinfo
-        for year in range(max(1, self.start.year - 1), self.stop.year + 1):
-            first = _days_into(year, self.start_day - 1, zone)
-            last = _days_into(year + 1 if end_day < self.start_day else year, end_day, zone)
-            low, high = max(first, self.start), min(last, self.stop)
+        zone = start.tzinfo
+        for year in range(max(1, start.year - 1), stop.year + 1):
+            first = _days_into(year, start_day - 1, zone)
+            if self.end_day is None:  # to the year's last second, as CMR
+                last = _days_into(year + 1, 0, zone) - timedelta(seconds=1)
+            else:
+                last = _days_into(year + 1 if end_day < start_day else year, end_day, zone)
+            low, high = max(first, start), min(last, stop)
             if low <= high:
                 ranges.append((low, high))
         return ranges
@@ -478,6 +481,10 @@ class Temporal(Condition):
 
     def granules(self):
         return self._on(Granule)
+
+
+#: Where a recurring window without a start begins (CMR's earliest start date).
+EARLIEST = datetime(1582, 10, 15, tzinfo=UTC)
 
 
 def _days_into(year: int, days: int, zone) -> datetime:
@@ -516,6 +523,12 @@ class Query:
     target: str  # "collections" or "granules"
     providers: tuple[str, ...] | None
     conditions: list[Condition]
+    # What CMR's parameters add: an order (``clearinghouse.catalog.search.SortKey``s; empty: the
+    # plan's), rows to skip (page_num, offset), and the granule conditions a collection's granule
+    # count is taken under (None: no count).
+    order: tuple = ()
+    skip: int = 0
+    granule_counts: tuple[Condition, ...] | None = None
 
     def where(self) -> list[ColumnElement[bool]]:
         model = Collection if self.target == "collections" else Granule
@@ -567,16 +580,20 @@ class AttributeValue:
     """What an additional attribute's value must be: text matching ``match``, or, typed
     (``number``, ``date``, ``time``), within [low, high] (either end open)."""
 
-    kind: str  # text, number, date, time
+    kind: str  # text, number, date, time, string (a text range); any: by name alone
     match: Text | None = None
     low: Any = None
     high: Any = None
 
     def cast(self, raw):
+        if self.kind == "string":  # a range of text (CMR's string,name,min,max)
+            return raw
         return {"number": func.try_numeric, "date": func.try_timestamptz,
                 "time": func.try_time}[self.kind](raw)  # fmt: skip
 
     def on_value(self, raw) -> ColumnElement[bool]:
+        if self.kind == "any":
+            return true()
         if self.kind == "text":
             return self.match.on_column(raw)
         value = self.cast(raw)
@@ -584,7 +601,7 @@ class AttributeValue:
 
     def on_range(self, begin, end) -> ColumnElement[bool]:
         """A declared range [begin, end] meeting the wanted value or range."""
-        if self.kind == "text":
+        if self.kind in ("text", "any"):
             return false()
         first, last = self.cast(begin), self.cast(end)
         parts = [first.is_not(None), last.is_not(None)]
@@ -598,24 +615,25 @@ class AttributeValue:
 @dataclasses.dataclass
 class AdditionalAttributes(Condition):
     """Attributes by name with a wanted value: a collection's declared value or range, a granule's
-    values. ``every``: all the attributes must match (AND), else any (OR)."""
+    values or, unless ``own_only``, its collection's (CMR's rule). ``every``: all the attributes
+    must match (AND), else any (OR)."""
 
     attributes: tuple[tuple[str, AttributeValue], ...]
     every: bool = False
     negated: bool = False
+    own_only: bool = False
+
+    @staticmethod
+    def _of_collections(name: str, wanted: AttributeValue) -> ColumnElement[bool]:
+        attribute = func.jsonb_array_elements(Collection.additional_attributes).column_valued("a")
+        field = attribute.op("->>")
+        return exists(select(literal(1)).where(
+            field("name") == name,
+            or_(wanted.on_value(field("value")), wanted.on_range(field("begin"), field("end"))),
+        ))  # fmt: skip
 
     def collections(self):
-        parts = []
-        for name, wanted in self.attributes:
-            attribute = func.jsonb_array_elements(Collection.additional_attributes).column_valued(
-                "a"
-            )
-            field = attribute.op("->>")
-            parts.append(exists(select(literal(1)).where(
-                field("name") == name,
-                or_(wanted.on_value(field("value")), wanted.on_range(field("begin"), field("end"))),
-            )))  # fmt: skip
-        return _either(parts, self.every)
+        return _either([self._of_collections(n, w) for n, w in self.attributes], self.every)
 
     def granules(self):
         parts = []
@@ -623,8 +641,10 @@ class AdditionalAttributes(Condition):
             attribute = func.jsonb_array_elements(Granule.additional_attributes).column_valued("a")
             values = func.jsonb_array_elements_text(attribute.op("->")("values")).column_valued("v")
             any_value = exists(select(literal(1)).where(wanted.on_value(values)))
-            parts.append(exists(select(literal(1)).where(
-                attribute.op("->>")("name") == name, any_value)))  # fmt: skip
+            own = exists(select(literal(1)).where(attribute.op("->>")("name") == name, any_value))
+            if not self.own_only:
+                own = or_(own, _of_collection(self._of_collections(name, wanted)))
+            parts.append(own)
         return _either(parts, self.every)
 
 
@@ -653,3 +673,154 @@ class MeasuredParameters(Condition):
                 where += [value.is_not(None), *_within(value, low, high)]
             parts.append(exists(select(literal(1)).where(*where)))
         return _either(parts, self.every)
+
+
+# -- CMR's own conditions (``GET /search``) ------------------------------------------------------
+
+
+@dataclasses.dataclass
+class AnyOf(Condition):
+    """Several conditions of which one must hold (CMR's ``options[…][or]``, repeated temporal)."""
+
+    parts: tuple[Condition, ...]
+    negated: bool = False
+
+    def collections(self):
+        return or_(*(part.collections() for part in self.parts))
+
+    def granules(self):
+        return or_(*(part.granules() for part in self.parts))
+
+
+@dataclasses.dataclass
+class Providers(Condition):
+    """CMR's ``provider``: ids as given, or case ignored, or patterns. Provider ids are upper case
+    (the providers table says so), so values whose case is ignored are compared upper-cased and
+    the id indexes still serve; patterns are resolved against the providers first."""
+
+    match: Text
+    negated: bool = False
+
+    def _on(self, model) -> ColumnElement[bool]:
+        from clearinghouse.accounts.models import Provider
+
+        parts = []
+        if self.match.values:
+            wanted = [v.upper() if self.match.case_insensitive else v for v in self.match.values]
+            parts.append(model.provider_id.in_(wanted))
+        if self.match.patterns:
+            patterns = Text((), self.match.patterns, self.match.case_insensitive)
+            matching = select(Provider.provider_id).where(patterns.on_column(Provider.provider_id))
+            parts.append(model.provider_id.in_(matching.scalar_subquery()))
+        return or_(*parts) if parts else false()
+
+    def collections(self):
+        return self._on(Collection)
+
+    def granules(self):
+        return self._on(Granule)
+
+
+@dataclasses.dataclass
+class Nothing(Condition):
+    """A condition no record meets (``cloud_hosted=true``: no record here is in a cloud)."""
+
+    negated: bool = False
+
+    def collections(self):
+        return false()
+
+    def granules(self):
+        return false()
+
+
+def _live_granules(*conditions: ColumnElement[bool]):
+    """A collection's live granules (as a search would find them) meeting the conditions."""
+    return select(literal(1)).where(
+        Granule.collection_id == Collection.id,
+        Granule.deleted_at.is_(None),
+        Granule.visible.is_(True),
+        (Granule.delete_time.is_(None)) | (Granule.delete_time > func.now()),
+        *conditions,
+    )
+
+
+@dataclasses.dataclass
+class HasGranules(Condition):
+    """Collections with (or, negated, without) a live granule."""
+
+    negated: bool = False
+
+    def collections(self):
+        return exists(_live_granules())
+
+
+def granule_count(conditions: list[Condition]):
+    """The number of a collection's live granules meeting the granule side of the collection
+    conditions given (CMR's ``include_granule_counts``: its spatial and temporal ones)."""
+    parts = [part.sql("granules") for part in conditions]
+    statement = _live_granules(*parts).with_only_columns(func.count())
+    return statement.scalar_subquery().label("granule_count")
+
+
+@dataclasses.dataclass
+class ReadableName(Condition):
+    """CMR's ``readable_granule_name``: the granule UR or the producer granule id."""
+
+    match: Text
+    negated: bool = False
+
+    def granules(self):
+        return or_(self.match.on_column(Granule.granule_ur),
+                   self.match.on_column(Granule.producer_granule_id))  # fmt: skip
+
+
+@dataclasses.dataclass
+class Keyword(Condition):
+    """CMR's ``keyword``: every word, or one phrase, in a collection's names, summary, science
+    keywords, platforms and instruments: the ``keywords`` column (a full-text vector of the
+    record, GIN-indexed, its names weighted above its summary). For granules: their collection's.
+
+    ``pieces``: ("words", text) all of whose words must be there, ("phrase", text) those words
+    in order, ("prefix", text) words the last of which may go on (a trailing wildcard), ("pattern",
+    LIKE pattern) a word of the record matching it (wildcards inside a word: not in the index)."""
+
+    pieces: tuple[tuple[str, str], ...]
+    negated: bool = False
+
+    def tsquery(self) -> ColumnElement | None:
+        parts = []
+        for kind, words in self.pieces:
+            if kind == "words":
+                parts.append(func.plainto_tsquery("simple", words))
+            elif kind == "phrase":
+                parts.append(func.phraseto_tsquery("simple", words))
+            elif kind == "prefix":  # letters and digits alone: nothing to_tsquery reads as syntax
+                tokens = re.findall(r"[^\W_]+", words)
+                text_query = " & ".join(f"'{t}'" for t in tokens) + ":*"
+                parts.append(func.to_tsquery("simple", text_query))
+        if not parts:
+            return None
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined.op("&&")(part)
+        return combined
+
+    def collections(self):
+        query = self.tsquery()
+        parts = [] if query is None else [Collection.keywords.op("@@")(query)]
+        for kind, pattern in self.pieces:
+            if kind == "pattern":
+                word = func.unnest(func.tsvector_to_array(Collection.keywords)).column_valued("w")
+                parts.append(exists(select(literal(1)).where(word.like(pattern, escape="\\"))))
+        return and_(*parts)
+
+    def granules(self):
+        return _of_collection(self.collections())
+
+    def score(self) -> ColumnElement:
+        """A whole-number rank (a sort key JSON keeps exactly): ts_rank in thousandths."""
+        query = self.tsquery()
+        if query is None:
+            return cast(literal(0), BigInteger)
+        return cast(func.round(func.ts_rank(Collection.keywords, query) * 1000), BigInteger)

@@ -18,6 +18,7 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
     Float,
     ForeignKey,
@@ -29,7 +30,14 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, NUMMULTIRANGE, NUMRANGE, TSTZMULTIRANGE
+from sqlalchemy.dialects.postgresql import (
+    ARRAY,
+    JSONB,
+    NUMMULTIRANGE,
+    NUMRANGE,
+    TSTZMULTIRANGE,
+    TSVECTOR,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from clearinghouse.db.base import Base, id_column, now_column, text_enum, touched_column
@@ -130,6 +138,12 @@ def _spatial_indexes(table: str) -> tuple[Index, ...]:
     )
 
 
+#: What a collection's ``keywords`` vector is made of (``catalog_keywords``, migration 0019).
+KEYWORDS = ("catalog_keywords(ARRAY[short_name, version_id, dataset_id, entry_id, processing_level,"
+            " archive_center, provider_id] || platforms || instruments || sensors || campaigns"
+            " || spatial_keywords, science_keywords, xml)")  # fmt: skip
+
+
 class Collection(CatalogRecord, Base):
     __tablename__ = "collections"
     _own_table_args = (
@@ -142,6 +156,7 @@ class Collection(CatalogRecord, Base):
             "ix_collections_instruments", text("lower_array(instruments)"), postgresql_using="gin"
         ),
         Index("ix_collections_sensors", text("lower_array(sensors)"), postgresql_using="gin"),
+        Index("ix_collections_keywords", "keywords", postgresql_using="gin"),
     )
 
     short_name: Mapped[str] = mapped_column(String(85))
@@ -158,6 +173,8 @@ class Collection(CatalogRecord, Base):
     science_keywords: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     temporal_keywords: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     two_d_systems: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    # CMR's keyword search: the record's words, kept by the database (migration 0019).
+    keywords: Mapped[Any] = mapped_column(TSVECTOR, Computed(KEYWORDS, persisted=True))
 
 
 class Granule(CatalogRecord, Base):
@@ -174,6 +191,12 @@ class Granule(CatalogRecord, Base):
         Index("ix_granules_platforms", text("lower_array(platforms)"), postgresql_using="gin"),
         Index("ix_granules_instruments", text("lower_array(instruments)"), postgresql_using="gin"),
         Index("ix_granules_sensors", text("lower_array(sensors)"), postgresql_using="gin"),
+        # CMR matches URs and producer ids ignoring case by default (migration 0019).
+        Index("ix_granules_granule_ur_lower", text("lower(granule_ur::text) text_pattern_ops")),
+        Index(
+            "ix_granules_producer_granule_id_lower",
+            text("lower(producer_granule_id) text_pattern_ops"),
+        ),
         # A collection's live granules in order, with what the search's other liveness and
         # as-of conditions read: pages and hit counts come from the index alone.
         Index(

@@ -11,10 +11,21 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from psycopg2.errors import QueryCanceled
-from sqlalchemy import ColumnElement, Select, and_, func, literal, not_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -23,7 +34,12 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from clearinghouse.accounts.sessions import Caller
 from clearinghouse.catalog import access
-from clearinghouse.catalog.conditions import Query, collection_ids, collection_resolver
+from clearinghouse.catalog.conditions import (
+    Query,
+    collection_ids,
+    collection_resolver,
+    granule_count,
+)
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.errors import InvalidValue
 from clearinghouse.inputs import unholdable
@@ -46,18 +62,85 @@ def _model(target: str):
     return Collection if target == "collections" else Granule
 
 
-def sort_keys(target: str, sort: str) -> list[ColumnElement]:
-    """The columns a result set is ordered by, ending with the id (unique: a total order)."""
+@dataclasses.dataclass(frozen=True)
+class SortKey:
+    """One of CMR's sort keys (``SORT_FIELDS``, or ``score``: the keyword's rank)."""
+
+    field: str
+    descending: bool = False
+    keyword: Any = None  # for score: the Keyword condition that ranks
+
+
+def _of_collection(column) -> ColumnElement:
+    """A granule's collection's column, as a sort key."""
+    return select(column).where(Collection.id == Granule.collection_id).scalar_subquery()
+
+
+_FAR = "9999-12-31T23:59:59Z"  # an ongoing record's end: after any real one
+#: CMR's sort keys: the kind of value (how a key is read back), a collection's, a granule's.
+SORT_FIELDS = {
+    "start_date": ("time", lambda m: func.coalesce(m.temporal_start, _time(_NEVER))),
+    "end_date": ("time", lambda m: func.coalesce(m.temporal_end, _time(_FAR))),
+    "revision_date": ("time", lambda m: m.updated_at),
+    "provider": ("text", lambda m: m.provider_id),
+    "entry_title": ("text", lambda m: Collection.dataset_id if m is Collection
+                    else _of_collection(Collection.dataset_id)),
+    "short_name": ("text", lambda m: Collection.short_name if m is Collection
+                   else _of_collection(Collection.short_name)),
+    "entry_id": ("text", lambda m: func.coalesce(Collection.entry_id, "") if m is Collection
+                 else _of_collection(func.coalesce(Collection.entry_id, ""))),
+    "granule_ur": ("text", lambda m: Granule.granule_ur),
+    "producer_granule_id": ("text", lambda m: func.coalesce(Granule.producer_granule_id, "")),
+    "cloud_cover": ("number", lambda m: func.coalesce(Granule.cloud_cover, -1.0)),
+}  # fmt: skip
+
+
+def _time(value: str):
+    return text(f"'{value}'::timestamptz")
+
+
+def _order(target: str, sort) -> list[tuple[ColumnElement, bool, str]]:
+    """(column, descending, kind) of each key a result set is ordered by, ending with the id
+    (unique: a total order). ``sort``: one of SORTS, or SortKeys."""
     model = _model(target)
+    if not isinstance(sort, str):
+        keys = []
+        for key in sort:
+            if key.field == "score":
+                keys.append((key.keyword.score(), key.descending, "number"))
+            else:
+                kind, column = SORT_FIELDS[key.field]
+                keys.append((column(model), key.descending, kind))
+        return [*keys, (model.id, False, "id")]
     if sort == "start_time":
-        first = [func.coalesce(model.temporal_start, text(f"'{_NEVER}'::timestamptz"))]
+        first = [func.coalesce(model.temporal_start, _time(_NEVER))]
+        kind = "time"
     elif sort == "update_time":
-        first = [model.updated_at]
+        first, kind = [model.updated_at], "time"
     elif target == "collections":
         first = [Collection.provider_id, Collection.short_name, Collection.version_id]
+        kind = "text"
     else:
-        first = []
-    return [*first, model.id]
+        first, kind = [], "text"
+    return [*((column, False, kind) for column in first), (model.id, False, "id")]
+
+
+def sort_keys(target: str, sort) -> list[ColumnElement]:
+    """The columns a result set is ordered by, ending with the id (unique: a total order)."""
+    return [column for column, _, _ in _order(target, sort)]
+
+
+def _after(order: list[tuple[ColumnElement, bool, str]], values: list) -> ColumnElement[bool]:
+    """Rows past the key ``values`` in ``order``: one row comparison when every key ascends (an
+    index can serve it), else each key's own direction, the earlier keys equal."""
+    if not any(descending for _, descending, _ in order):
+        return tuple_(*(c for c, _, _ in order)) > tuple_(*(literal(v) for v in values))
+    parts = []
+    for i, (column, descending, _) in enumerate(order):
+        equal = [order[j][0] == literal(values[j]) for j in range(i)]
+        past = column < literal(values[i]) if descending else column > literal(values[i])
+        parts.append(and_(*equal, past))
+    return or_(*parts)
 
 
 def live(model) -> list[ColumnElement[bool]]:
@@ -93,6 +176,10 @@ class Plan:
     sort: str = "natural"
     as_of: datetime | None = None
     _conditions: list | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.query.order and self.sort == "natural":  # CMR's sort_key
+            object.__setattr__(self, "sort", self.query.order)
 
     @property
     def model(self):
@@ -132,16 +219,24 @@ class Plan:
              columns: tuple = ()):  # fmt: skip
         """Rows (id, provider_id, the sort key…, then ``columns``, by default the XML) of one
         page: after the key ``after``, or ``skip`` rows from the start."""
-        keys = sort_keys(self.query.target, self.sort)
+        order = _order(self.query.target, self.sort)
+        keys = [column for column, _, _ in order]
         model = self.model
+        extra = ()
+        if self.query.granule_counts is not None and self.query.target == "collections":
+            extra = (granule_count(list(self.query.granule_counts)),)
         statement: Select = select(
-            model.id, model.provider_id, *keys, *(columns or (model.xml,))
+            model.id, model.provider_id, *keys, *(columns or (model.xml,)), *extra
         ).where(*self.conditions(session))
+        skip = skip or self.query.skip
         if after is not None:
-            statement = statement.where(tuple_(*keys) > tuple_(*(literal(v) for v in after)))
+            if self.query.skip:
+                raise InvalidValue("CMR-Search-After: not with page_num or offset (CMR's rule)")
+            statement = statement.where(_after(order, after))
         elif skip:
             statement = statement.offset(skip)
-        return session.execute(statement.order_by(*keys).limit(size)).all()
+        ordering = [column.desc() if descending else column for column, descending, _ in order]
+        return session.execute(statement.order_by(*ordering).limit(size)).all()
 
 
 def within_budget(session: Session, statement: Select) -> int | None:
@@ -200,23 +295,33 @@ def key_of(row, target: str, sort: str) -> list:
     return out
 
 
-def key_values(key: list, target: str, sort: str) -> list:
+def key_values(key: list, target: str, sort) -> list:
     """A stored key back into values to compare with."""
-    keys = sort_keys(target, sort)
+    order = _order(target, sort)
     wrong = InvalidValue("the position in the results is not one this server gave")
-    if not isinstance(key, list) or len(key) != len(keys):
+    if not isinstance(key, list) or len(key) != len(order):
         raise wrong
-    *first, last = key
-    if not isinstance(last, int) or isinstance(last, bool) or not 0 < last < 2**63:
-        raise wrong
-    if sort in ("start_time", "update_time"):
+    out = []
+    for value, (_, _, kind) in zip(key, order, strict=True):
+        out.append(_key_value(value, kind, wrong))
+    return out
+
+
+def _key_value(value, kind: str, wrong: InvalidValue):
+    if kind == "id":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
+            raise wrong
+    elif kind == "time":
         try:
-            return [datetime.fromisoformat(first[0]), last]
+            return datetime.fromisoformat(value)
         except (TypeError, ValueError):
             raise wrong from None
-    if not all(isinstance(value, str) and unholdable(value) is None for value in first):
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise wrong
+    elif not isinstance(value, str) or unholdable(value) is not None:
         raise wrong
-    return [*first, last]
+    return value
 
 
 def iso(moment: datetime | None) -> str | None:
