@@ -8,8 +8,8 @@ latitude); a search area becomes, per latitude band and pass direction, the cros
 whose swath sees it.
 
 Angles are radians inside, degrees at the edges (``area_crossing_ranges``, ``granule_clats``).
-The work is a handful of scalar trigonometric steps per search and collection: numpy would only
-add its call overhead here (it serves the property tests, which propagate whole ground tracks).
+The backtracking is a handful of scalar trigonometric steps per search and collection: numpy
+would only add its call overhead there (it serves the latitude band of long rings).
 """
 
 from __future__ import annotations
@@ -19,7 +19,12 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from spatial.shapes import BoundingBox, Line, OrbitParameters, Point, Polygon
+import numpy as np
+
+from spatial import sphere
+from spatial.bounds import arc_latitude_extremes, ring_pole
+from spatial.circles import circle_ring
+from spatial.shapes import BoundingBox, Circle, Line, OrbitParameters, Point, Polygon, Ring
 
 PI = math.pi
 TWO_PI = 2 * PI
@@ -624,3 +629,80 @@ def granule_clats(
     if end == start:
         end = start + 360
     return start, end
+
+
+# -- a search against a collection ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """Granules seen by one pass over one band: a circular-latitude interval meeting one of
+    ``clats`` and an ascending crossing within one of ``longitudes`` (degrees, inclusive)."""
+
+    clats: tuple[tuple[float, float], ...]
+    longitudes: tuple[tuple[float, float], ...]
+
+    def sees(self, crossing: float, start_clat: float, end_clat: float) -> bool:
+        return any(start_clat <= high and end_clat >= low for low, high in self.clats) and any(
+            low <= crossing <= high for low, high in self.longitudes
+        )
+
+
+def index_rounded(value: float) -> float:
+    """An ordinate as CMR's index keeps it: round half up at 7 decimals."""
+    return math.floor(value * 1e7 + 0.5) / 1e7
+
+
+def _rounded(shape):
+    r = index_rounded
+    if isinstance(shape, Point):
+        return Point(r(shape.lon), r(shape.lat))
+    if isinstance(shape, BoundingBox):
+        return BoundingBox(r(shape.west), r(shape.south), r(shape.east), r(shape.north))
+    if isinstance(shape, Line):
+        return Line(tuple(Point(r(p.lon), r(p.lat)) for p in shape.points))
+    ring = tuple(Point(r(p.lon), r(p.lat)) for p in shape.boundary.points)
+    return Polygon(type(shape.boundary)(ring))
+
+
+def latitude_band(shape) -> Band:
+    """The latitudes of the shape's bounding rectangle as CMR's geodetic code has them: a great
+    circle arc bulges poleward between its ends; a ring round a pole reaches it."""
+    if isinstance(shape, Point):
+        return [shape.lat, shape.lat]
+    if isinstance(shape, BoundingBox):
+        return [shape.south, shape.north]
+    points = shape.points if isinstance(shape, Line) else shape.boundary.points
+    coords = [(p.lon, p.lat) for p in points]
+    lons, lats = np.array([c[0] for c in coords]), np.array([c[1] for c in coords])
+    v = sphere.xyz(lons, lats)
+    low, high = arc_latitude_extremes(v[:-1], v[1:])
+    south = float(np.nanmin(np.concatenate([lats, low])))
+    north = float(np.nanmax(np.concatenate([lats, high])))
+    if isinstance(shape, Polygon):
+        pole = ring_pole(coords)
+        south, north = (-90.0 if pole == -1 else south), (90.0 if pole == 1 else north)
+    return [south, north]
+
+
+def search_windows(parameters: OrbitParameters, shape) -> list[Window] | None:
+    """What a search shape asks of the granules of one orbit collection: windows of which a
+    granule must meet one (both passes' together), or None when the collection takes no part
+    (CMR skips it unless the first band of one pass has some longitude range). A circle is
+    searched as the polygon drawn round it (``spatial.circles``), which contains it."""
+    if isinstance(shape, Circle):
+        shape = Polygon(Ring(tuple(Point(lon, lat) for lon, lat in circle_ring(shape))))
+    shape = _rounded(shape)
+    orbit = Orbit.of(parameters)
+    band = latitude_band(shape)
+    ascending = area_crossing_ranges(orbit, band, shape, True)
+    descending = area_crossing_ranges(orbit, band, shape, False)
+    if not (ascending and ascending[0][1]) and not (descending and descending[0][1]):
+        return None
+    out = []
+    for pairs, pass_index in ((ascending, 0), (descending, 1)):
+        for (south, north), longitudes in pairs:
+            if longitudes:  # CMR would fail on an empty OR here; it matches nothing
+                clats = clat_ranges(south, north)[pass_index]
+                out.append(Window(tuple(map(tuple, clats)), tuple(map(tuple, longitudes))))
+    return out

@@ -20,6 +20,7 @@ from spatial.shapes import (
     Polygon,
     Ring,
     Shape,
+    format_number,
 )
 
 #: A collection's ``GranuleSpatialRepresentation``: its granules' coordinate model.
@@ -99,12 +100,51 @@ def parse_orbit_parameters(element: etree._Element | None) -> OrbitParameters | 
     if element is None:
         return None
     has_start = element.find("StartCircularLatitude") is not None
+    for name in ("SwathWidth", "Period"):  # a backtrack search divides by them
+        if _number(element, name) <= 0:
+            raise errors.SpatialError(
+                f"{name} [{format_number(_number(element, name))}] must be above 0",
+                line=element.find(name).sourceline,
+            )
     return OrbitParameters(
         swath_width_km=_number(element, "SwathWidth"),
         period_min=_number(element, "Period"),
-        inclination_deg=_number(element, "InclinationAngle"),
+        inclination_deg=_bounded(element, "InclinationAngle", 180),
         number_of_orbits=_number(element, "NumberOfOrbits"),
         start_circular_latitude=_number(element, "StartCircularLatitude") if has_start else None,
+    )
+
+
+def _bounded(parent: etree._Element, name: str, limit: float) -> float:
+    value = _number(parent, name)
+    if not -limit <= value <= limit:
+        raise errors.SpatialError(
+            f"{name} [{format_number(value)}] must be within -{limit:g} and {limit:g}",
+            line=parent.find(name).sourceline,
+        )
+    return value
+
+
+def _direction(parent: etree._Element, name: str) -> str:
+    element = parent.find(name)
+    if element is None:
+        raise errors.SpatialError(f"{parent.tag} has no {name}", line=parent.sourceline)
+    value = (element.text or "").strip()
+    if value not in ("A", "D"):
+        raise errors.SpatialError(
+            f"{name} [{value}] must be A (ascending) or D (descending)", line=element.sourceline
+        )
+    return value
+
+
+def parse_orbit(element: etree._Element) -> Orbit:
+    """A granule's ``Orbit``: its ascending crossing and where its pass starts and ends."""
+    return Orbit(
+        ascending_crossing=_bounded(element, "AscendingCrossing", 180),
+        start_lat=_bounded(element, "StartLat", 90),
+        start_direction=_direction(element, "StartDirection"),
+        end_lat=_bounded(element, "EndLat", 90),
+        end_direction=_direction(element, "EndDirection"),
     )
 
 
@@ -165,15 +205,20 @@ def granule_coverage(
         )
     orbit_el = domain.find("Orbit")
     if orbit_el is not None:
-        orbit = Orbit(
-            ascending_crossing=_number(orbit_el, "AscendingCrossing"),
-            start_lat=_number(orbit_el, "StartLat"),
-            start_direction=(orbit_el.findtext("StartDirection") or "").strip(),
-            end_lat=_number(orbit_el, "EndLat"),
-            end_direction=(orbit_el.findtext("EndDirection") or "").strip(),
-        )
+        if representation != "ORBIT" or orbit_parameters is None:
+            why = (
+                f"is {representation}"
+                if representation != "ORBIT"
+                else "is ORBIT but it has no OrbitParameters"
+            )
+            raise errors.SpatialError(
+                f"the granule has an Orbit but its collection's GranuleSpatialRepresentation {why}",
+                line=orbit_el.sourceline,
+            )
         return Coverage(
-            system=CoordinateSystem.GEODETIC, orbit=orbit, orbit_parameters=orbit_parameters
+            system=CoordinateSystem.GEODETIC,
+            orbit=parse_orbit(orbit_el),
+            orbit_parameters=orbit_parameters,
         )
     geometry = domain.find("Geometry")
     if geometry is None:

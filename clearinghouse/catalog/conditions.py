@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
 
 from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.catalog.orbits import backtracked
 from clearinghouse.errors import InvalidValue
 from spatial.search import intersects
 from spatial.shapes import Shape
@@ -405,6 +406,20 @@ class AllOf(Condition):
 
 
 @dataclasses.dataclass
+class AnyOf(Condition):
+    """Conditions of which one must hold (CMR's ``options[spatial][or]=true``)."""
+
+    parts: tuple[Condition, ...]
+    negated: bool = False
+
+    def collections(self):
+        return or_(*(part.collections() for part in self.parts))
+
+    def granules(self):
+        return or_(*(part.granules() for part in self.parts))
+
+
+@dataclasses.dataclass
 class DayNight(Condition):
     value: str  # DAY, NIGHT, BOTH
     negated: bool = False
@@ -422,7 +437,16 @@ class Spatial(Condition):
         return intersects(Collection, self.shape)
 
     def granules(self):
-        return intersects(Granule, self.shape)
+        return or_(intersects(Granule, self.shape), *_backtracked(self.shape))
+
+
+def _backtracked(shape: Shape) -> list[ColumnElement[bool]]:
+    """The granules of orbit collections the shape is seen from (``catalog.orbits``): they keep
+    no footprint. Needs the plan's collection resolver (the orbit parameters are read first)."""
+    resolve = collection_resolver.get(None)
+    if resolve is None:
+        raise LookupError("a granule search by area is built inside a plan (catalog.search)")
+    return backtracked(shape, resolve)
 
 
 @dataclasses.dataclass
