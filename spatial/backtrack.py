@@ -25,6 +25,7 @@ from spatial import sphere
 from spatial.bounds import arc_latitude_extremes, ring_pole
 from spatial.circles import circle_ring
 from spatial.shapes import BoundingBox, Circle, Line, OrbitParameters, Point, Polygon, Ring
+from spatial.shapes import Orbit as OrbitPass
 
 PI = math.pi
 TWO_PI = 2 * PI
@@ -706,3 +707,14 @@ def search_windows(parameters: OrbitParameters, shape) -> list[Window] | None:
                 clats = clat_ranges(south, north)[pass_index]
                 out.append(Window(tuple(map(tuple, clats)), tuple(map(tuple, longitudes))))
     return out
+
+
+def sees(parameters: OrbitParameters, orbit: OrbitPass, shape) -> bool:
+    """Whether a search by ``shape`` finds the orbit granule (the test the catalog's SQL makes)."""
+    windows = search_windows(parameters, shape)
+    if not windows:
+        return False
+    start, end = granule_clats(
+        orbit.start_lat, orbit.start_direction, orbit.end_lat, orbit.end_direction
+    )
+    return any(w.sees(orbit.ascending_crossing, start, end) for w in windows)
