@@ -109,42 +109,31 @@ def parse_orbit_parameters(element: etree._Element | None) -> OrbitParameters | 
     return OrbitParameters(
         swath_width_km=_number(element, "SwathWidth"),
         period_min=_number(element, "Period"),
-        inclination_deg=_bounded(element, "InclinationAngle", 180),
+        inclination_deg=_bounded(element, "InclinationAngle", 0, 180),
         number_of_orbits=_number(element, "NumberOfOrbits"),
         start_circular_latitude=_number(element, "StartCircularLatitude") if has_start else None,
     )
 
 
-def _bounded(parent: etree._Element, name: str, limit: float) -> float:
+def _bounded(parent: etree._Element, name: str, low: float, high: float) -> float:
     value = _number(parent, name)
-    if not -limit <= value <= limit:
+    if not low <= value <= high:
         raise errors.SpatialError(
-            f"{name} [{format_number(value)}] must be within -{limit:g} and {limit:g}",
+            f"{name} [{format_number(value)}] must be within {low:g} and {high:g}",
             line=parent.find(name).sourceline,
         )
     return value
 
 
-def _direction(parent: etree._Element, name: str) -> str:
-    element = parent.find(name)
-    if element is None:
-        raise errors.SpatialError(f"{parent.tag} has no {name}", line=parent.sourceline)
-    value = (element.text or "").strip()
-    if value not in ("A", "D"):
-        raise errors.SpatialError(
-            f"{name} [{value}] must be A (ascending) or D (descending)", line=element.sourceline
-        )
-    return value
-
-
 def parse_orbit(element: etree._Element) -> Orbit:
-    """A granule's ``Orbit``: its ascending crossing and where its pass starts and ends."""
+    """A granule's ``Orbit``: its ascending crossing and where its pass starts and ends (the
+    schema's checks, ``ingest.checks``, keep latitudes within ±90 and directions A or D)."""
     return Orbit(
-        ascending_crossing=_bounded(element, "AscendingCrossing", 180),
-        start_lat=_bounded(element, "StartLat", 90),
-        start_direction=_direction(element, "StartDirection"),
-        end_lat=_bounded(element, "EndLat", 90),
-        end_direction=_direction(element, "EndDirection"),
+        ascending_crossing=_bounded(element, "AscendingCrossing", -180, 180),
+        start_lat=_number(element, "StartLat"),
+        start_direction=(element.findtext("StartDirection") or "").strip(),
+        end_lat=_number(element, "EndLat"),
+        end_direction=(element.findtext("EndDirection") or "").strip(),
     )
 
 
@@ -205,14 +194,15 @@ def granule_coverage(
         )
     orbit_el = domain.find("Orbit")
     if orbit_el is not None:
-        if representation != "ORBIT" or orbit_parameters is None:
-            why = (
-                f"is {representation}"
-                if representation != "ORBIT"
-                else "is ORBIT but it has no OrbitParameters"
-            )
+        if representation != "ORBIT":
             raise errors.SpatialError(
-                f"the granule has an Orbit but its collection's GranuleSpatialRepresentation {why}",
+                "the granule has an Orbit but its collection's GranuleSpatialRepresentation is "
+                f"{representation}",
+                line=orbit_el.sourceline,
+            )
+        if orbit_parameters is None:  # nothing to backtrack it by
+            raise errors.SpatialError(
+                "the granule has an Orbit but its collection has no OrbitParameters",
                 line=orbit_el.sourceline,
             )
         return Coverage(
