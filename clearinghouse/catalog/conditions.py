@@ -446,7 +446,24 @@ def _backtracked(shape: Shape) -> list[ColumnElement[bool]]:
     resolve = collection_resolver.get(None)
     if resolve is None:
         raise LookupError("a granule search by area is built inside a plan (catalog.search)")
-    return backtracked(shape, resolve)
+    return backtracked(shape, resolve, orbit_scope.get([]))
+
+
+#: Set while a granule query builds its conditions: the conditions on collections it has (its
+#: collection ids, names, providers), so that only the orbit collections in scope are backtracked.
+orbit_scope: contextvars.ContextVar = contextvars.ContextVar("orbit_scope")
+
+
+def _collection_scope(query: Query) -> list[ColumnElement[bool]]:
+    scope = [
+        c.collections()
+        for c in query.conditions
+        if not c.negated
+        and (isinstance(c, CollectionField) or (isinstance(c, ItemIds) and c.kind == "C"))
+    ]
+    if query.providers is not None:
+        scope.append(Collection.provider_id.in_(query.providers))
+    return scope
 
 
 @dataclasses.dataclass
@@ -543,7 +560,11 @@ class Query:
 
     def where(self) -> list[ColumnElement[bool]]:
         model = Collection if self.target == "collections" else Granule
-        parts = [c.sql(self.target) for c in self.conditions]
+        token = orbit_scope.set(_collection_scope(self) if self.target == "granules" else [])
+        try:
+            parts = [c.sql(self.target) for c in self.conditions]
+        finally:
+            orbit_scope.reset(token)
         if self.providers is not None:
             parts.append(model.provider_id.in_(self.providers))
         return parts

@@ -8,37 +8,50 @@ their granule counts are counted by the granule conditions, so they agree.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ColumnElement, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, func, select, text
 
-from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.catalog.models import Collection
 from spatial.backtrack import Window, search_windows
 from spatial.shapes import OrbitParameters
 
 
-def orbit_collections(resolve) -> list[tuple[int, OrbitParameters]]:
-    """Every collection with orbit parameters (a swath width: what CMR asks), by ``resolve``
-    (the plan's collection resolver), which runs the statement and returns its scalars."""
+def orbit_collections(
+    resolve, scope: list[ColumnElement[bool]]
+) -> list[tuple[int, OrbitParameters]]:
+    """The collections with orbit parameters (a swath width: what CMR asks) among those the
+    ``scope`` conditions allow, by ``resolve`` (the plan's collection resolver), which runs the
+    statement and returns its scalars."""
     statement = select(func.jsonb_build_array(Collection.id, Collection.orbit)).where(
-        Collection.orbit.op("?")("swath_width_km")
+        Collection.orbit.op("?")("swath_width_km"), *scope
     )
     return [(int(cid), OrbitParameters(**orbit)) for cid, orbit in resolve(statement)]
 
 
-def backtracked(shape, resolve) -> list[ColumnElement[bool]]:
-    """One condition per orbit collection taking part in a search by ``shape``."""
+def backtracked(shape, resolve, scope: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """One condition per orbit collection in scope taking part in a search by ``shape``."""
     out = []
-    for cid, parameters in orbit_collections(resolve):
+    for cid, parameters in orbit_collections(resolve, scope):
         windows = search_windows(parameters, shape)
-        if windows is None:
-            continue
-        seen = or_(*(_window(w) for w in windows)) if windows else literal(False)
-        out.append(and_(Granule.collection_id == cast(literal(cid), BigInteger), seen))
+        if windows is not None:
+            out.append(text(seen_sql(cid, windows)))
     return out
 
 
-def _window(window: Window) -> ColumnElement[bool]:
-    clats = or_(*(and_(Granule.orbit_start_clat <= high, Granule.orbit_end_clat >= low)
-                  for low, high in window.clats))  # fmt: skip
-    crossings = or_(*(Granule.orbit_asc_crossing.between(low, high)
-                      for low, high in window.longitudes))  # fmt: skip
-    return and_(crossings, clats)
+def seen_sql(cid: int, windows: list[Window]) -> str:
+    """The granules of collection ``cid`` some window sees, as SQL text of numbers we computed.
+    Text, not bound expressions: compiling hundreds of bound comparisons per search costs more
+    than running them. The collection's id typed bigint, as the index has it."""
+    seen = " OR ".join(
+        "((" + " OR ".join(f"granules.orbit_asc_crossing BETWEEN {_n(a)} AND {_n(b)}"
+                           for a, b in w.longitudes)
+        + ") AND (" + " OR ".join(f"(granules.orbit_start_clat <= {_n(b)}"
+                                  f" AND granules.orbit_end_clat >= {_n(a)})" for a, b in w.clats)
+        + "))"
+        for w in windows
+    )  # fmt: skip
+    return f"(granules.collection_id = {int(cid)}::bigint AND ({seen or 'false'}))"
+
+
+def _n(value: float) -> str:
+    """A float exactly as SQL reads it back (float8: the columns' type)."""
+    return f"{float(value)!r}::float8"
