@@ -81,6 +81,10 @@ def test_one_search_finds_orbit_and_footprint_granules_each_by_its_own_rule(clie
     assert titles(client, bounding_box="171,1,172,2") == ["GRAN2", "SQUARE"]
     assert titles(client, bounding_box="171,1,172,2", concept_id=orbits["SWATHS"]) == ["GRAN2"]
     assert titles(client, bounding_box="171,1,172,2", concept_id=orbits["SQUARES"]) == ["SQUARE"]
+    # Scoped by collection names and providers: only orbit collections in scope are backtracked.
+    assert titles(client, bounding_box="171,1,172,2", short_name="swaths") == ["GRAN2"]
+    assert titles(client, bounding_box="171,1,172,2", short_name="squares") == ["SQUARE"]
+    assert titles(client, bounding_box="171,1,172,2", provider="NOBODY") == []
     # Far from both: before backtracking an orbit granule was found by its whole latitude band.
     assert titles(client, bounding_box="-40,1,-39,2") == []
     assert titles(client, point="-45,45") == ["GRAN3"]  # CMR's point case, with the square away
