@@ -46,9 +46,12 @@ SEARCHES = {
     "box 10°": BoundingBox(10, 40, 20, 50),
 }
 #: Granules per pass: (StartLat, StartDirection, EndLat, EndDirection) of each kind.
-SPANS = {0.25: [(-50, "A", 50, "A"), (50, "A", 50, "D"), (50, "D", -50, "D"), (-50, "D", -50, "A")],
-         0.5: [(-81.8, "A", 81.8, "A"), (81.8, "D", -81.8, "D")],
-         1: [(0, "A", 0, "A")], 2: [(0, "A", 0, "A")]}  # fmt: skip
+SPANS = {
+    0.25: [(-50, "A", 50, "A"), (50, "A", 50, "D"), (50, "D", -50, "D"), (-50, "D", -50, "A")],
+    0.5: [(-81.8, "A", 81.8, "A"), (81.8, "D", -81.8, "D")],
+    1: [(0, "A", 0, "A")],
+    2: [(0, "A", 0, "A")],
+}
 
 
 def parameters(n: int) -> OrbitParameters:
@@ -68,15 +71,20 @@ def load(engine, count: int, seed: int) -> dict[int, OrbitParameters]:
         )
         for n in range(COLLECTIONS):
             p = parameters(n)
-            orbit = (f'{{"swath_width_km": {p.swath_width_km}, "period_min": {p.period_min},'
-                     f' "inclination_deg": {p.inclination_deg}, "number_of_orbits":'
-                     f' {p.number_of_orbits}, "start_circular_latitude":'
-                     f' {p.start_circular_latitude}}}')  # fmt: skip
-            cid = conn.execute(text(
-                "INSERT INTO collections (provider_id, short_name, version_id, dataset_id, xml,"
-                " spatial_representation, orbit) VALUES ('BENCH', :s, '1', :s, '<Collection/>',"
-                " 'ORBIT', CAST(:o AS jsonb)) RETURNING id"), {"s": f"SAT{n}", "o": orbit},
-            ).scalar()  # fmt: skip
+            orbit = (
+                f'{{"swath_width_km": {p.swath_width_km}, "period_min": {p.period_min},'
+                f' "inclination_deg": {p.inclination_deg}, "number_of_orbits":'
+                f' {p.number_of_orbits}, "start_circular_latitude":'
+                f" {p.start_circular_latitude}}}"
+            )
+            cid = conn.execute(
+                text(
+                    "INSERT INTO collections (provider_id, short_name, version_id, dataset_id, xml,"
+                    " spatial_representation, orbit) VALUES ('BENCH', :s, '1', :s, '<Collection/>',"
+                    " 'ORBIT', CAST(:o AS jsonb)) RETURNING id"
+                ),
+                {"s": f"SAT{n}", "o": orbit},
+            ).scalar()
             made[cid] = p
     # Every satellite's passes in time order, the satellites' granules arriving together.
     passes = [_passes(rng, cid, p, count // COLLECTIONS) for cid, p in made.items()]
@@ -134,8 +142,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(timings: list[float]) -> str:
-    return (f"{statistics.median(timings) * 1000:7.1f}ms"
-            f" {percentile(timings, 0.95) * 1000:6.1f}ms")  # fmt: skip
+    return f"{statistics.median(timings) * 1000:7.1f}ms {percentile(timings, 0.95) * 1000:6.1f}ms"
 
 
 def main() -> None:
@@ -164,8 +171,10 @@ def main() -> None:
                     floor_t, exact = timed(lambda q=floor: q(session), args.repeat)
                     ratio = percentile(ours_t, 0.95) / percentile(floor_t, 0.95)
                     shown = f"{hits:,}" if hits == exact else f"~{hits:,}"
-                    print(f"{label:24} {shown:>8}  {summary(ours_t)}   {summary(floor_t)}"
-                          f"  {ratio:5.2f}x")  # fmt: skip
+                    print(
+                        f"{label:24} {shown:>8}  {summary(ours_t)}   {summary(floor_t)}"
+                        f"  {ratio:5.2f}x"
+                    )
         engine.dispose()
 
 
@@ -196,8 +205,10 @@ def _floor(shape, made, scope):
     where = " OR ".join(parts) or "false"
     page = text(f"SELECT id FROM granules WHERE {where} ORDER BY id LIMIT 10")
     # Counted up to where the catalog stops counting (it gives the planner's estimate beyond).
-    count = text(f"SELECT count(*) FROM (SELECT 1 FROM granules WHERE {where}"
-                 f" LIMIT {COUNT_EXPECTED_LIMIT + 1}) AS hits")  # fmt: skip
+    count = text(
+        f"SELECT count(*) FROM (SELECT 1 FROM granules WHERE {where}"
+        f" LIMIT {COUNT_EXPECTED_LIMIT + 1}) AS hits"
+    )
 
     def run(session):
         session.execute(page).all()

@@ -32,11 +32,16 @@ def _elements(values: dict, order: tuple[str, ...]) -> str:
     return "".join(f"<{k}>{values[k]}</{k}>" for k in order if values.get(k) is not None)
 
 
-PARAMETERS = ("SwathWidth", "Period", "InclinationAngle", "NumberOfOrbits",
-              "StartCircularLatitude")  # fmt: skip
+PARAMETERS = ("SwathWidth", "Period", "InclinationAngle", "NumberOfOrbits", "StartCircularLatitude")
 ORBIT = ("AscendingCrossing", "StartLat", "StartDirection", "EndLat", "EndDirection")
-DOMAIN = ("OrbitalModelName", "OrbitNumber", "StartOrbitNumber", "StopOrbitNumber",
-          "EquatorCrossingLongitude", "EquatorCrossingDateTime")  # fmt: skip
+DOMAIN = (
+    "OrbitalModelName",
+    "OrbitNumber",
+    "StartOrbitNumber",
+    "StopOrbitNumber",
+    "EquatorCrossingLongitude",
+    "EquatorCrossingDateTime",
+)
 
 
 def collection_xml(spec: dict) -> str:
@@ -78,10 +83,12 @@ def granule_xml(spec: dict) -> str:
 def load(db, session, tmp_path, fixture: dict) -> dict[str, str]:
     """The fixture ingested under PROV1; its collections' concept ids by fixture id."""
     provider(session, PROVIDER)
-    for n, (root, section, items, render) in enumerate((
-        ("CollectionMetaDataFile", "Collections", fixture["collections"], collection_xml),
-        ("GranuleMetaDataFile", "Granules", fixture["granules"], granule_xml),
-    )):  # fmt: skip
+    for n, (root, section, items, render) in enumerate(
+        (
+            ("CollectionMetaDataFile", "Collections", fixture["collections"], collection_xml),
+            ("GranuleMetaDataFile", "Granules", fixture["granules"], granule_xml),
+        )
+    ):
         if not items:
             continue
         content = wrap(root, {section: [render(i) for i in items]})

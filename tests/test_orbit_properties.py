@@ -65,17 +65,19 @@ def test_points_in_the_swath_are_found_and_points_far_from_it_are_not(seed):
     across = np.array([rng.uniform(0, 0.6) * half for _ in u])
     inside_lon, inside_lat, _ = SPHERE.fwd(lon, lat, heading + side, across)
     missed = [
-        (x, y) for x, y in zip(inside_lon, inside_lat, strict=True)
+        (x, y)
+        for x, y in zip(inside_lon, inside_lat, strict=True)
         if not sees(parameters, granule, Point(float(x), float(y)))
-    ]  # fmt: skip
+    ]
     assert not missed, (parameters, crossing, missed)
     # Outside: random points farther than 160% of the half swath from every track point.
     dense_lon, dense_lat = ground_track(parameters, crossing, np.linspace(0, 360, 3601))
     found = []
     for _ in range(200):
         x, y = rng.uniform(-180, 180), math.degrees(math.asin(rng.uniform(-1, 1)))
-        _, _, distance = SPHERE.inv(np.full_like(dense_lon, x), np.full_like(dense_lat, y),
-                                    dense_lon, dense_lat)  # fmt: skip
+        _, _, distance = SPHERE.inv(
+            np.full_like(dense_lon, x), np.full_like(dense_lat, y), dense_lon, dense_lat
+        )
         if distance.min() > 1.6 * half and sees(parameters, granule, Point(x, y)):
             found.append((x, y, distance.min() / half))
     assert not found, (parameters, crossing, found)
@@ -109,9 +111,13 @@ def test_any_search_shape_is_backtracked_without_error(seed):
     part, never an exception (CMR fails on some; see orbit-backtrack.md §10)."""
     rng = random.Random(seed)
     for _ in range(300):
-        parameters = OrbitParameters(rng.uniform(1, 3000), rng.uniform(90, 110),
-                                     rng.uniform(91, 120), rng.choice((0.25, 0.5, 1, 3, 14.5)),
-                                     rng.choice((None, -90, 0, 50, 120)))  # fmt: skip
+        parameters = OrbitParameters(
+            rng.uniform(1, 3000),
+            rng.uniform(90, 110),
+            rng.uniform(91, 120),
+            rng.choice((0.25, 0.5, 1, 3, 14.5)),
+            rng.choice((None, -90, 0, 50, 120)),
+        )
         try:
             shape = prepare_search(_shape(rng))
         except SpatialError:  # refused before any backtracking (a 400 to the caller)

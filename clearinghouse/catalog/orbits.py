@@ -41,15 +41,21 @@ def seen_sql(cid: int, windows: list[Window]) -> str:
     """The granules of collection ``cid`` some window sees, as SQL text of numbers we computed.
     Text, not bound expressions: compiling hundreds of bound comparisons per search costs more
     than running them. The collection's id typed bigint, as the index has it."""
-    seen = " OR ".join(
-        "((" + " OR ".join(f"granules.orbit_asc_crossing BETWEEN {_n(a)} AND {_n(b)}"
-                           for a, b in w.longitudes)
-        + ") AND (" + " OR ".join(f"(granules.orbit_start_clat <= {_n(b)}"
-                                  f" AND granules.orbit_end_clat >= {_n(a)})" for a, b in w.clats)
-        + "))"
-        for w in windows
-    )  # fmt: skip
-    return f"(granules.collection_id = {int(cid)}::bigint AND ({seen or 'false'}))"
+    seen = []
+    for w in windows:
+        crossings = [
+            f"granules.orbit_asc_crossing BETWEEN {_n(a)} AND {_n(b)}" for a, b in w.longitudes
+        ]
+        clats = [
+            f"(granules.orbit_start_clat <= {_n(b)} AND granules.orbit_end_clat >= {_n(a)})"
+            for a, b in w.clats
+        ]
+        seen.append(f"({_any(crossings)} AND {_any(clats)})")
+    return f"(granules.collection_id = {int(cid)}::bigint AND {_any(seen)})"
+
+
+def _any(parts: list[str]) -> str:
+    return "(" + (" OR ".join(parts) or "false") + ")"
 
 
 def _n(value: float) -> str:
