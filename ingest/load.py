@@ -29,7 +29,8 @@ COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "pr
 GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
            "cloud_cover", "orbit_ranges", "measured_parameters", "pge_name", "pge_version",
            "production_date", "two_d_system", "two_d_coordinate1", "two_d_coordinate2",
-           "equator_crossing_longitudes", "equator_crossing_dates")  # fmt: skip
+           "equator_crossing_longitudes", "equator_crossing_dates", "orbit_asc_crossing",
+           "orbit_start_clat", "orbit_end_clat")  # fmt: skip
 BROWSE = ("provider_id", "provider_browse_id", "insert_time", "last_update", "delete_time",
           "file_name", "file_url", "file_size", "description", "mime_type", "stored_path",
           "last_job_id")  # fmt: skip

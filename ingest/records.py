@@ -21,9 +21,10 @@ from clearinghouse.catalog.models import SpatialRepresentation
 from clearinghouse.errors import InvalidValue
 from ingest import browse
 from spatial import echo10 as spatial_echo10
+from spatial.backtrack import granule_clats
 from spatial.errors import SpatialError
 from spatial.postgis import record_columns
-from spatial.shapes import OrbitParameters
+from spatial.shapes import Orbit, OrbitParameters
 
 #: Dates and times Python's ``fromisoformat`` reads exactly as XML Schema means them (no hour 24,
 #: at most six decimals, years of four digits from 1000).
@@ -338,6 +339,21 @@ def granule_row(
         ],
         **spatial,
         "orbit": None if coverage.orbit is None else vars(coverage.orbit),
+        **_orbit_columns(coverage.orbit),
+    }
+
+
+def _orbit_columns(orbit: Orbit | None) -> dict[str, float | None]:
+    """What a backtrack search asks of an orbit granule: its crossing and circular latitudes."""
+    if orbit is None:
+        return dict.fromkeys(("orbit_asc_crossing", "orbit_start_clat", "orbit_end_clat"))
+    start, end = granule_clats(
+        orbit.start_lat, orbit.start_direction, orbit.end_lat, orbit.end_direction
+    )
+    return {
+        "orbit_asc_crossing": orbit.ascending_crossing,
+        "orbit_start_clat": start,
+        "orbit_end_clat": end,
     }
 
 

@@ -20,6 +20,7 @@ from spatial.shapes import (
     Polygon,
     Ring,
     Shape,
+    format_number,
 )
 
 #: A collection's ``GranuleSpatialRepresentation``: its granules' coordinate model.
@@ -99,12 +100,40 @@ def parse_orbit_parameters(element: etree._Element | None) -> OrbitParameters | 
     if element is None:
         return None
     has_start = element.find("StartCircularLatitude") is not None
+    for name in ("SwathWidth", "Period"):  # a backtrack search divides by them
+        if _number(element, name) <= 0:
+            raise errors.SpatialError(
+                f"{name} [{format_number(_number(element, name))}] must be above 0",
+                line=element.find(name).sourceline,
+            )
     return OrbitParameters(
         swath_width_km=_number(element, "SwathWidth"),
         period_min=_number(element, "Period"),
-        inclination_deg=_number(element, "InclinationAngle"),
+        inclination_deg=_bounded(element, "InclinationAngle", 0, 180),
         number_of_orbits=_number(element, "NumberOfOrbits"),
         start_circular_latitude=_number(element, "StartCircularLatitude") if has_start else None,
+    )
+
+
+def _bounded(parent: etree._Element, name: str, low: float, high: float) -> float:
+    value = _number(parent, name)
+    if not low <= value <= high:
+        raise errors.SpatialError(
+            f"{name} [{format_number(value)}] must be within {low:g} and {high:g}",
+            line=parent.find(name).sourceline,
+        )
+    return value
+
+
+def parse_orbit(element: etree._Element) -> Orbit:
+    """A granule's ``Orbit``: its ascending crossing and where its pass starts and ends (the
+    schema's checks, ``ingest.checks``, keep latitudes within ±90 and directions A or D)."""
+    return Orbit(
+        ascending_crossing=_bounded(element, "AscendingCrossing", -180, 180),
+        start_lat=_number(element, "StartLat"),
+        start_direction=(element.findtext("StartDirection") or "").strip(),
+        end_lat=_number(element, "EndLat"),
+        end_direction=(element.findtext("EndDirection") or "").strip(),
     )
 
 
@@ -165,15 +194,21 @@ def granule_coverage(
         )
     orbit_el = domain.find("Orbit")
     if orbit_el is not None:
-        orbit = Orbit(
-            ascending_crossing=_number(orbit_el, "AscendingCrossing"),
-            start_lat=_number(orbit_el, "StartLat"),
-            start_direction=(orbit_el.findtext("StartDirection") or "").strip(),
-            end_lat=_number(orbit_el, "EndLat"),
-            end_direction=(orbit_el.findtext("EndDirection") or "").strip(),
-        )
+        if representation != "ORBIT":
+            raise errors.SpatialError(
+                "the granule has an Orbit but its collection's GranuleSpatialRepresentation is "
+                f"{representation}",
+                line=orbit_el.sourceline,
+            )
+        if orbit_parameters is None:  # nothing to backtrack it by
+            raise errors.SpatialError(
+                "the granule has an Orbit but its collection has no OrbitParameters",
+                line=orbit_el.sourceline,
+            )
         return Coverage(
-            system=CoordinateSystem.GEODETIC, orbit=orbit, orbit_parameters=orbit_parameters
+            system=CoordinateSystem.GEODETIC,
+            orbit=parse_orbit(orbit_el),
+            orbit_parameters=orbit_parameters,
         )
     geometry = domain.find("Geometry")
     if geometry is None:

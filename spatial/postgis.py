@@ -30,8 +30,6 @@ from spatial.shapes import (
     CoordinateSystem,
     Coverage,
     Line,
-    Orbit,
-    OrbitParameters,
     Point,
     Polygon,
     Ring,
@@ -313,20 +311,6 @@ def _drop_repeats(points: list[tuple[float, float]]) -> list[tuple[float, float]
     return out
 
 
-# -- orbits -------------------------------------------------------------------------
-
-
-def orbit_envelope(orbit: Orbit, parameters: OrbitParameters | None) -> BoundingBox:
-    """The latitude band an orbit's swath can reach: what an orbit granule is found by until a
-    backtrack search comes. Without orbit parameters, the whole Earth."""
-    if parameters is None:
-        return BoundingBox(-180, -90, 180, 90)
-    inclination = parameters.inclination_deg
-    highest = 180.0 - inclination if inclination > 90 else inclination
-    reach = min(90.0, highest + parameters.swath_width_km / 2 / KM_PER_DEGREE)
-    return BoundingBox(-180, -reach, 180, reach)
-
-
 # -- a record's columns ------------------------------------------------------------------------
 
 
@@ -342,9 +326,13 @@ def coverage_columns(coverage: Coverage, prepared: tuple[Shape, ...]) -> dict:
     ``spatial.plane`` when geodetic), geography, rectangles, global flag."""
     system = coverage.system or CoordinateSystem.CARTESIAN
     shapes = list(prepared)
-    if coverage.orbit is not None:
-        shapes.append(orbit_envelope(coverage.orbit, coverage.orbit_parameters))
-        system = CoordinateSystem.GEODETIC
+    if coverage.orbit is not None:  # found by backtracking (spatial.backtrack), as in CMR
+        return {
+            "spatial_geom": None,
+            "spatial_geog": None,
+            "spatial_mbr": None,
+            "global_coverage": False,
+        }
     if coverage.is_global or any(isinstance(s, BoundingBox) and s.is_whole_earth for s in shapes):
         return {
             "spatial_geom": None,

@@ -169,8 +169,17 @@ def _stand_in(granule: etree._Element) -> str:
     ref = granule.find("Collection")
     short, version = ref.findtext("ShortName"), ref.findtext("VersionId")
     dataset = ref.findtext("DataSetId")
-    return collection(short or f"STANDIN-{abs(hash(dataset)) % 10**8}", version or "1",
-                      dataset=dataset or f"{short} {version} stand-in")  # fmt: skip
+    orbit = granule.find("Spatial/HorizontalSpatialDomain/Orbit") is not None
+    made = collection(short or f"STANDIN-{abs(hash(dataset)) % 10**8}", version or "1",
+                      dataset=dataset or f"{short} {version} stand-in",
+                      representation="ORBIT" if orbit else "GEODETIC")  # fmt: skip
+    # An orbit granule's collection is an orbit collection (OMSO2's parameters, as CMR-4722's).
+    return made.replace("<Spatial>", f"<Spatial>{OMSO2_ORBIT}") if orbit else made
+
+
+OMSO2_ORBIT = ("<OrbitParameters><SwathWidth>2600</SwathWidth><Period>98.83</Period>"
+               "<InclinationAngle>98.22</InclinationAngle><NumberOfOrbits>1</NumberOfOrbits>"
+               "</OrbitParameters>")  # fmt: skip
 
 
 def test_every_collection_loads(corpus):

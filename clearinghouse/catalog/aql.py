@@ -146,7 +146,8 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
         return c.NumberRange("cloud_cover", lower, upper)
     if tag == "orbitNumber":
         if element.find("value") is not None:
-            number = _number(element.findtext("value"), f"{tag}/value", integer=True)
+            value = element.findtext("value").strip().strip("'")  # CMR takes '1' too
+            number = _number(value, f"{tag}/value", integer=True)
             return c.NumberRange("orbits", number, number)
         lower, upper = _range(element.find("range"), tag, None, None)
         return c.NumberRange("orbits", lower, upper)

@@ -39,6 +39,18 @@ NAMES = {"platform": "platforms", "instrument": "instruments", "sensor": "sensor
          "campaign": "campaigns", "project": "campaigns",
          "spatial_keyword": "spatial_keywords"}  # fmt: skip
 GRANULE_TEXT = {"granule_ur": "granule_ur", "producer_granule_id": "producer_granule_id"}
+# -- orbit_number, equator_crossing_longitude, equator_crossing_date -----------------------------
+
+#: The ECHO catalog-rest forms CMR folds into its own parameters.
+_LEGACY_RANGES = ("value", "minValue", "maxValue", "min_value", "max_value")
+ORBIT_PARAMETERS = frozenset({
+    "orbit_number", "equator_crossing_longitude", "equator_crossing_start_date",
+    "equator_crossing_end_date",
+    *(f"{name}[{part}]" for name in ("orbit_number", "equator_crossing_longitude")
+      for part in _LEGACY_RANGES),
+})  # fmt: skip
+
+
 KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "provider", "concept_id", "bounding_box", "polygon", "point",
          "line", "circle", "temporal", "cloud_cover", "day_night_flag", "online_only",
          "browse_only", "updated_since", "page_size", "production_date",
@@ -47,6 +59,7 @@ KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "provider", "concept_id", "bounding_box",
          "readable_granule_name", "provider_short_name", "downloadable", "browsable",
          "cloud_hosted", "revision_date", "created_at", "keyword", "attribute", "has_granules",
          "include_granule_counts", "sort_key", "page_num", "offset", "pretty"}  # fmt: skip
+KNOWN |= ORBIT_PARAMETERS
 GRANULE_ONLY = ("production_date", "equator_crossing_longitude", "equator_crossing_date")
 DEFAULT_PAGE = 10
 
@@ -210,6 +223,105 @@ def _combine(parts: list[c.Condition], either: bool) -> c.Condition:
     return c.AnyOf(tuple(parts)) if either else c.AllOf(tuple(parts))
 
 
+def _orbit_double(text: str) -> float:
+    """A number as CMR reads one (its message names the Java class it wanted)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidValue(f"[{text}] is not a valid class java.lang.Double")
+    return value
+
+
+def _orbit_folded(args, name: str) -> str | None:
+    """``name`` as given, or its legacy ``[value]`` / ``[minValue]`` / ``[maxValue]`` form."""
+    if name in args:
+        return args[name]
+    value = args.get(f"{name}[value]")
+    if value is not None:
+        return value
+    low = args.get(f"{name}[minValue]", args.get(f"{name}[min_value]"))
+    high = args.get(f"{name}[maxValue]", args.get(f"{name}[max_value]"))
+    if low is None and high is None:
+        return None
+    return f"{low or ''},{high or ''}"
+
+
+def _orbit_range(text: str, name: str) -> tuple[float | None, float | None]:
+    """``v`` (low = high = v), ``min,max``, ``min,`` or ``,max``."""
+    parts = text.split(",")
+    if len(parts) == 1:
+        value = _orbit_double(parts[0].strip())
+        return value, value
+    if len(parts) != 2:
+        raise InvalidValue(f"{name} must be a number or a range in the form 'number,number'.")
+    low, high = ((_orbit_double(p.strip()) if p.strip() else None) for p in parts)
+    return low, high
+
+
+def _orbit_number(text: str):
+    """CMR: a value matches OrbitNumber or a StartOrbitNumber..StopOrbitNumber span holding it;
+    a range matches when it meets either (both inclusive)."""
+    try:
+        low, high = _orbit_range(text, "orbit_number")
+    except InvalidValue as error:
+        raise InvalidValue("orbit_number must be an number or a range in the form"
+                           f" 'number,number'. {error.message}") from None  # fmt: skip
+    if low is not None and high is not None and high < low:
+        raise InvalidValue(f"The maximum value [{high:f}] of the range must be greater than or"
+                           f" equal to the minimum value [{low:f}].")  # fmt: skip
+    return c.NumberRange("orbits", low, high)
+
+
+def _orbit_equator_crossing_longitude(text: str):
+    """CMR: a value is matched exactly; a range with max below min runs across the antimeridian."""
+    low, high = _orbit_range(text, "equator_crossing_longitude")
+    for value in (low, high):
+        if value is not None and not -180 <= value <= 180:
+            raise InvalidValue(f"equator_crossing_longitude [{value:g}] is not a longitude from"
+                               " -180 to 180")  # fmt: skip
+    return c.EquatorCrossing(longitudes=(low, high))
+
+
+def _orbit_instant(text: str):
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise InvalidValue(f"[{text}] is not a valid datetime") from None
+
+
+def _orbit_equator_crossing_date(text: str):
+    """CMR: ``start,end``, either may be empty, inclusive."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        raise InvalidValue(f"[{text}] is not a valid datetime range: give start,end")
+    start, end = ((_orbit_instant(p) if p else None) for p in parts)
+    if start and end and end < start:
+        raise InvalidValue(f"equator_crossing_date [{text}]: the end is before the start")
+    return c.EquatorCrossing(dates=(start, end))
+
+
+def _orbit_fields(target: str, args) -> list[c.Condition]:
+    """The orbit conditions among CMR-style parameters (granule searches only)."""
+    given = sorted(name for name in ORBIT_PARAMETERS if name in args)
+    if given and target != "granules":
+        raise InvalidValue(f"{given[0]} is a parameter of granule searches")
+    found = []
+    number = _orbit_folded(args, "orbit_number")
+    if number is not None:
+        found.append(_orbit_number(number))
+    longitude = _orbit_folded(args, "equator_crossing_longitude")
+    if longitude is not None:
+        found.append(_orbit_equator_crossing_longitude(longitude))
+    if "equator_crossing_start_date" in args or "equator_crossing_end_date" in args:
+        found.append(_orbit_equator_crossing_date(
+            f"{args.get('equator_crossing_start_date', '')},"
+            f"{args.get('equator_crossing_end_date', '')}"
+        ))  # fmt: skip
+    return found
+
+
 def _moment(text: str, name: str) -> datetime:
     try:
         return parse_instant(text)
@@ -252,16 +364,8 @@ def _granule_only(target: str, args) -> list[c.Condition]:
         ranges = [c.DateRange("production_date", *_dates(v, "production_date"))
                   for v in args.getlist("production_date")]  # fmt: skip
         found.append(_combine(ranges, not params.option(args, "production_date", "and")))
-    if "equator_crossing_longitude" in args:
-        name = "equator_crossing_longitude"
-        low, high = _pair(args[name], name, ordered=False)
-        for value in (low, high):
-            if value is not None and not -180 <= value <= 180:
-                raise InvalidValue(f"{name}: {value:g} is not a longitude from -180 to 180")
-        found.append(c.EquatorCrossing(longitudes=(low, high)))
     if "equator_crossing_date" in args:
-        found.append(c.EquatorCrossing(dates=_dates(args["equator_crossing_date"],
-                                                    "equator_crossing_date")))  # fmt: skip
+        found.append(_orbit_equator_crossing_date(args["equator_crossing_date"]))
     return found
 
 
@@ -451,7 +555,7 @@ def _attribute_value(raw: str, kind: str, text: str):
 
 #: Each reads its parameters into conditions (all of which must hold).
 READERS = (_texts, _ids, _providers, _spatial, _temporals, _granule_values, _flags, _times,
-           _granule_only, _keyword, _attributes, _excluded)  # fmt: skip
+           _granule_only, _orbit_fields, _keyword, _attributes, _excluded)  # fmt: skip
 
 
 def _dates(text: str, name: str) -> tuple[datetime | None, datetime | None]:

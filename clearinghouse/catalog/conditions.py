@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
 
 from clearinghouse.catalog.models import Collection, Granule
+from clearinghouse.catalog.orbits import backtracked
 from clearinghouse.errors import InvalidValue
 from spatial.search import intersects
 from spatial.shapes import Shape
@@ -419,7 +420,33 @@ class Spatial(Condition):
         return intersects(Collection, self.shape)
 
     def granules(self):
-        return intersects(Granule, self.shape)
+        return or_(intersects(Granule, self.shape), *_backtracked(self.shape))
+
+
+def _backtracked(shape: Shape) -> list[ColumnElement[bool]]:
+    """The granules of orbit collections the shape is seen from (``catalog.orbits``): they keep
+    no footprint. Needs the plan's collection resolver (the orbit parameters are read first)."""
+    resolve = collection_resolver.get(None)
+    if resolve is None:
+        raise LookupError("a granule search by area is built inside a plan (catalog.search)")
+    return backtracked(shape, resolve, orbit_scope.get([]))
+
+
+#: Set while a granule query builds its conditions: the conditions on collections it has (its
+#: collection ids, names, providers), so that only the orbit collections in scope are backtracked.
+orbit_scope: contextvars.ContextVar = contextvars.ContextVar("orbit_scope")
+
+
+def _collection_scope(query: Query) -> list[ColumnElement[bool]]:
+    scope = [
+        c.collections()
+        for c in query.conditions
+        if not c.negated
+        and (isinstance(c, CollectionField) or (isinstance(c, ItemIds) and c.kind == "C"))
+    ]
+    if query.providers is not None:
+        scope.append(Collection.provider_id.in_(query.providers))
+    return scope
 
 
 @dataclasses.dataclass
@@ -532,7 +559,11 @@ class Query:
 
     def where(self) -> list[ColumnElement[bool]]:
         model = Collection if self.target == "collections" else Granule
-        parts = [c.sql(self.target) for c in self.conditions]
+        token = orbit_scope.set(_collection_scope(self) if self.target == "granules" else [])
+        try:
+            parts = [c.sql(self.target) for c in self.conditions]
+        finally:
+            orbit_scope.reset(token)
         if self.providers is not None:
             parts.append(model.provider_id.in_(self.providers))
         return parts

@@ -213,6 +213,13 @@ class Granule(CatalogRecord, Base):
             "spatial_mbr",
             postgresql_using="gist",
         ),
+        # Orbit granules by collection and ascending crossing: what a backtrack search asks.
+        Index(
+            "ix_granules_collection_id_orbit_asc_crossing",
+            "collection_id",
+            "orbit_asc_crossing",
+            postgresql_where=text("orbit_asc_crossing IS NOT NULL"),
+        ),
     )
 
     collection_id: Mapped[int] = mapped_column(
@@ -240,6 +247,11 @@ class Granule(CatalogRecord, Base):
     equator_crossing_dates: Mapped[list[datetime]] = mapped_column(
         ARRAY(DateTime(timezone=True)), server_default="{}"
     )
+    # An orbit granule (no footprint): its ascending crossing (degrees of longitude) and the
+    # circular latitudes it covers, start to end (spatial.backtrack.granule_clats).
+    orbit_asc_crossing: Mapped[float | None]
+    orbit_start_clat: Mapped[float | None]
+    orbit_end_clat: Mapped[float | None]
 
 
 class BrowseImage(Base):

@@ -52,6 +52,8 @@ GRANULES = [
     [("equator_crossing_longitude", "170,-160")],
     [("equator_crossing_date", "2020-03-01T00:00:00Z,")],
     [("cloud_cover", "10,"), ("page_size", "50")],
+    [("orbit_number", "1000,1002"), ("equator_crossing_longitude[minValue]", "-10")],
+    [("orbit_number[value]", "1005"), ("equator_crossing_start_date", "2020-03-01T00:00:00Z")],
 ]  # fmt: skip
 SEEDS = {"collections": COMMON, "granules": COMMON + GRANULES}
 NAMES = [
