@@ -11,6 +11,7 @@ from broker.options import definition_element
 from broker.secrets import option_cipher
 from clearinghouse.api.call import Call
 from clearinghouse.api.messages import E, Fields
+from clearinghouse.api.option_selection import selections
 from clearinghouse.api.registry import REGISTRY
 from clearinghouse.api.services.order_views import (
     history_element,
@@ -29,7 +30,7 @@ def _items(request: etree._Element) -> list[orders.NewItem]:
             orders.NewItem(
                 catalog_item_id=item.required("CatalogItemId", max_length=80),
                 quantity=item.integer("Quantity", minimum=1, maximum=orders.MAX_QUANTITY),
-                selection=item.element.find("OptionSelection"),
+                selection=selections(item.element.find("OptionSelection")),
             )
         )
     return items
