@@ -40,6 +40,11 @@ def subscribe(subscriber: Subscriber) -> None:
         _subscribers.append(subscriber)
 
 
+def unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
 def run_in_worker(factory: JobFactory) -> None:
     """Have every broker worker started from now on run the job ``factory`` makes."""
     if factory not in _jobs:

@@ -14,6 +14,7 @@ holds the whole call.
 
 from __future__ import annotations
 
+from broker.definitions import applicable as applicable_definitions
 from broker.errors import ItemConflict, ItemForbidden, ItemNotFound
 from broker.option_selections import (
     InvalidOptionSelection,
@@ -22,6 +23,7 @@ from broker.option_selections import (
     check_selection,
 )
 from broker.orders import (
+    MAX_QUANTITY,
     Address,
     NewItem,
     Quote,
@@ -46,6 +48,7 @@ from broker.orders import (
 from broker.provider_orders import add_access_urls, find_provider_order
 
 __all__ = [
+    "MAX_QUANTITY",
     "Address",
     "InvalidOptionSelection",
     "ItemConflict",
@@ -57,6 +60,7 @@ __all__ = [
     "Selection",
     "add_access_urls",
     "add_items",
+    "applicable_definitions",
     "cancel_order",
     "catalog_items",
     "check_selection",

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from broker import api as broker
-from broker import definitions as option_definitions
 from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.options import masked
@@ -80,7 +79,7 @@ def place(
     found = catalog(session, caller, [identifier for _, identifier in new_items])
     new = []
     for item, identifier in new_items:
-        definitions = option_definitions.applicable(
+        definitions = broker.applicable_definitions(
             session, found[identifier].provider_id, found[identifier].collection_id
         )
         selection = _named(
