@@ -43,15 +43,17 @@ def change(po: ProviderOrder, state: S | None = None, **columns: Any) -> Change:
     return Change(state, columns, provider_order_id=po.id, order_id=po.order_id)
 
 
-def record(session: Session, po: ProviderOrder, done: Change) -> None:
-    """Apply ``done`` (``broker.changes``) and show it on ``po``, which the ORM holds."""
-    recorded = changes.apply(session, [done])
-    if done.state is not None:
-        set_committed_value(po, "state", done.state)
-    for column, value in done.columns.items():
-        set_committed_value(po, column, value)
-    if po.id in recorded.updated_at:
-        set_committed_value(po, "updated_at", recorded.updated_at[po.id])
+def record(session: Session, done: list[tuple[ProviderOrder, Change]]) -> None:
+    """Apply the changes (``broker.changes``) at once and show each on its provider order, which
+    the ORM holds."""
+    recorded = changes.apply(session, [change for _, change in done])
+    for po, change in done:
+        if change.state is not None:
+            set_committed_value(po, "state", change.state)
+        for column, value in change.columns.items():
+            set_committed_value(po, column, value)
+        if po.id in recorded.updated_at:
+            set_committed_value(po, "updated_at", recorded.updated_at[po.id])
 
 
 def note(
@@ -64,11 +66,10 @@ def note(
 ) -> None:
     done = change(po)
     done.say(source, message, state or po.state)
-    record(session, po, done)
+    record(session, [(po, done)])
 
 
-def move(
-    session: Session,
+def moved(
     po: ProviderOrder,
     event: Event,
     *,
@@ -76,11 +77,22 @@ def move(
     message: str | None = None,
     source: str = "broker",
     columns: dict[str, Any] | None = None,
-) -> S:
-    """Take ``event``'s edge from the provider order's state (409 when there is none); record
-    the status message, the columns given, and the partner request the event sends, if any."""
+) -> Change:
+    """The change ``event`` makes (IllegalStateChange, 409, when its edge does not exist): the
+    next state, its status message, the columns given, the partner request the event sends."""
     done = change(po, next_state(po.state, event, order=label(po, order)), **(columns or {}))
     done.say(source, message or DEFAULT_MESSAGES.get(event, event.value))
     done.request = REQUEST_OF.get(event)
-    record(session, po, done)
+    return done
+
+
+def move(session: Session, po: ProviderOrder, event: Event, **how: Any) -> S:
+    """Take ``event``'s edge (see :func:`moved`) and record it; the provider order's new state."""
+    record(session, [(po, moved(po, event, **how))])
     return po.state
+
+
+def move_all(session: Session, pos: list[ProviderOrder], event: Event, **how: Any) -> None:
+    """Take ``event``'s edge for every provider order, or for none (the first 409 is raised
+    before anything is recorded)."""
+    record(session, [(po, moved(po, event, **how)) for po in pos])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from broker import definitions as option_definitions
 from broker.errors import ItemConflict, ItemForbidden, ItemNotFound
-from broker.events import move, note
+from broker.events import move, move_all, moved, note, record
 from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.options import InvalidOptionSelection, Selection, check_selection
@@ -257,8 +257,8 @@ def set_user_information(
         if name not in own:
             raise NotFound(f"{tag}: the user has no address {name}")
         information[tag] = address_fields(user, own[name])
-    for po in provider_orders(session, order, lock=True):
-        move(session, po, Event.EDIT, order=order, message="addresses changed", source="client")
+    pos = provider_orders(session, order, lock=True)
+    move_all(session, pos, Event.EDIT, order=order, message="addresses changed", source="client")
     order.user_information = information
     session.flush()
 
@@ -281,6 +281,7 @@ def validate_order(
     to VALIDATED, or back to NOT_VALIDATED with its problems."""
     problems = Problems()
     pos = provider_orders(session, order, lock=True) if pos is None else pos
+    done = []
     definitions: dict[tuple[str, int], list[dict]] = {}  # items of one collection share them
     for po in pos:
         if (po.state, Event.VALIDATE) not in TRANSITIONS:
@@ -312,9 +313,12 @@ def validate_order(
             for problem in found:
                 problems.add(po.provider_id, problem)
             if po.state is not S.NOT_VALIDATED:
-                move(session, po, Event.INVALIDATE, order=order, message="; ".join(found))
+                invalid = moved(po, Event.INVALIDATE, order=order, message="; ".join(found))
+                done.append((po, invalid))
         elif po.state is S.NOT_VALIDATED:
-            move(session, po, Event.VALIDATE, order=order)
+            done.append((po, moved(po, Event.VALIDATE, order=order)))
+    if done:
+        record(session, done)
     session.flush()
     return problems
 
@@ -356,8 +360,7 @@ def submit_order(session: Session, caller: Caller, order: Order, cipher) -> list
                 f"the quote of {po.provider_id} expired at {po.quote_expires_at.isoformat()};"
                 " ask for a new one (QuoteOrder)"
             )
-    for po in pos:
-        move(session, po, Event.SUBMIT, order=order, source="client")
+    move_all(session, pos, Event.SUBMIT, order=order, source="client")
     return []
 
 
@@ -405,8 +408,7 @@ def delete_order(session: Session, order: Order) -> None:
                 f"DeleteOrder is not allowed: the provider order of {po.provider_id} is"
                 f" {po.state.value} (cancel it instead)"
             )
-    for po in pos:
-        move(session, po, Event.DELETE, order=order, source="client")
+    move_all(session, pos, Event.DELETE, order=order, source="client")
 
 
 # -- helpers -------------------------------------------------------------------------------------

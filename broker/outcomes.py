@@ -123,7 +123,7 @@ def track(session: Session, po: ProviderOrder, tracking_id: str | None) -> None:
     if replaced:
         done = change(po, tracking_id=replaced)
         done.say("partner", tracking_message(replaced), po.state)
-        record(session, po, done)
+        record(session, [(po, done)])
 
 
 def partner_event(

@@ -40,4 +40,4 @@ def add_access_urls(
         if not url.lower().startswith(URL_SCHEMES):
             raise InvalidValue(f"{field}: {url!r} is not a URL")
     merged = list(dict.fromkeys([*po.access_urls, *urls]))[:MAX_ACCESS_URLS]
-    record(session, po, change(po, access_urls=merged))
+    record(session, [(po, change(po, access_urls=merged))])
