@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from broker.models import OptionDefinition
-from broker.options import parse_definition, read_selection, selection_element
+from broker.options import check_selection, parse_definition, stored_selections
 from clearinghouse.catalog.conditions import parse_item_ids
 from clearinghouse.catalog.models import Collection
 from clearinghouse.errors import NotFound
@@ -111,5 +111,4 @@ def applicable(session: Session, provider_id: str, collection_id: int | None) ->
 
 def recheck(stored: list[dict[str, Any]], definitions: list[dict], cipher) -> None:
     """Check a stored selection against the definitions as they are now."""
-    element = selection_element(stored, [], cipher, reveal=True)
-    read_selection(element if len(element) else None, definitions, cipher)
+    check_selection(stored_selections(stored, cipher) or None, definitions, cipher)

@@ -10,7 +10,6 @@ sends it again, with the same RequestId, which lets the partner drop the duplica
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import threading
 import time
@@ -20,9 +19,9 @@ from typing import Any
 import urllib3
 from sqlalchemy import text
 
-from broker import outcomes, partner
+from broker import announce, changes, outcomes, partner
+from broker.changes import CHANNEL, json_rows
 from broker.crypto import OptionKeyError
-from broker.events import CHANNEL
 from broker.models import ProviderOrderState as S
 from broker.partner import MalformedAnswer
 from broker.secrets import option_cipher
@@ -56,7 +55,7 @@ CLAIM_MORE = text("""
 CLAIMED = text("""
     SELECT d.id, d.transaction, d.request_id, d.payload, d.attempts, d.provider_order_id,
            d.provider_id, p.order_endpoint, p.order_mode, p.retry_attempts,
-           p.retry_wait_seconds, o.guid
+           p.retry_wait_seconds, o.guid, po.order_id
     FROM dispatch_requests d
     JOIN providers p ON p.provider_id = d.provider_id
     JOIN provider_orders po ON po.id = d.provider_order_id
@@ -80,23 +79,6 @@ RECORD_REQUESTS = text("""
          last_error text, response text, wait float8)
     WHERE d.id = v.id
 """)
-RECORD_ORDERS = text("""
-    UPDATE provider_orders AS p
-    SET state = v.state, tracking_id = coalesce(v.tracking_id, p.tracking_id),
-        quote = coalesce(v.quote, p.quote), acceptance = coalesce(v.acceptance, p.acceptance),
-        total_price = coalesce(v.total_price, p.total_price),
-        quote_expires_at = coalesce(v.quote_expires_at, p.quote_expires_at), updated_at = now()
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(id bigint, state text, tracking_id text,
-         quote jsonb, acceptance jsonb, total_price numeric, quote_expires_at timestamptz)
-    WHERE p.id = v.id
-""")
-RECORD_MESSAGES = text("""
-    INSERT INTO status_messages (provider_order_id, state, source, message)
-    SELECT v.id, v.state, v.source, v.message
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(id bigint, state text, source text,
-         message text)
-""")
-
 #: How long a worker with nothing to do waits before looking again (a NOTIFY wakes it sooner).
 IDLE_POLL = 1.0
 SIDE_POLL = 0.5
@@ -222,7 +204,7 @@ class Dispatcher:
         orders = {r.id: r for r in session.execute(LOCK_ORDERS, {"ids": ids})}
         state = {i: S(orders[i].state) for i in ids}
         tracking = {i: orders[i].tracking_id for i in ids}
-        requests, changed, messages = [], {}, []
+        requests, changed = [], []
         for done in sent:
             row, po_id = done.row, done.row.provider_order_id
             transaction = Transaction(row.transaction)
@@ -269,27 +251,11 @@ class Dispatcher:
             requests.append(record)
             state[po_id] = change.state
             tracking[po_id] = change.columns.get("tracking_id", tracking[po_id])
-            columns = changed.setdefault(po_id, {"id": po_id})
-            columns.update(change.columns, state=change.state.value, tracking_id=tracking[po_id])
-            messages += [
-                {"id": po_id, "state": s.value, "source": source, "message": text}
-                for source, s, text in change.messages
-            ]
-        session.execute(RECORD_REQUESTS, {"rows": _json(requests)})
+            change.provider_order_id, change.order_id = po_id, row.order_id
+            changed.append(change)
+        session.execute(RECORD_REQUESTS, {"rows": json_rows(requests)})
         if changed:
-            session.execute(RECORD_ORDERS, {"rows": _json(list(changed.values()))})
-        if messages:
-            session.execute(RECORD_MESSAGES, {"rows": _json(messages)})
-
-
-def _json(rows: list[dict]) -> str:
-    """The rows as one JSON parameter. A partner's words (an HTTP reason, an answer kept) may hold
-    NUL, which PostgreSQL text cannot: it is written as the four characters \\x00."""
-    clean = [
-        {k: v.replace("\x00", "\\x00") if isinstance(v, str) else v for k, v in row.items()}
-        for row in rows
-    ]
-    return json.dumps(clean, default=str)
+            changes.apply(session, changed)
 
 
 class Worker:
@@ -339,7 +305,7 @@ class Worker:
         listen(self.db.engine, CHANNEL, self._notified, self.stopping, name="worker")
 
     def _side_loop(self, job) -> None:
-        """A job of the worker's besides dispatch (telling OSEO clients, say): run it until it
+        """A job of the worker's besides dispatch (a door's, ``broker.announce``): run it until it
         has nothing to do, then wait a little."""
         while not self.stopping.is_set():
             try:
@@ -394,9 +360,7 @@ def run(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    from clearinghouse.oseo.notifier import Notifier
-
-    threads = worker.start(side_jobs=[Notifier(worker.db, settings.outbound).run_once])
+    threads = worker.start(side_jobs=announce.worker_jobs(worker.db, settings))
     log.info("broker worker running with %d threads", worker.concurrency)
     stop.wait()
     log.info("stopping: finishing the requests in hand")

@@ -1,23 +1,20 @@
-"""Moving a provider order: one state change, its status message, and the partner request it
-causes, all in the caller's transaction (CONTRACT §7.2: a crash never loses a request, and a
-request is never recorded without its state change)."""
+"""Moving a provider order the ORM holds (a client's transaction, a partner's callback): the
+state change an event makes, its status message and the partner request it causes, recorded by
+the one applier (``broker.changes``) in the caller's transaction."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from broker import partner
-from broker.models import DispatchRequest, Order, OrderItem, ProviderOrder, StatusMessage
+from broker import changes
+from broker.changes import Change
+from broker.models import Order, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.states import Event, next_state
 from clearinghouse.accounts.models import Transaction
-
-#: Workers LISTEN here; the payload is unused (any worker may take any request).
-CHANNEL = "clearinghouse_dispatch"
 
 DEFAULT_MESSAGES = {
     Event.EDIT: "items or addresses changed",
@@ -41,6 +38,24 @@ def label(po: ProviderOrder, order: Order | None = None) -> str:
     return f"the provider order of {po.provider_id}{guid}"
 
 
+def change(po: ProviderOrder, state: S | None = None, **columns: Any) -> Change:
+    """A change of the ORM's provider order ``po``, for :func:`record`."""
+    return Change(state, columns, provider_order_id=po.id, order_id=po.order_id)
+
+
+def record(session: Session, done: list[tuple[ProviderOrder, Change]]) -> None:
+    """Apply the changes (``broker.changes``) at once and show each on its provider order, which
+    the ORM holds."""
+    recorded = changes.apply(session, [change for _, change in done])
+    for po, change in done:
+        if change.state is not None:
+            set_committed_value(po, "state", change.state)
+        for column, value in change.columns.items():
+            set_committed_value(po, column, value)
+        if po.id in recorded.updated_at:
+            set_committed_value(po, "updated_at", recorded.updated_at[po.id])
+
+
 def note(
     session: Session,
     po: ProviderOrder,
@@ -49,60 +64,35 @@ def note(
     source: str = "broker",
     state: S | None = None,
 ) -> None:
-    session.add(
-        StatusMessage(
-            provider_order_id=po.id, state=state or po.state, source=source, message=message[:4000]
-        )
-    )
+    done = change(po)
+    done.say(source, message, state or po.state)
+    record(session, [(po, done)])
 
 
-def move(
-    session: Session,
+def moved(
     po: ProviderOrder,
     event: Event,
     *,
     order: Order | None = None,
     message: str | None = None,
     source: str = "broker",
-) -> S:
-    """Take ``event``'s edge from the provider order's state (409 when there is none); record
-    the status message; record the partner request the event sends, if any."""
-    po.state = next_state(po.state, event, order=label(po, order))
-    note(session, po, message or DEFAULT_MESSAGES.get(event, event.value), source=source)
-    transaction = REQUEST_OF.get(event)
-    if transaction is not None:
-        enqueue(session, po, transaction, order or session.get(Order, po.order_id))
+    columns: dict[str, Any] | None = None,
+) -> Change:
+    """The change ``event`` makes (IllegalStateChange, 409, when its edge does not exist): the
+    next state, its status message, the columns given, the partner request the event sends."""
+    done = change(po, next_state(po.state, event, order=label(po, order)), **(columns or {}))
+    done.say(source, message or DEFAULT_MESSAGES.get(event, event.value))
+    done.request = REQUEST_OF.get(event)
+    return done
+
+
+def move(session: Session, po: ProviderOrder, event: Event, **how: Any) -> S:
+    """Take ``event``'s edge (see :func:`moved`) and record it; the provider order's new state."""
+    record(session, [(po, moved(po, event, **how))])
     return po.state
 
 
-def enqueue(session: Session, po: ProviderOrder, transaction: Transaction, order: Order) -> None:
-    session.flush()
-    request_id = uuid.uuid4()
-    items = session.execute(
-        select(OrderItem.catalog_item_id, OrderItem.quantity, OrderItem.option_selection)
-        .where(OrderItem.provider_order_id == po.id)
-        .order_by(OrderItem.id)
-    ).all()
-    payload = partner.build_request(
-        transaction,
-        request_id=str(request_id),
-        provider_id=po.provider_id,
-        order_guid=str(order.guid),
-        tracking_id=po.tracking_id or str(order.guid),
-        user=user_information(order),
-        items=[tuple(item) for item in items],
-    )
-    session.add(
-        DispatchRequest(
-            provider_order_id=po.id,
-            provider_id=po.provider_id,
-            transaction=transaction,
-            request_id=request_id,
-            payload=payload,
-        )
-    )
-    session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-
-
-def user_information(order: Order) -> dict[str, Any]:
-    return dict(order.user_information or {})
+def move_all(session: Session, pos: list[ProviderOrder], event: Event, **how: Any) -> None:
+    """Take ``event``'s edge for every provider order, or for none (the first 409 is raised
+    before anything is recorded)."""
+    record(session, [(po, moved(po, event, **how)) for po in pos])

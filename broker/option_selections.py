@@ -1,5 +1,6 @@
-"""Option selections (CONTRACT §7.3, seed slides 68–70): a user's ``<OptionSelection>`` checked
-against the definitions that apply to the item, stored as JSON, and rendered back.
+"""Option selections (CONTRACT §7.3, seed slides 68–70): a user's choices, handed over by a door
+as :class:`Selection` values, checked against the definitions that apply to the item, stored as
+JSON, and rendered back as ``<OptionSelection>`` XML (for the partner and the message API).
 
 Every violation is collected and reported at once, each as ``path: problem``, so a client fixes a
 form in one round trip. An encrypted option's value is encrypted as soon as it is read, and is
@@ -8,6 +9,7 @@ never written into a message, a log line or a client's answer ("the value" stand
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -24,31 +26,59 @@ MASK = "********"
 MAX_SELECTIONS = 1000
 MAX_VALUE_BYTES = 64 * 1024
 _SHOWN_LENGTH = 60  # of a value or unknown name quoted in a message
-_SELECTION_TAGS = ("SimpleOptionSelection", "ComplexOptionSelection")
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """One option selected, as every door hands it to the broker: a simple option's ``values``,
+    or a complex option's own ``children`` selections (exactly one of the two is not None)."""
+
+    name: str
+    values: tuple[str, ...] | None = None
+    children: tuple[Selection, ...] | None = None
+
+    @property
+    def simple(self) -> bool:
+        return self.children is None
+
+
+@dataclasses.dataclass(frozen=True)
+class OptionProblem:
+    """One way a selection breaks its definitions: where (an option path such as
+    ``Package/MediaType/FTPPush``, or ``OptionSelection`` for the whole) and what."""
+
+    path: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.text}"
 
 
 class InvalidOptionSelection(InvalidValue):
-    """A selection breaking its definitions; ``problems`` holds each ``path: problem``."""
+    """A selection breaking its definitions: ``found`` holds each problem with its path,
+    ``problems`` the same as ``path: problem`` text, ``item`` the catalog item id (if known)."""
 
     code = "InvalidOptionSelection"
 
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("; ".join(self.problems))
+    def __init__(self, found: list[OptionProblem], *, item: str | None = None):
+        self.found = list(found)
+        self.item = item
+        self.problems = [str(problem) for problem in self.found]
+        joined = "; ".join(self.problems)
+        super().__init__(f"{item}: {joined}" if item else joined)
+
+    def about(self, item: str) -> InvalidOptionSelection:
+        """The same problems, as those of the order item ``item``."""
+        return InvalidOptionSelection(self.found, item=item)
 
 
-def read_selection(
-    element: etree._Element | None, definitions: list[Node], cipher: OptionCipher
+def check_selection(
+    selections: list[Selection] | None, definitions: list[Node], cipher: OptionCipher
 ) -> list[Node]:
-    """The stored form of a DTD-valid ``<OptionSelection>`` (None: nothing selected), checked
-    against the root definitions that apply, which it selects among as a STRUCTURE would."""
-    if element is None:
-        nodes: list[etree._Element] = []
-    else:
-        if element.tag != "OptionSelection":
-            raise InvalidOptionSelection([f"{element.tag}: an OptionSelection was expected"])
-        _check_size(element)
-        nodes = _selection_children(element)
+    """The stored form of ``selections`` (None: nothing selected), checked against the root
+    definitions that apply, which it selects among as a STRUCTURE would."""
+    nodes = list(selections or [])
+    _check_size(nodes)
     reader = _Reader(cipher)
     stored = reader.group(nodes, definitions, "", choice=False)
     if reader.problems:
@@ -56,42 +86,66 @@ def read_selection(
     return stored
 
 
-def _check_size(element: etree._Element) -> None:
+def _walk(selections: list[Selection] | tuple[Selection, ...]) -> Iterator[Selection]:
+    for selection in selections:
+        yield selection
+        yield from _walk(selection.children or ())
+
+
+def _check_size(selections: list[Selection]) -> None:
     # Before any work: the walk below is linear, but the message listing problems must stay small.
-    count = sum(1 for _ in element.iter(*_SELECTION_TAGS))
+    count = sum(1 for _ in _walk(selections))
     if count > MAX_SELECTIONS:
         raise InvalidOptionSelection(
-            [f"OptionSelection: at most {MAX_SELECTIONS} option selections, not {count}"]
+            [
+                OptionProblem(
+                    "OptionSelection", f"at most {MAX_SELECTIONS} option selections, not {count}"
+                )
+            ]
         )
-    size = sum(len((value.text or "").encode()) for value in element.iter("Value"))
+    size = sum(len(value.encode()) for s in _walk(selections) for value in s.values or ())
     if size > MAX_VALUE_BYTES:
         raise InvalidOptionSelection(
-            [f"OptionSelection: at most {MAX_VALUE_BYTES} bytes of values, not {size}"]
+            [
+                OptionProblem(
+                    "OptionSelection", f"at most {MAX_VALUE_BYTES} bytes of values, not {size}"
+                )
+            ]
         )
 
 
-def _selection_children(element: etree._Element | None) -> list[etree._Element]:
-    if element is None:
-        return []
-    return [child for child in element if isinstance(child.tag, str)]  # comments are no options
+def stored_selections(stored: list[Node], cipher: OptionCipher) -> list[Selection]:
+    """A stored selection as the values it was made of (encrypted values revealed), to check it
+    again against definitions that may have changed since."""
+    return [
+        Selection(
+            node["name"],
+            values=tuple(
+                cipher.decrypt(v["encrypted"]) if isinstance(v, dict) else v for v in node["values"]
+            ),
+        )
+        if "values" in node
+        else Selection(node["name"], children=tuple(stored_selections(node["children"], cipher)))
+        for node in stored
+    ]
 
 
 class _Reader:
     def __init__(self, cipher: OptionCipher):
         self.cipher = cipher
-        self.problems: list[str] = []
+        self.problems: list[OptionProblem] = []
 
     def problem(self, path: str, text: str) -> None:
-        self.problems.append(f"{path or 'OptionSelection'}: {text}")
+        self.problems.append(OptionProblem(path or "OptionSelection", text))
 
     def group(
-        self, nodes: list[etree._Element], definitions: list[Node], path: str, *, choice: bool
+        self, nodes: list[Selection], definitions: list[Node], path: str, *, choice: bool
     ) -> list[Node]:
         """The selections inside one container: the roots, a STRUCTURE or a CHOICE."""
         by_name: dict[str, Node] = {}
         for definition in definitions:
             by_name.setdefault(definition["name"], definition)  # the first of a repeated name wins
-        picked: dict[str, list[etree._Element]] = {}
+        picked: dict[str, list[Selection]] = {}
         for node in nodes:
             name = self.option_name(node, path, list(by_name))
             if name is not None:
@@ -103,13 +157,9 @@ class _Reader:
             stored += self.option(definition, picked.get(name, []), _join(path, name), choice)
         return stored
 
-    def option_name(self, node: etree._Element, path: str, names: list[str]) -> str | None:
+    def option_name(self, node: Selection, path: str, names: list[str]) -> str | None:
         """The defined option a node selects, or None after reporting why there is none."""
-        if node.tag not in _SELECTION_TAGS:
-            self.problem(path, f"<{node.tag}> is not an option selection")
-            return None
-        child = node.find("OptionName")
-        name = (child.text or "").strip() if child is not None else ""
+        name = node.name.strip()
         if not name:
             self.problem(path, "an option selection has an empty OptionName")
         elif name not in names:
@@ -126,11 +176,10 @@ class _Reader:
             self.problem(path, f"choose only one of {', '.join(names)}, not {_and(chosen)}")
 
     def option(
-        self, definition: Node, nodes: list[etree._Element], path: str, in_choice: bool
+        self, definition: Node, nodes: list[Selection], path: str, in_choice: bool
     ) -> list[Node]:
         simple = definition["kind"] == "simple"
-        wanted = "SimpleOptionSelection" if simple else "ComplexOptionSelection"
-        if any(node.tag != wanted for node in nodes):
+        if any(node.simple != simple for node in nodes):
             self.problem(
                 path,
                 "is a simple option: give its values in Value elements, not a ComplexValue"
@@ -145,9 +194,9 @@ class _Reader:
         return self.complex(definition, nodes, path, in_choice)
 
     def simple(
-        self, definition: Node, nodes: list[etree._Element], path: str, in_choice: bool
+        self, definition: Node, nodes: list[Selection], path: str, in_choice: bool
     ) -> list[Node]:
-        texts = [value.text or "" for node in nodes for value in node.findall("Value")]
+        texts = [value for node in nodes for value in node.values or ()]
         self.check_count(definition, len(texts), path, "value", in_choice)
         if not nodes:
             return []
@@ -155,14 +204,14 @@ class _Reader:
         return [{"name": definition["name"], "values": values}]
 
     def complex(
-        self, definition: Node, nodes: list[etree._Element], path: str, in_choice: bool
+        self, definition: Node, nodes: list[Selection], path: str, in_choice: bool
     ) -> list[Node]:
         self.check_count(definition, len(nodes), path, "selection", in_choice)
         stored = []
         for index, node in enumerate(nodes, 1):
             where = path if len(nodes) == 1 else f"{path}[{index}]"  # which of several is wrong
             children = self.group(
-                _selection_children(node.find("ComplexValue")),
+                list(node.children or ()),
                 definition["children"],
                 where,
                 choice=definition["type"] == "CHOICE",

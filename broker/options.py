@@ -1,7 +1,8 @@
 """The order option framework (CONTRACT §7.3, seed slides 63–70), in one place for its callers.
 
 Definitions (``option_definitions``): a provider's ``<OptionDefinition>`` tree, checked and kept as
-JSON. Selections (``option_selections``): a user's ``<OptionSelection>``, checked against the root
+JSON. Selections (``option_selections``): a user's choices as ``Selection`` values (each door
+translates its own format), checked against the root
 definitions that apply to an item, kept as JSON with encrypted options' values encrypted
 (``broker.crypto``), and shown masked to clients, in clear only to the partner.
 """
@@ -23,9 +24,12 @@ from broker.option_selections import (
     MAX_SELECTIONS,
     MAX_VALUE_BYTES,
     InvalidOptionSelection,
+    OptionProblem,
+    Selection,
+    check_selection,
     masked,
-    read_selection,
     selection_element,
+    stored_selections,
 )
 
 __all__ = [
@@ -39,9 +43,12 @@ __all__ = [
     "PRIMITIVE_TYPES",
     "InvalidOptionSelection",
     "Node",
+    "OptionProblem",
+    "Selection",
+    "check_selection",
     "definition_element",
     "masked",
     "parse_definition",
-    "read_selection",
     "selection_element",
+    "stored_selections",
 ]

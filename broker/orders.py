@@ -11,17 +11,18 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from lxml import etree
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from broker import definitions as option_definitions
-from broker.events import move, note
+from broker.errors import ItemConflict, ItemForbidden, ItemNotFound
+from broker.events import move, move_all, moved, note, record
 from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
-from broker.options import read_selection
+from broker.options import InvalidOptionSelection, Selection, check_selection
 from broker.states import TRANSITIONS, Event
 from clearinghouse.accounts.models import AddressKind, Provider, Transaction, User
 from clearinghouse.accounts.sessions import Caller
@@ -29,13 +30,7 @@ from clearinghouse.catalog import access
 from clearinghouse.catalog.conditions import ITEM_ID
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.catalog.search import live
-from clearinghouse.errors import (
-    Conflict,
-    Forbidden,
-    IllegalStateChange,
-    InvalidValue,
-    NotFound,
-)
+from clearinghouse.errors import Forbidden, IllegalStateChange, InvalidValue, NotFound
 
 MAX_ITEMS = 2000
 MAX_QUANTITY = 10_000
@@ -43,9 +38,12 @@ MAX_QUANTITY = 10_000
 
 @dataclasses.dataclass
 class NewItem:
+    """An item to add to an order or change in it: its catalog item id, its quantity (None: 1,
+    or unchanged) and its option selection (None: none, or unchanged)."""
+
     catalog_item_id: str
     quantity: int | None = None
-    selection: etree._Element | None = None
+    selection: list[Selection] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,14 +56,18 @@ class CatalogItem:
 # -- finding things ------------------------------------------------------------------------------
 
 
+def order_key(guid: str, *, field: str = "OrderId") -> uuid.UUID:
+    """An order id as given (by the field named ``field``), or InvalidValue."""
+    try:
+        return uuid.UUID(guid)
+    except ValueError:
+        raise InvalidValue(f"{field}: {guid!r} is not an order id") from None
+
+
 def find_order(session: Session, caller: Caller, guid: str, *, lock: bool = False) -> Order:
     """The caller's order ``guid`` (an administrator's: anyone's). Someone else's order is as
     absent as one that does not exist."""
-    try:
-        key = uuid.UUID(guid)
-    except ValueError:
-        raise InvalidValue(f"OrderId: {guid!r} is not an order id") from None
-    query = select(Order).where(Order.guid == key)
+    query = select(Order).where(Order.guid == order_key(guid))
     if not (caller.is_admin and caller.acting_user_id is None):
         query = query.where(Order.user_id == caller.effective_user_id)
     if lock:
@@ -117,15 +119,16 @@ def catalog_items(session: Session, caller: Caller, ids: list[str]) -> dict[str,
             if item_id not in wanted:
                 continue  # the number exists under another provider
             if not row.orderable:
-                raise Forbidden(f"{item_id} is not orderable by this user")
+                raise ItemForbidden(f"{item_id} is not orderable by this user", items=[item_id])
             if not row.ordering_on:
-                raise Forbidden(
-                    f"{item_id} is not orderable: its partner does not take orders for it"
+                raise ItemForbidden(
+                    f"{item_id} is not orderable: its partner does not take orders for it",
+                    items=[item_id],
                 )
             found[item_id] = CatalogItem(item_id, row.provider_id, row[2])
     missing = sorted(set(wanted) - set(found))
     if missing:
-        raise NotFound(f"no such catalog item: {', '.join(missing)}")
+        raise ItemNotFound(f"no such catalog item: {', '.join(missing)}", items=missing)
     return found
 
 
@@ -161,7 +164,9 @@ def add_items(
     names = [item.catalog_item_id.strip() for item in items]
     twice = sorted({n for n in names if names.count(n) > 1} | (set(names) & existing))
     if twice:
-        raise Conflict(f"already in the order: {', '.join(twice)} (use UpdateOrderItems)")
+        raise ItemConflict(
+            f"already in the order: {', '.join(twice)} (use UpdateOrderItems)", items=twice
+        )
     found = catalog_items(session, caller, names)
     by_provider = {po.provider_id: po for po in provider_orders(session, order, lock=True)}
     added = []
@@ -252,8 +257,8 @@ def set_user_information(
         if name not in own:
             raise NotFound(f"{tag}: the user has no address {name}")
         information[tag] = address_fields(user, own[name])
-    for po in provider_orders(session, order, lock=True):
-        move(session, po, Event.EDIT, order=order, message="addresses changed", source="client")
+    pos = provider_orders(session, order, lock=True)
+    move_all(session, pos, Event.EDIT, order=order, message="addresses changed", source="client")
     order.user_information = information
     session.flush()
 
@@ -276,6 +281,7 @@ def validate_order(
     to VALIDATED, or back to NOT_VALIDATED with its problems."""
     problems = Problems()
     pos = provider_orders(session, order, lock=True) if pos is None else pos
+    done = []
     definitions: dict[tuple[str, int], list[dict]] = {}  # items of one collection share them
     for po in pos:
         if (po.state, Event.VALIDATE) not in TRANSITIONS:
@@ -307,9 +313,12 @@ def validate_order(
             for problem in found:
                 problems.add(po.provider_id, problem)
             if po.state is not S.NOT_VALIDATED:
-                move(session, po, Event.INVALIDATE, order=order, message="; ".join(found))
+                invalid = moved(po, Event.INVALIDATE, order=order, message="; ".join(found))
+                done.append((po, invalid))
         elif po.state is S.NOT_VALIDATED:
-            move(session, po, Event.VALIDATE, order=order)
+            done.append((po, moved(po, Event.VALIDATE, order=order)))
+    if done:
+        record(session, done)
     session.flush()
     return problems
 
@@ -351,8 +360,7 @@ def submit_order(session: Session, caller: Caller, order: Order, cipher) -> list
                 f"the quote of {po.provider_id} expired at {po.quote_expires_at.isoformat()};"
                 " ask for a new one (QuoteOrder)"
             )
-    for po in pos:
-        move(session, po, Event.SUBMIT, order=order, source="client")
+    move_all(session, pos, Event.SUBMIT, order=order, source="client")
     return []
 
 
@@ -400,8 +408,7 @@ def delete_order(session: Session, order: Order) -> None:
                 f"DeleteOrder is not allowed: the provider order of {po.provider_id} is"
                 f" {po.state.value} (cancel it instead)"
             )
-    for po in pos:
-        move(session, po, Event.DELETE, order=order, source="client")
+    move_all(session, pos, Event.DELETE, order=order, source="client")
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -447,26 +454,94 @@ def _quantity(value: int | None) -> int:
 
 
 def _selection(
-    session: Session, item: CatalogItem, element: etree._Element | None, name: str, cipher
+    session: Session, item: CatalogItem, selection: list[Selection] | None, name: str, cipher
 ) -> list[dict[str, Any]]:
     definitions = option_definitions.applicable(session, item.provider_id, item.collection_id)
     try:
-        return read_selection(element, definitions, cipher)
-    except InvalidValue as error:
-        error.message = f"{name}: {error.message}"
-        raise
+        return check_selection(selection, definitions, cipher)
+    except InvalidOptionSelection as error:
+        raise error.about(name) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Address:
+    """A postal address as the partner gets it (at most five street lines; empty fields left
+    out)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    street: tuple[str, ...] = ()
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    phone: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {"FirstName": self.first_name, "LastName": self.last_name}
+        for n, street in enumerate(self.street[:5], start=1):
+            fields[f"Street{n}"] = street
+        fields.update(
+            City=self.city,
+            State=self.state,
+            Zip=self.postal_code,
+            Country=self.country,
+            Phone=self.phone,
+        )
+        return {k: v for k, v in fields.items() if v}
 
 
 def address_fields(user: User, address) -> dict[str, Any]:
-    fields: dict[str, Any] = {"FirstName": user.first_name, "LastName": user.last_name}
-    for n, street in enumerate(address.street[:5], start=1):
-        fields[f"Street{n}"] = street
-    fields.update(
-        City=address.city, State=address.state, Zip=address.postal_code, Country=address.country
-    )
-    if user.phones:
-        fields["Phone"] = user.phones[0].number
-    return {k: v for k, v in fields.items() if v}
+    """One of the user's own addresses, with the user's name and first phone."""
+    return Address(
+        first_name=user.first_name,
+        last_name=user.last_name,
+        street=tuple(address.street),
+        city=address.city,
+        state=address.state,
+        postal_code=address.postal_code,
+        country=address.country,
+        phone=user.phones[0].number if user.phones else None,
+    ).fields()
+
+
+def ship_to(session: Session, order: Order, address: Address) -> None:
+    """Ship the order to ``address`` instead of the user's shipping address. A provider order
+    already validated (or quoted) must be validated again."""
+    information = dict(order.user_information or {})
+    information["ShippingAddress"] = address.fields()
+    for po in provider_orders(session, order, lock=True):
+        if po.state is not S.NOT_VALIDATED:
+            move(session, po, Event.EDIT, order=order, message="addresses changed", source="client")
+    order.user_information = information
+    session.flush()
+
+
+@dataclasses.dataclass(frozen=True)
+class Quote:
+    """Where one partner's part of an order stands on price: ``price`` and ``expires_at`` are
+    the partner's quote while the part is QUOTED, None otherwise."""
+
+    provider_id: str
+    provider_order_id: int
+    state: S
+    price: Decimal | None
+    expires_at: datetime | None
+
+
+def quotes(session: Session, order: Order) -> list[Quote]:
+    """Each partner's quote for its part of the order, in the order the parts were made."""
+    return [
+        Quote(
+            po.provider_id,
+            po.id,
+            po.state,
+            po.total_price if quoted else None,
+            po.quote_expires_at if quoted else None,
+        )
+        for po in provider_orders(session, order)
+        for quoted in [po.state is S.QUOTED and po.total_price is not None]
+    ]
 
 
 def default_user_information(user: User, *, choose: bool = True) -> dict[str, Any]:
@@ -492,13 +567,7 @@ def user_orders(session: Session, caller: Caller, guids: list[str], states: list
     if not (caller.is_admin and caller.acting_user_id is None):
         query = query.where(Order.user_id == caller.effective_user_id)
     if guids:
-        keys = []
-        for guid in guids:
-            try:
-                keys.append(uuid.UUID(guid))
-            except ValueError:
-                raise InvalidValue(f"OrderId: {guid!r} is not an order id") from None
-        query = query.where(Order.guid.in_(keys))
+        query = query.where(Order.guid.in_([order_key(guid) for guid in guids]))
     if states:
         query = query.where(
             select(ProviderOrder.id)

@@ -1,17 +1,18 @@
 """What a partner's word does to a provider order, whether it comes as a sync answer to the
-broker's request (worked out here as a :class:`Change`, applied by the dispatcher in bulk) or
+broker's request (worked out here as a ``broker.changes.Change``, applied by the dispatcher in
+bulk) or
 later through ProviderOrderManagementService (async partners, :func:`partner_event`)."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from broker.events import move, note
+from broker.changes import Change
+from broker.events import change, move, record
 from broker.models import Order, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.partner import Answer
@@ -68,19 +69,6 @@ def details_columns(event: Event, details: dict[str, Any] | None) -> dict[str, A
     return {}
 
 
-@dataclasses.dataclass
-class Change:
-    """What one answer (or failure) does to a provider order: its new state (None: unchanged),
-    columns to set, and status messages as (source, state after, text)."""
-
-    state: S
-    columns: dict[str, Any] = dataclasses.field(default_factory=dict)
-    messages: list[tuple[str, S, str]] = dataclasses.field(default_factory=list)
-
-    def say(self, source: str, text: str) -> None:
-        self.messages.append((source, self.state, text[:4000]))
-
-
 def answered(state: S, tracking_id: str | None, transaction: Transaction, answer: Answer) -> Change:
     """A partner's answer to one of the broker's requests. An outcome arriving after the order
     moved on (an async partner called back first, say) is noted and ignored."""
@@ -133,8 +121,9 @@ def track(session: Session, po: ProviderOrder, tracking_id: str | None) -> None:
     """A tracking id given in a ProviderOrderManagementService call."""
     replaced = new_tracking_id(po.tracking_id, tracking_id)
     if replaced:
-        po.tracking_id = replaced
-        note(session, po, tracking_message(replaced), source="partner")
+        done = change(po, tracking_id=replaced)
+        done.say("partner", tracking_message(replaced), po.state)
+        record(session, [(po, done)])
 
 
 def partner_event(
@@ -156,6 +145,5 @@ def partner_event(
         order=order,
         message=event_message(event, message, reason),
         source="partner",
+        columns=details_columns(event, details),
     )
-    for column, value in details_columns(event, details).items():
-        setattr(po, column, value)

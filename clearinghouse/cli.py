@@ -109,7 +109,9 @@ def scheduler() -> None:
 def worker() -> None:
     """Run one broker worker: sends quotes, submits and cancels to the partners."""
     from broker.dispatch import run
+    from clearinghouse import doors
 
+    doors.assemble()
     run(_settings())
 
 

@@ -24,9 +24,9 @@ from broker.options import (
     definition_element,
     masked,
     parse_definition,
-    read_selection,
     selection_element,
 )
+from clearinghouse.api.option_selection import read_selection
 from clearinghouse.errors import InvalidValue, SettingsError
 
 OPTIONS_DTD = Path(__file__).resolve().parents[1] / "dtd" / "Options.dtd"

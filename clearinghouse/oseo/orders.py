@@ -12,11 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from broker import definitions as option_definitions
-from broker import orders
+from broker import api as broker
 from broker.models import Order, OrderItem, ProviderOrder
 from broker.models import ProviderOrderState as S
-from broker.options import masked, selection_element
+from broker.options import masked
 from clearinghouse.accounts.models import Provider, User
 from clearinghouse.accounts.sessions import Caller
 from clearinghouse.errors import ClearinghouseError, Forbidden, InvalidValue, NotFound
@@ -53,7 +52,7 @@ def place(
             "an order needs at least one orderItem", locator="orderItem"
         )
     user = session.get(User, caller.effective_user_id)
-    order = orders.create_order(session, caller, user)
+    order = broker.create_order(session, caller, user)
     seen: set[str] = set()
     new_items = []
     for item in spec.items:
@@ -80,18 +79,18 @@ def place(
     found = catalog(session, caller, [identifier for _, identifier in new_items])
     new = []
     for item, identifier in new_items:
-        definitions = option_definitions.applicable(
+        definitions = broker.applicable_definitions(
             session, found[identifier].provider_id, found[identifier].collection_id
         )
-        nodes = _named(
+        selection = _named(
             _merge(spec.options, item.options, item.scene_selection), definitions, item.item_id
         )
-        selection = selection_element(nodes, [], reveal=False) if nodes else None
-        new.append(orders.NewItem(identifier, 1, selection))
+        new.append(broker.NewItem(identifier, 1, selection or None))
     try:
-        rows = orders.add_items(session, caller, order, new, cipher)
+        rows = broker.add_items(session, caller, order, new, cipher)
     except ClearinghouseError as error:  # an option refused, a partner taking no orders
-        named = [i.item_id for i, identifier in new_items if identifier in error.message]
+        concerned = _concerned(error)
+        named = [i.item_id for i, identifier in new_items if identifier in concerned]
         if named:
             error.message = f"orderItem {', '.join(named)}: {error.message}"
         locator = "option" if isinstance(error, InvalidValue) else "productId"
@@ -99,7 +98,7 @@ def place(
     for (item, _), row in zip(new_items, rows, strict=True):
         session.add(OseoItem(order_item_id=row.id, item_id=item.item_id, remark=item.remark))
     if spec.delivery is not None:
-        _delivery_into(order, spec.delivery)
+        _delivery_into(session, order, spec.delivery)
     session.add(
         OseoOrder(
             order_id=order.id,
@@ -118,9 +117,16 @@ def place(
     return order
 
 
+def _concerned(error: ClearinghouseError) -> set[str]:
+    """The catalog items a broker refusal is about."""
+    if isinstance(error, broker.InvalidOptionSelection):
+        return {error.item} if error.item else set()
+    return set(getattr(error, "items", ()))
+
+
 def catalog(session: Session, caller: Caller, ids: list[str]):
     try:
-        return orders.catalog_items(session, caller, ids)
+        return broker.catalog_items(session, caller, ids)
     except InvalidValue as error:
         raise oseo.InvalidParameterValue(error.message, locator="identifier") from None
     except NotFound as error:
@@ -138,9 +144,9 @@ def _merge(*levels: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
-def _named(nodes: list[dict], definitions: list[dict], item_id: str) -> list[dict]:
-    """ParameterData names (the option's name, or the NCName GetOptions showed for it) as the
-    definitions name them."""
+def _named(nodes: list[dict], definitions: list[dict], item_id: str) -> list[broker.Selection]:
+    """The selections ParameterData makes, named (by the option's name, or the NCName GetOptions
+    showed for it) as the definitions name them."""
     by_name = {}
     for definition in definitions:
         by_name[definition["name"]] = definition
@@ -159,35 +165,33 @@ def _named(nodes: list[dict], definitions: list[dict], item_id: str) -> list[dic
     return out
 
 
-def _renamed(node: dict, definition: dict) -> dict:
+def _renamed(node: dict, definition: dict | None) -> broker.Selection:
+    name = definition["name"] if definition else node["name"]  # unknown: the framework says
     if "children" not in node:
-        return {"name": definition["name"], "values": node["values"]}
-    children = {c["name"]: c for c in definition.get("children", [])}
-    children.update({ncname(c["name"]): c for c in definition.get("children", [])})
-    renamed = []
-    for child in node["children"]:
-        match = children.get(child["name"])
-        renamed.append(_renamed(child, match) if match else child)  # unknown: the framework says
-    return {"name": definition["name"], "children": renamed}
+        return broker.Selection(name, values=tuple(node["values"]))
+    children = {c["name"]: c for c in (definition or {}).get("children", [])}
+    children.update({ncname(c["name"]): c for c in (definition or {}).get("children", [])})
+    return broker.Selection(
+        name,
+        children=tuple(_renamed(child, children.get(child["name"])) for child in node["children"]),
+    )
 
 
-def _delivery_into(order: Order, delivery) -> None:
+def _delivery_into(session: Session, order: Order, delivery) -> None:
     mail = delivery.mail_address
     if mail is None:
         return
-    address = {
-        "FirstName": mail.first_name,
-        "LastName": mail.last_name,
-        "Street1": mail.street,
-        "City": mail.city,
-        "State": mail.state,
-        "Zip": mail.postal_code,
-        "Country": mail.country,
-        "Phone": mail.telephone,
-    }
-    information = dict(order.user_information or {})
-    information["ShippingAddress"] = {k: v for k, v in address.items() if v}
-    order.user_information = information
+    address = broker.Address(
+        first_name=mail.first_name,
+        last_name=mail.last_name,
+        street=(mail.street,) if mail.street else (),
+        city=mail.city,
+        state=mail.state,
+        postal_code=mail.postal_code,
+        country=mail.country,
+        phone=mail.telephone,
+    )
+    broker.ship_to(session, order, address)
 
 
 # -- finding and showing -------------------------------------------------------------------------
@@ -195,7 +199,7 @@ def _delivery_into(order: Order, delivery) -> None:
 
 def find(session: Session, caller: Caller, order_id: str, *, lock: bool = False) -> Order:
     try:
-        return orders.find_order(session, caller, order_id, lock=lock)
+        return broker.find_order(session, caller, order_id, lock=lock)
     except (InvalidValue, NotFound):
         raise oseo.InvalidOrderIdentifier(
             f"there is no order {order_id} of yours", locator="orderId"
@@ -249,26 +253,26 @@ def view(session: Session, order: Order) -> OrderView:
 def quotation(session: Session, order: Order) -> Quotation:
     """The partners' quotes, grouped per partner, and their sum (None while any is missing)."""
     groups, total, validity, complete = [], Decimal(0), None, True
-    for po in orders.provider_orders(session, order):
-        provider = session.get(Provider, po.provider_id)
+    for quote in broker.quotes(session, order):
+        provider = session.get(Provider, quote.provider_id)
         items = session.execute(
             select(OrderItem, OseoItem)
             .outerjoin(OseoItem, OseoItem.order_item_id == OrderItem.id)
-            .where(OrderItem.provider_order_id == po.id)
+            .where(OrderItem.provider_order_id == quote.provider_order_id)
             .order_by(OrderItem.id)
         ).all()
         price = None
-        if po.state is S.QUOTED and po.total_price is not None:
-            price = Price(po.total_price, CURRENCY)
-            total += po.total_price
-            if po.quote_expires_at and (validity is None or po.quote_expires_at < validity):
-                validity = po.quote_expires_at
+        if quote.price is not None:
+            price = Price(quote.price, CURRENCY)
+            total += quote.price
+            if quote.expires_at and (validity is None or quote.expires_at < validity):
+                validity = quote.expires_at
         else:
             complete = False
         groups.append(
             ProviderPrice(
-                service_name=f"{po.provider_id} order desk ({po.state.value})",
-                organization=provider.name or po.provider_id,
+                service_name=f"{quote.provider_id} order desk ({quote.state.value})",
+                organization=provider.name or quote.provider_id,
                 price=price,
                 items=[
                     (o.item_id if o else r.catalog_item_id, ProductId(r.catalog_item_id, None))
@@ -285,14 +289,14 @@ def quotation(session: Session, order: Order) -> Quotation:
 
 
 def quoting(session: Session, order: Order) -> bool:
-    return any(po.state is S.QUOTING for po in orders.provider_orders(session, order))
+    return any(po.state is S.QUOTING for po in broker.provider_orders(session, order))
 
 
 def result_urls(session: Session, order: Order) -> list[tuple[str, str]]:
     """(itemId, URL) for every URL the partners reported: a URL naming an item's catalog id
     goes to that item, the others to the first item of their provider order."""
     out: list[tuple[str, str]] = []
-    for po in orders.provider_orders(session, order):
+    for po in broker.provider_orders(session, order):
         rows = session.execute(
             select(OrderItem.catalog_item_id, OseoItem.item_id)
             .outerjoin(OseoItem, OseoItem.order_item_id == OrderItem.id)

@@ -9,8 +9,8 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from broker import api as broker
 from broker import definitions as option_definitions
-from broker import orders
 from broker.secrets import option_cipher
 from clearinghouse import outbound
 from clearinghouse.accounts.models import Provider
@@ -158,7 +158,7 @@ def _quotation(db, settings, caller, envelope, request: r.GetQuotation, cipher):
             soap=envelope.soap,
         )
         try:
-            orders.quote_order(session, caller, order, cipher)
+            broker.quote_order(session, caller, order, cipher)
         except ClearinghouseError as error:
             raise oseo_orders.broker_error(error, "orderSpecification") from None
         guid = str(order.guid)
@@ -202,7 +202,7 @@ def _submit(session, caller, envelope, request: r.Submit, cipher) -> etree._Elem
         extra.notify_pending = bool(envelope.reply_to) and request.status_notification != "None"
         extra.notified_status = None
     try:
-        orders.submit_order(session, caller, order, cipher)
+        broker.submit_order(session, caller, order, cipher)
     except ClearinghouseError as error:
         raise oseo_orders.broker_error(error, "orderSpecification") from None
     extra = session.get(OseoOrder, order.id)
@@ -239,7 +239,7 @@ def _results(session, caller, request: r.DescribeResultAccess) -> etree._Element
 def _cancel(session, caller, envelope, request: r.Cancel) -> etree._Element:
     order = oseo_orders.find(session, caller, request.order_id, lock=True)
     try:
-        orders.cancel_order(session, order)
+        broker.cancel_order(session, order)
     except ClearinghouseError as error:
         raise oseo_orders.broker_error(error, "orderId") from None
     extra = session.get(OseoOrder, order.id)

@@ -30,6 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.extensions["clearinghouse.db"] = database
 
+    from clearinghouse import doors
+
+    doors.assemble()
+
     from clearinghouse.web import browse, dtds, echo, errors, health, oseo, search
 
     errors.register(app)

@@ -1,16 +1,17 @@
-"""OrderEntryService: a logged-in user's orders (``broker.orders`` does the work)."""
+"""OrderEntryService: a logged-in user's orders (``broker.api`` does the work)."""
 
 from __future__ import annotations
 
 from lxml import etree
 
+from broker import api as broker
 from broker import definitions as option_definitions
-from broker import orders
 from broker.models import ProviderOrderState
 from broker.options import definition_element
 from broker.secrets import option_cipher
 from clearinghouse.api.call import Call
 from clearinghouse.api.messages import E, Fields
+from clearinghouse.api.option_selection import selections
 from clearinghouse.api.registry import REGISTRY
 from clearinghouse.api.services.order_views import (
     history_element,
@@ -22,14 +23,14 @@ SERVICE = "OrderEntryService"
 STATES = [state.value for state in ProviderOrderState]
 
 
-def _items(request: etree._Element) -> list[orders.NewItem]:
+def _items(request: etree._Element) -> list[broker.NewItem]:
     items = []
     for item in Fields(request).children("OrderItem"):
         items.append(
-            orders.NewItem(
+            broker.NewItem(
                 catalog_item_id=item.required("CatalogItemId", max_length=80),
-                quantity=item.integer("Quantity", minimum=1, maximum=orders.MAX_QUANTITY),
-                selection=item.element.find("OptionSelection"),
+                quantity=item.integer("Quantity", minimum=1, maximum=broker.MAX_QUANTITY),
+                selection=selections(item.element.find("OptionSelection")),
             )
         )
     return items
@@ -37,7 +38,7 @@ def _items(request: etree._Element) -> list[orders.NewItem]:
 
 def _order(call: Call, request: etree._Element, *, lock: bool = True):
     guid = Fields(request).required("OrderId", max_length=80)
-    return orders.find_order(call.session, call.caller, guid, lock=lock)
+    return broker.find_order(call.session, call.caller, guid, lock=lock)
 
 
 def _answer(call: Call, tag: str, order, notes: list[str] | None = None) -> etree._Element:
@@ -51,17 +52,17 @@ def _answer(call: Call, tag: str, order, notes: list[str] | None = None) -> etre
 
 @REGISTRY.transaction(SERVICE, "CreateOrderRequest")
 def create_order(call: Call, request: etree._Element) -> etree._Element:
-    order = orders.create_order(call.session, call.caller, call.user())
+    order = broker.create_order(call.session, call.caller, call.user())
     items = _items(request)
     if items:
-        orders.add_items(call.session, call.caller, order, items, option_cipher(call.settings))
+        broker.add_items(call.session, call.caller, order, items, option_cipher(call.settings))
     return _answer(call, "CreateOrderResponse", order)
 
 
 @REGISTRY.transaction(SERVICE, "AddOrderItemsRequest")
 def add_items(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    orders.add_items(
+    broker.add_items(
         call.session, call.caller, order, _items(request), option_cipher(call.settings)
     )
     return _answer(call, "AddOrderItemsResponse", order)
@@ -70,7 +71,7 @@ def add_items(call: Call, request: etree._Element) -> etree._Element:
 @REGISTRY.transaction(SERVICE, "UpdateOrderItemsRequest")
 def update_items(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    orders.update_items(
+    broker.update_items(
         call.session, call.caller, order, _items(request), option_cipher(call.settings)
     )
     return _answer(call, "UpdateOrderItemsResponse", order)
@@ -79,7 +80,7 @@ def update_items(call: Call, request: etree._Element) -> etree._Element:
 @REGISTRY.transaction(SERVICE, "RemoveOrderItemsRequest")
 def remove_items(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    orders.remove_items(call.session, order, Fields(request).texts("CatalogItemId"))
+    broker.remove_items(call.session, order, Fields(request).texts("CatalogItemId"))
     return _answer(call, "RemoveOrderItemsResponse", order)
 
 
@@ -91,14 +92,14 @@ def set_user_information(call: Call, request: etree._Element) -> etree._Element:
         tag: fields.text(f"{tag}Id", max_length=100)
         for tag in ("ShippingAddress", "BillingAddress", "ContactAddress")
     }
-    orders.set_user_information(call.session, order, call.user(), addresses)
+    broker.set_user_information(call.session, order, call.user(), addresses)
     return _answer(call, "SetUserInformationForOrderResponse", order)
 
 
 @REGISTRY.transaction(SERVICE, "ValidateOrderRequest")
 def validate_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    problems = orders.validate_order(call.session, call.caller, order, option_cipher(call.settings))
+    problems = broker.validate_order(call.session, call.caller, order, option_cipher(call.settings))
     response = _answer(call, "ValidateOrderResponse", order)
     for provider_id, found in problems.by_provider.items():
         for problem in found:
@@ -109,21 +110,21 @@ def validate_order(call: Call, request: etree._Element) -> etree._Element:
 @REGISTRY.transaction(SERVICE, "QuoteOrderRequest")
 def quote_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    notes = orders.quote_order(call.session, call.caller, order, option_cipher(call.settings))
+    notes = broker.quote_order(call.session, call.caller, order, option_cipher(call.settings))
     return _answer(call, "QuoteOrderResponse", order, notes)
 
 
 @REGISTRY.transaction(SERVICE, "SubmitOrderRequest")
 def submit_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    notes = orders.submit_order(call.session, call.caller, order, option_cipher(call.settings))
+    notes = broker.submit_order(call.session, call.caller, order, option_cipher(call.settings))
     return _answer(call, "SubmitOrderResponse", order, notes)
 
 
 @REGISTRY.transaction(SERVICE, "CancelOrderRequest")
 def cancel_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    notes = orders.cancel_order(call.session, order)
+    notes = broker.cancel_order(call.session, order)
     return _answer(call, "CancelOrderResponse", order, notes)
 
 
@@ -131,14 +132,14 @@ def cancel_order(call: Call, request: etree._Element) -> etree._Element:
 def cancel_provider_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
     provider_id = Fields(request).required("ProviderId", max_length=40)
-    notes = orders.cancel_order(call.session, order, provider_id)
+    notes = broker.cancel_order(call.session, order, provider_id)
     return _answer(call, "CancelProviderOrderResponse", order, notes)
 
 
 @REGISTRY.transaction(SERVICE, "DeleteOrderRequest")
 def delete_order(call: Call, request: etree._Element) -> etree._Element:
     order = _order(call, request)
-    orders.delete_order(call.session, order)
+    broker.delete_order(call.session, order)
     return _answer(call, "DeleteOrderResponse", order)
 
 
@@ -146,7 +147,7 @@ def delete_order(call: Call, request: etree._Element) -> etree._Element:
 def get_orders(call: Call, request: etree._Element) -> etree._Element:
     fields = Fields(request)
     states = [ProviderOrderState(s) for s in fields.choices("State", STATES)]
-    found = orders.user_orders(call.session, call.caller, fields.texts("OrderId"), states)
+    found = broker.user_orders(call.session, call.caller, fields.texts("OrderId"), states)
     cipher = option_cipher(call.settings)
     return E.GetOrdersResponse(*(order_element(call.session, o, cipher) for o in found))
 
@@ -169,7 +170,7 @@ def get_status_history(call: Call, request: etree._Element) -> etree._Element:
 @REGISTRY.transaction(SERVICE, "GetOptionDefinitionsRequest")
 def get_option_definitions(call: Call, request: etree._Element) -> etree._Element:
     ids = Fields(request).texts("CatalogItemId")
-    found = orders.catalog_items(call.session, call.caller, ids)
+    found = broker.catalog_items(call.session, call.caller, ids)
     response = E.GetOptionDefinitionsResponse()
     for name in ids:
         item = found[name.strip()]

@@ -4,8 +4,6 @@ provider, and only for that provider's orders."""
 
 from __future__ import annotations
 
-import uuid
-
 from lxml import etree
 from sqlalchemy import select
 
@@ -14,12 +12,13 @@ from broker.models import Order, ProviderOrder
 from broker.models import ProviderOrderState as S
 from broker.outcomes import partner_event, track
 from broker.partner import MalformedAnswer, read_details
+from broker.provider_orders import add_access_urls, find_provider_order
 from broker.states import Event, update_event
 from clearinghouse.api.call import Call
 from clearinghouse.api.messages import E, Fields
 from clearinghouse.api.registry import REGISTRY, Who
 from clearinghouse.api.services.order_views import provider_order_element
-from clearinghouse.errors import InvalidValue, NotFound
+from clearinghouse.errors import InvalidValue
 
 SERVICE = "ProviderOrderManagementService"
 STATES = [state.value for state in S]
@@ -27,21 +26,12 @@ STATES = [state.value for state in S]
 
 def _target(call: Call, fields: Fields) -> tuple[ProviderOrder, Order]:
     """The caller's provider's part of the order named, locked."""
-    provider = call.provider()
-    guid = fields.required("ECHOOrderID", max_length=80)
-    try:
-        key = uuid.UUID(guid)
-    except ValueError:
-        raise InvalidValue(f"{fields.path}/ECHOOrderID: {guid!r} is not an order id") from None
-    found = call.session.execute(
-        select(ProviderOrder, Order)
-        .join(Order, Order.id == ProviderOrder.order_id)
-        .where(Order.guid == key, ProviderOrder.provider_id == provider.provider_id)
-        .with_for_update(of=ProviderOrder)
-    ).first()
-    if found is None:
-        raise NotFound(f"provider {provider.provider_id} has no order {guid}")
-    po, order = found
+    po, order = find_provider_order(
+        call.session,
+        call.provider().provider_id,
+        fields.required("ECHOOrderID", max_length=80),
+        field=f"{fields.path}/ECHOOrderID",
+    )
     track(call.session, po, fields.text("ProviderTrackingID", max_length=200))
     return po, order
 
@@ -78,21 +68,16 @@ def _simple(event: Event, detail_tag: str | None = None):
             reason=fields.text("Reason", max_length=4000),
             message=fields.text("StatusMessage", max_length=4000),
         )
-        _access_urls(fields, po)
+        _access_urls(call, fields, po)
         return _respond(call, request, po, order)
 
     return handler
 
 
-def _access_urls(fields: Fields, po: ProviderOrder) -> None:
+def _access_urls(call: Call, fields: Fields, po: ProviderOrder) -> None:
     urls = fields.child("OnlineAccessURLs")
-    if urls is None:
-        return
-    values = urls.texts("URL")
-    for url in values:
-        if not url.lower().startswith(("http://", "https://", "ftp://", "ftps://", "s3://")):
-            raise InvalidValue(f"{urls.path}/URL: {url!r} is not a URL")
-    po.access_urls = list(dict.fromkeys([*po.access_urls, *values]))[:1000]
+    if urls is not None:
+        add_access_urls(call.session, po, urls.texts("URL"), field=f"{urls.path}/URL")
 
 
 for name, event, detail in (
@@ -124,7 +109,7 @@ def add_status_message(call: Call, request: etree._Element) -> etree._Element:
     fields = Fields(request)
     po, order = _target(call, fields)
     note(call.session, po, fields.required("StatusMessage", max_length=4000), source="partner")
-    _access_urls(fields, po)
+    _access_urls(call, fields, po)
     return _respond(call, request, po, order)
 
 
