@@ -183,7 +183,7 @@ class Query:
 
     def short_name(self, *names: str, pattern: bool = False, case_insensitive: bool = False):
         """The collection's short name (for granules: their collection's). ``pattern``: the
-        names are patterns (``*`` any text, ``?`` one character)."""
+        names are patterns (``%`` any text, ``_`` one character, as in SQL)."""
         tag = self._by_target("shortName", "collectionShortName")
         return self._text(tag, names, pattern=pattern, case_insensitive=case_insensitive)
 
