@@ -24,7 +24,7 @@ from typing import Any
 
 from lxml import etree
 
-from clearinghouse_client.errors import ClearinghouseError, InvalidValue
+from clearinghouse_client.errors import ClearinghouseError, InvalidValue, NotFound
 from clearinghouse_client.services.base import Service, required
 from clearinghouse_client.values import (
     OptionDefinition,
@@ -158,8 +158,7 @@ class Order:
 
     def refresh(self) -> Order:
         """Read the order again (GetOrders)."""
-        answer = self._service._perform(E.GetOrdersRequest(E.OrderId(self.order_id)))
-        fresh = Order.from_xml(child(answer, "Order"), self._service)
+        fresh = self._service.get(self.order_id)
         for f in dataclasses.fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
         return self
@@ -273,7 +272,10 @@ class OrderService(Service):
     def get(self, order_id: str) -> Order:
         """One order, by id."""
         answer = self._perform(E.GetOrdersRequest(E.OrderId(required("OrderId", order_id))))
-        return Order.from_xml(child(answer, "Order"), self)
+        found = answer.find("Order")
+        if found is None:  # GetOrders lists what it finds of those named: none
+            raise NotFound(f"the user has no order {order_id}")
+        return Order.from_xml(found, self)
 
     def list(self, *states: str) -> list[Order]:
         """The user's orders, newest first; only those with a provider order in one of
