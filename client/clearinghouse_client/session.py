@@ -107,7 +107,7 @@ class Session:
 
     def login(self, username: str, password: str) -> None:
         """Log in as a registered user; until then, and after :meth:`logout`, the session is a
-        guest's. Raises :class:`~clearinghouse_client.errors.Forbidden` for a wrong password,
+        guest's. A wrong password raises :class:`~clearinghouse_client.errors.NotAuthenticated`,
         :class:`~clearinghouse_client.errors.AccountLocked` after too many."""
         if not username.strip():
             raise errors.InvalidValue("Login/UserName: must not be empty")
