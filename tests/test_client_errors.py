@@ -43,8 +43,13 @@ def _codes(cls: type) -> list[type]:
 
 def test_every_server_error_code_has_its_class_with_the_servers_status():
     server_classes = _codes(server_errors.ClearinghouseError)
-    for extra in (InvalidOptionSelection, OptionKeyError, MalformedAnswer, FileRejected,
-                  SpatialError):  # fmt: skip
+    for extra in (
+        InvalidOptionSelection,
+        OptionKeyError,
+        MalformedAnswer,
+        FileRejected,
+        SpatialError,
+    ):
         assert extra in server_classes  # each module imported adds its own
     for cls in server_classes:
         if cls.code in ("InvalidConfiguration", "DatabaseSetup"):

@@ -27,11 +27,16 @@ from tests.client_support import logged_in, people
 def test_a_guest_registers_logs_in_identifies_and_removes_the_session(live):
     with Session(live, client_id="portal") as guest:
         name = guest.registration.create_user(
-            User("kwichma", "Keith", "Wichmann", "kw@example.org",
-                 addresses=[Address("home", ["1 Main St"], city="Greenbelt", usage="SHIPPING")],
-                 phones=[Phone("301-555-0100", "WORK")]),
+            User(
+                "kwichma",
+                "Keith",
+                "Wichmann",
+                "kw@example.org",
+                addresses=[Address("home", ["1 Main St"], city="Greenbelt", usage="SHIPPING")],
+                phones=[Phone("301-555-0100", "WORK")],
+            ),
             "a long password 1",
-        )  # fmt: skip
+        )
         assert name == "kwichma"
         guest.login("kwichma", "a long password 1")
         me = guest.accounts.get()
@@ -119,9 +124,12 @@ def test_administration(live, session):
     people(session)
     root = logged_in(live, "root")
     profile = root.admin.create_provider(
-        "NEWPROV", "ops@new.example.org", "ftp password 9", name="New",
+        "NEWPROV",
+        "ops@new.example.org",
+        "ftp password 9",
+        name="New",
         policy=OrderPolicy(mode="async", retry_attempts=2),
-    )  # fmt: skip
+    )
     assert (profile.name, profile.policy.mode, profile.policy.retry_attempts) == ("New", "async", 2)
     profile = root.admin.update_provider("NEWPROV", ingest_paused=True, name="Newer")
     assert profile.ingest_paused and profile.name == "Newer"
@@ -168,9 +176,10 @@ def test_provider_profile_and_option_definitions(live, session):
     desk = logged_in(live, "desk")
     desk.provider_context("ACME")
     profile = desk.provider_profile.update(
-        name="Acme", contact_email="desk@acme.example.org",
+        name="Acme",
+        contact_email="desk@acme.example.org",
         policy=OrderPolicy(endpoint="http://127.0.0.1:9/orders", transactions=["QUOTE", "SUBMIT"]),
-    )  # fmt: skip
+    )
     assert profile.policy.transactions == ["QUOTE", "SUBMIT"]
     assert profile.policy.endpoint == "http://127.0.0.1:9/orders"
     definition = OptionDefinition(
