@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="clearinghouse-client",
         description="Search the clearinghouse and order from it.",
         epilog="The token comes from CLEARINGHOUSE_TOKEN or a token file, never an argument.",
+        allow_abbrev=False,  # or --token would be taken for --token-file
     )
     parser.add_argument(
         "--url",
