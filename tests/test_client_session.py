@@ -196,3 +196,31 @@ def test_provider_profile_and_option_definitions(live, session):
     assert listed == [definition] and listed[0].scope == "ALL"
     desk.provider_profile.remove_option_definition("Delivery")
     assert desk.provider_profile.option_definitions() == []
+
+
+def test_a_guest_identifying_gets_a_session_of_its_own(live):
+    guest = Session(live)
+    assert guest.token is None
+    guest.identify("kiosk")
+    assert guest.token is not None
+    guest.remove()
+    assert guest.token is None
+
+
+def test_every_transaction_of_perform_has_its_method():
+    """Each (service, transaction) the server's registry offers is sent by the toolkit."""
+    from pathlib import Path
+
+    import clearinghouse_client
+
+    from clearinghouse.api.functions import REGISTRY
+
+    root = Path(clearinghouse_client.__file__).parent
+    source = "\n".join(p.read_text() for p in root.rglob("*.py"))
+    missing = [
+        f"{service}/{name}"
+        for service, names in REGISTRY.services().items()
+        for name in names
+        if f'"{name}"' not in source and f"E.{name}(" not in source
+    ]
+    assert missing == []
