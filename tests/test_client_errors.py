@@ -186,6 +186,9 @@ def test_bad_values_are_refused_before_sending_in_the_servers_words(live, ann):
             "perform",
         ),
     ]
+    with pytest.raises(client_errors.InvalidValue, match="Password: holds a character") as bad:
+        offline.login("ann", "secret\x01")  # lxml's ValueError, never; nor the password shown
+    assert "secret" not in str(bad.value)
     for toolkit, raw, function in cases:
         with pytest.raises(client_errors.InvalidValue) as ours:
             toolkit(offline)

@@ -3,10 +3,35 @@ deals in Python values."""
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
-from lxml.builder import E
+from lxml.builder import E as _E
 
 __all__ = ["E", "child", "flag", "optional", "serialize", "text", "texts"]
+
+
+class _Builder:
+    """lxml's element maker, refusing text XML cannot carry (a NUL, a control character) as the
+    toolkit's InvalidValue rather than lxml's ValueError."""
+
+    def __call__(self, tag: str, *children, **attributes) -> etree._Element:
+        try:
+            return _E(tag, *children, **attributes)
+        except ValueError:
+            from clearinghouse_client.errors import InvalidValue
+
+            # The value is not shown: it may be a password.
+            raise InvalidValue(
+                f"{tag}: holds a character XML cannot carry (a NUL or another control character)"
+            ) from None
+
+    def __getattr__(self, tag: str):
+        return functools.partial(self, tag)
+
+
+#: Builds elements: ``E.Login(E.UserName("ann"))``.
+E = _Builder()
 
 
 def serialize(document: etree._Element | bytes) -> bytes:
