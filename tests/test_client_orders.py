@@ -210,6 +210,13 @@ def test_a_partner_reports_through_provider_order_management(live, db, session, 
     third.cancel("ASYNCP")
     desk.provider_orders.accept_cancellation(third.order_id, "stopped")
     assert third.refresh().states == {"ASYNCP": "CANCELLED"}
+    fifth = buyer.orders.create()
+    fifth.add(ids[1])
+    fifth.submit()
+    desk.provider_orders.accept_submission(fifth.order_id, "1")
+    moved = desk.provider_orders.update_state(fifth.order_id, "CLOSED", message="by update")
+    assert (moved.state, moved.closed) == ("CLOSED", True)
+    assert fifth.history()[-1].message == "by update"
     fourth = buyer.orders.create()
     fourth.add(ids[1])
     fourth.remove(ids[1])
