@@ -48,9 +48,11 @@ system:
 
 # The stamp is newer than the lock and the package metadata once the install has been made. The
 # build backend comes from the lock too (no build isolation, which would take the newest).
-$(STAMP): $(LOCK) setup.cfg pyproject.toml
+$(STAMP): $(LOCK) setup.cfg pyproject.toml client/pyproject.toml
 	@$(PYTHON) scripts/check-lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q --require-hashes --no-deps -r $(LOCK)
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	# The client toolkit, a distribution of its own (client/); its dependencies are in the lock.
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e client/
 	touch $(STAMP)

@@ -168,3 +168,13 @@ def sim():
 
     with PartnerSimulator() as simulator:
         yield simulator
+
+
+@pytest.fixture
+def live(db, settings):
+    """The API served over real HTTP on the test's database: its base URL (the client toolkit's
+    tests talk to it)."""
+    from tests.server_support import served
+
+    with served(db, settings) as url:
+        yield url
