@@ -1,0 +1,59 @@
+"""The web console at ``/``: search on a map and order, partners' ingest and orders, operators'
+view. Pages rendered by Jinja2 on top of the catalog's search, the message API's sessions and
+services (through ``backend``) and read-only queries; a little plain JavaScript on top."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+
+from clearinghouse import incidents
+from clearinghouse.errors import ClearinghouseError
+from clearinghouse.web.console import session
+
+blueprint = Blueprint(
+    "console",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/console/static",
+)
+
+
+@blueprint.before_request
+def _guard() -> None:
+    session.check_csrf()
+
+
+@blueprint.after_request
+def _cookies(response):
+    response.headers.setdefault("Content-Security-Policy", POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return session.set_cookies(response)
+
+
+#: No inline script, no other origin's script; images may come from partners' browse URLs and
+#: the optional tile server.
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: "
+    "data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+@blueprint.app_context_processor
+def _globals() -> dict:
+    return {"csrf_token": session.csrf_token, "csrf_field": session.CSRF_FIELD}
+
+
+@blueprint.errorhandler(ClearinghouseError)
+def _refused(error: ClearinghouseError):
+    if error.status == 401:
+        return redirect(url_for("console.login", next=request.full_path.rstrip("?")), 303)
+    shown = incidents.served(error)
+    return render_template("error.html", error=shown, caller=session.caller()), shown.status
+
+
+def register(app: Flask) -> None:
+    from clearinghouse.web.console import account, operator, orders, partner, search  # noqa: F401
+
+    app.register_blueprint(blueprint)
