@@ -86,6 +86,7 @@ class ConsoleSite:
         self.settings = Settings(
             home=self.home,
             http=Address("127.0.0.1", ephemeral_port()),
+            ftp=Address("127.0.0.1", ephemeral_port()),
             outbound_allow=OUTBOUND.allowed,
         )
         self.tag = uuid.uuid4().hex[:6].upper()
