@@ -81,9 +81,8 @@ def _unwrapped(ring: list) -> list[tuple[float, float]]:
     closing = out[-1][0] + _wrap_step(out[-1][0], start[0])
     drift = closing - start[0]
     if abs(drift) > 180:
-        # Once round the Earth: the ring bounds the cap of the pole it circles, the north one
-        # when it runs east (rings go counterclockwise).
-        pole = 90.0 if drift > 0 else -90.0
+        # Once round the Earth: the ring bounds the cap of the pole on its side of the equator.
+        pole = 90.0 if sum(lat for _, lat in out) > 0 else -90.0
         out += [(closing, start[1]), (closing, pole), (start[0], pole)]
     out.append(start)
     return out
