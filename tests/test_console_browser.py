@@ -74,7 +74,7 @@ def log_in(browser, url: str, username: str, provider: str = "") -> None:
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     if provider:
         browser.find_element(By.ID, "provider").send_keys(provider)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    press(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".who"), "not logged in")
 
 
@@ -108,7 +108,7 @@ def test_drawing_a_box_across_the_antimeridian_finds_and_draws_the_right_footpri
     box = browser.find_element(By.ID, "f-bounding_box").get_attribute("value")
     west, south, east, north = (float(v) for v in box.split(","))
     assert west > 150 and east < -150 and south < 0 < north  # west of east: across ±180
-    browser.find_element(By.ID, "search-button").click()
+    press(browser, browser.find_element(By.ID, "search-button"))
     wait(browser, lambda d: d.find_elements(By.ID, "granules"), "no results")
     titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#granules .title")]
     assert titles == [f"{site.provider}.DATELINE"]
@@ -161,7 +161,7 @@ def test_an_order_with_a_choice_option_becomes_a_submitted_provider_order(browse
     log_in(browser, url, site.buyer)
     browser.get(f"{url}/?provider={site.provider}&q=AFRICA")
     browser.find_element(By.CSS_SELECTOR, "#granules input[name=item]").click()
-    browser.find_element(By.ID, "order-button").click()
+    press(browser, browser.find_element(By.ID, "order-button"))
     # The CHOICE as radio buttons; FTPPush's password an <input type=password>.
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "input[type=radio]"))
     radios = {
@@ -177,16 +177,16 @@ def test_an_order_with_a_choice_option_becomes_a_submitted_provider_order(browse
     assert field["Password"].get_attribute("type") == "password"
     field["FTPDir"].send_keys("/incoming")
     Select(field["Compressed"]).select_by_visible_text("GZip")
-    browser.find_element(By.ID, "create-order").click()
+    press(browser, browser.find_element(By.ID, "create-order"))
     # Refused: the password is required; the server's words stand beside that field.
     error = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".field.invalid .error"))
     assert error.text == "required"
     beside = error.find_element(By.XPATH, "..").find_element(By.TAG_NAME, "input")
     assert beside.get_attribute("type") == "password"
     beside.send_keys("s3cret-Pa55")
-    browser.find_element(By.ID, "create-order").click()
+    press(browser, browser.find_element(By.ID, "create-order"))
     guid = wait(browser, lambda d: d.find_element(By.ID, "order-id")).text
-    browser.find_element(By.ID, "step-submit").click()
+    press(browser, browser.find_element(By.ID, "step-submit"))
     state = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#order-status .state"))
     assert state.text == "SUBMITTING"
     drain(site.db, site.settings)  # the broker sends the order to the partner simulator
@@ -279,7 +279,7 @@ def test_a_script_typed_into_a_search_field_is_shown_as_text_and_never_runs(brow
     browser.get(url + "/")
     browser.find_element(By.ID, "f-q").send_keys(attack)
     browser.find_element(By.ID, "f-platform").send_keys(attack)
-    browser.find_element(By.ID, "search-button").click()
+    press(browser, browser.find_element(By.ID, "search-button"))
     wait(browser, lambda d: "search=1" in d.current_url)
     assert browser.title != "pwned"
     with pytest.raises(NoAlertPresentException):
