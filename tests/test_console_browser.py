@@ -308,6 +308,7 @@ def test_a_form_with_a_forged_csrf_token_is_refused_with_403(browser, url, site)
 PAGES = {
     "search": "/?provider={provider}&bounding_box=160,-20,-160,20",
     "granule": None,  # found from the search
+    "order-options": None,  # the chosen granule's options, before its order is made
     "login": "/login",
     "orders": "/orders",
     "partner": "/partner",
@@ -329,9 +330,11 @@ def test_screenshots_of_each_page_at_desktop_and_phone_widths(browser, url, site
                 continue
             if path is None:
                 browser.get(f"{url}/?provider={site.provider}&q=DATELINE")
-                path = browser.find_element(By.CSS_SELECTOR, "#granules .title").get_attribute(
-                    "href"
-                )[len(url) :]
+                found = browser.find_element(By.CSS_SELECTOR, "#granules .granule")
+                concept_id = found.get_attribute("data-id")
+                path = f"/orders/new?item={concept_id}"
+                if name == "granule":
+                    path = f"/granules/{concept_id}"
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 browser.set_window_size(*size)
                 browser.get(url + path.format(provider=site.provider))
