@@ -4,11 +4,14 @@ compute. What a browser must show is in test_console_browser."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import html
 from shapely.geometry import Point, shape
+from sqlalchemy import select
 
+from clearinghouse.accounts.models import User
 from clearinghouse.web import create_app
 from clearinghouse.web.console.footprints import footprint
 from tests.api_support import PASSWORD
@@ -196,3 +199,29 @@ def test_the_server_s_option_problems_are_shown_beside_their_fields(web, site):
 def _granule_id(web, site, suffix: str) -> str:
     page = html.fromstring(web.get(f"/?provider={site.provider}&q={suffix}").data)
     return page.xpath("//li[@class='granule']/@data-id")[0]
+
+
+def test_an_operator_sets_a_user_s_roles_and_unlocks_a_locked_account(web, site):
+    with site.db.session() as session:
+        user = session.scalar(select(User).where(User.username == site.other_desk))
+        user.locked_until = datetime.now(UTC) + timedelta(hours=1)
+        user.failed_logins = 9
+    _login(web, site.admin)
+    page = html.fromstring(web.get("/operator").data)
+    unlock = page.xpath(f"//button[text()='Unlock {site.other_desk}']")
+    assert len(unlock) == 1
+    action = f"/operator/users/{site.other_desk}"
+    answer = web.post(action, data={"csrf_token": _csrf(web), "unlock": "1"})
+    assert answer.status_code == 303
+    answer = web.post(
+        action, data={"csrf_token": _csrf(web), "roles": f"{site.other}, {site.provider}"}
+    )
+    assert answer.status_code == 303
+    refused = web.post(action, data={"csrf_token": _csrf(web), "roles": "NO_SUCH_PROVIDER"})
+    assert refused.status_code == 404
+    assert b"NO_SUCH_PROVIDER" in refused.data
+    with site.db.session() as session:
+        user = session.scalar(select(User).where(User.username == site.other_desk))
+        assert user.locked_until is None and user.failed_logins == 0
+        assert sorted(p.provider_id for p in user.providers) == sorted([site.other, site.provider])
+        user.providers = [p for p in user.providers if p.provider_id == site.other]

@@ -198,6 +198,16 @@ def test_an_order_with_a_choice_option_becomes_a_submitted_provider_order(browse
     )
     assert browser.find_element(By.ID, "order-id").text == guid
     assert "PROCESSING" in browser.find_element(By.ID, "history").text
+    # Cancelled from the same page, and the partner's acceptance followed there too.
+    press(browser, browser.find_element(By.ID, "step-cancel"))
+    state = browser.find_element(By.CSS_SELECTOR, "#order-status .state")
+    assert state.text == "CANCELLING"
+    drain(site.db, site.settings)
+    wait(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, "#order-status .state").text == "CANCELLED",
+        "the provider order was not CANCELLED",
+    )
 
 
 @pytest.fixture
