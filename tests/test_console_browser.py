@@ -141,6 +141,32 @@ def test_drawing_a_box_across_the_antimeridian_finds_and_draws_the_right_footpri
     assert len(rectangles) == 2
 
 
+def test_drawing_a_polygon_searches_inside_it(browser, url, site):
+    browser.get(f"{url}/?provider={site.provider}")
+    map_ready(browser)
+    browser.find_element(By.ID, "draw-polygon").click()
+    for lon, lat in ((0, -10), (30, -10), (30, 20), (0, 20)):  # round the granule over Africa
+        click_map(browser, lon, lat)
+    browser.find_element(By.ID, "finish-polygon").click()
+    ring = browser.find_element(By.ID, "f-polygon").get_attribute("value").split(",")
+    assert len(ring) == 10 and ring[:2] == ring[-2:]  # closed
+    press(browser, browser.find_element(By.ID, "search-button"))
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#granules .title")]
+    assert titles == [f"{site.provider}.AFRICA"]
+
+
+def test_a_footprint_round_the_pole_is_drawn_as_the_cap_it_covers(browser, url, site):
+    browser.get(f"{url}/?provider={site.provider}&q=POLAR")
+    map_ready(browser)
+    path = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "path.footprint"))
+    world = browser.find_element(By.ID, "map").rect
+    top_of_world = world["y"] + world["height"] / 2 - 90 * PER_DEGREE
+    # From the pole itself down to about 75°N, right round the world: not a line along 75°N.
+    assert abs(path.rect["y"] - top_of_world) < 3
+    assert path.rect["width"] > 355 * PER_DEGREE
+    assert 10 * PER_DEGREE < path.rect["height"] < 16 * PER_DEGREE
+
+
 def test_a_granule_s_page_shows_its_browse_image_metadata_and_footprint(browser, url, site):
     browser.get(f"{url}/?provider={site.provider}&q=DATELINE")
     browser.find_element(By.CSS_SELECTOR, "#granules .title").click()
