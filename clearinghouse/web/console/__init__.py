@@ -4,6 +4,8 @@ services (through ``backend``) and read-only queries; a little plain JavaScript 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 
 from clearinghouse import incidents
@@ -50,6 +52,14 @@ POLICY = (
 @blueprint.app_context_processor
 def _globals() -> dict:
     return {"csrf_token": session.csrf_token, "csrf_field": session.CSRF_FIELD}
+
+
+@blueprint.app_template_filter("when")
+def _when(moment) -> str:
+    """A stored time as pages show it: UTC, to the second."""
+    if moment is None:
+        return "–"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @blueprint.errorhandler(ClearinghouseError)
