@@ -14,6 +14,8 @@ from sqlalchemy import select
 from clearinghouse.accounts.models import User
 from clearinghouse.web import create_app
 from clearinghouse.web.console.footprints import footprint
+from ingest import dropbox
+from ingest.models import FileKind
 from tests.api_support import PASSWORD
 from tests.console_support import console_site
 
@@ -140,12 +142,20 @@ def test_a_guest_reaching_a_member_page_gets_the_login_page(web, path):
 
 
 def test_a_partner_never_sees_another_partner_s_report(web, site):
+    home = dropbox.ensure(site.settings.dropbox_dir, site.provider)
+    (home / dropbox.FOLDERS[FileKind.GRANULE] / "tonight.xml").write_bytes(b"<x/>")
     _login(web, site.desk, site.provider)
     page = html.fromstring(web.get("/partner").data)
     reports = page.xpath("//a[starts-with(@href, '/partner/reports/')]/@href")
     assert len(reports) == 3
+    counts = page.xpath(f"//section[@id='collections']//tr[td[1]='{site.dataset}']/td[4]/text()")
+    assert counts == ["3"]
+    waiting = page.xpath("//section[@id='dropbox']//tbody/tr/td/text()")
+    assert waiting == ["granule", "tonight.xml", "4"]
     other = create_app({"SETTINGS": site.settings, "DATABASE": site.db}).test_client()
     _login(other, site.other_desk, site.other)
+    other_page = html.fromstring(other.get("/partner").data)
+    assert "tonight.xml" not in other_page.text_content()
     for link in reports:
         assert web.get(link).status_code == 200
         assert other.get(link).status_code == 404

@@ -212,8 +212,17 @@ def test_an_order_with_a_choice_option_becomes_a_submitted_provider_order(browse
     beside.send_keys("s3cret-Pa55")
     press(browser, browser.find_element(By.ID, "create-order"))
     guid = wait(browser, lambda d: d.find_element(By.ID, "order-id")).text
+    press(browser, browser.find_element(By.ID, "step-quote"))
+    assert browser.find_element(By.CSS_SELECTOR, "#order-status .state").text == "QUOTING"
+    drain(site.db, site.settings)  # the partner simulator prices it
+    wait(
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, "#order-status .state").text == "QUOTED",
+        "the provider order was not QUOTED",
+    )
+    assert browser.find_element(By.CSS_SELECTOR, "#order-status .quote").text == "10.00"
     press(browser, browser.find_element(By.ID, "step-submit"))
-    state = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#order-status .state"))
+    state = browser.find_element(By.CSS_SELECTOR, "#order-status .state")
     assert state.text == "SUBMITTING"
     drain(site.db, site.settings)  # the broker sends the order to the partner simulator
     # The page follows the broker without being reloaded.
