@@ -3,6 +3,7 @@ compute. What a browser must show is in test_console_browser."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,8 @@ from shapely.geometry import Point, shape
 from sqlalchemy import select
 
 from clearinghouse.accounts.models import User
+from clearinghouse.config import load_settings
+from clearinghouse.errors import SettingsError
 from clearinghouse.web import create_app
 from clearinghouse.web.console.footprints import footprint
 from ingest import dropbox
@@ -235,3 +238,20 @@ def test_an_operator_sets_a_user_s_roles_and_unlocks_a_locked_account(web, site)
         assert user.locked_until is None and user.failed_logins == 0
         assert sorted(p.provider_id for p in user.providers) == sorted([site.other, site.provider])
         user.providers = [p for p in user.providers if p.provider_id == site.other]
+
+
+@pytest.mark.parametrize(
+    "value", ["tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org/{z}/{x}.png"]
+)
+def test_a_tile_url_that_is_not_a_tile_template_is_refused_naming_the_variable(value):
+    with pytest.raises(SettingsError) as info:
+        load_settings({"CLEARINGHOUSE_CONSOLE_TILES": value})
+    assert str(info.value).startswith("CLEARINGHOUSE_CONSOLE_TILES: ")
+    assert "{z}, {x} and {y}" in str(info.value)
+
+
+def test_a_tile_url_puts_the_map_on_those_tiles(site):
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings = dataclasses.replace(site.settings, console_tiles=tiles)
+    page = create_app({"SETTINGS": settings, "DATABASE": site.db}).test_client().get("/")
+    assert html.fromstring(page.data).get_element_by_id("map").get("data-tiles") == tiles
