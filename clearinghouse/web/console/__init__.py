@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 
 from clearinghouse import incidents
+from clearinghouse.accounts.sessions import GUEST
 from clearinghouse.errors import ClearinghouseError
 from clearinghouse.web.console import session
 
@@ -65,9 +66,13 @@ def _when(moment) -> str:
 @blueprint.errorhandler(ClearinghouseError)
 def _refused(error: ClearinghouseError):
     if error.status == 401:
-        return redirect(url_for("console.login", next=request.full_path.rstrip("?")), 303)
+        # Back to the page after logging in; a form's target is no page to go back to.
+        back = request.full_path.rstrip("?") if request.method == "GET" else "/"
+        return redirect(url_for("console.login", next=back), 303)
     shown = incidents.served(error)
-    return render_template("error.html", error=shown, caller=session.caller()), shown.status
+    # The caller as far as it was resolved: asking the database again may be what just failed.
+    caller = g.get("console_caller", GUEST)
+    return render_template("error.html", error=shown, caller=caller), shown.status
 
 
 def register(app: Flask) -> None:
