@@ -94,6 +94,15 @@ def parse_secret(text: str) -> str:
     return text.strip()
 
 
+def parse_tile_url(text: str) -> str:
+    """A map tile server's URL template, as Leaflet takes it."""
+    if not text.startswith(("https://", "http://")) or not all(
+        part in text for part in ("{z}", "{x}", "{y}")
+    ):
+        raise ValueError(f"{text!r} is not an http(s) URL with {{z}}, {{x}} and {{y}} in it")
+    return text
+
+
 def parse_path(text: str) -> Path:
     if not text:
         raise ValueError("must not be empty")
@@ -150,6 +159,9 @@ class Settings:
     )
     restart_limit: int = _setting(
         parse_positive_int, 5, "crashes of one part within a minute after which `up` stops"
+    )
+    console_tiles: str | None = _setting(
+        parse_tile_url, None, "web console map tiles (default: the shipped coastline map)"
     )
 
     @property

@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.blueprint)
     app.register_blueprint(oseo.blueprint)
     app.register_blueprint(dtds.blueprint)
+    from clearinghouse.web import console
+
+    console.register(app)
     return app
 
 
@@ -58,7 +61,8 @@ def refuse_unholdable() -> None:
     from clearinghouse.inputs import holdable
 
     for name, value in (request.view_args or {}).items():
-        holdable(value, where=f"the address's {name}")
+        if isinstance(value, str):  # converted ones (<int:…>) are text no longer
+            holdable(value, where=f"the address's {name}")
     refuse_unholdable_params(request.args)
     for name, value in request.headers.items():
         holdable(value, where=f"the {name} header")

@@ -1,0 +1,257 @@
+"""The web console over HTTP (Flask's client on committed data): what its pages refuse, escape and
+compute. What a browser must show is in test_console_browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lxml import html
+from shapely.geometry import Point, shape
+from sqlalchemy import select
+
+from clearinghouse.accounts.models import User
+from clearinghouse.config import load_settings
+from clearinghouse.errors import SettingsError
+from clearinghouse.web import create_app
+from clearinghouse.web.console.footprints import footprint
+from ingest import dropbox
+from ingest.models import FileKind
+from tests.api_support import PASSWORD
+from tests.console_support import console_site
+
+
+@pytest.fixture(scope="module")
+def site(database_url):
+    # An endpoint that is never reached: no order here goes as far as being submitted.
+    with console_site(database_url, endpoint="http://127.0.0.1:9/orders") as site:
+        yield site
+
+
+@pytest.fixture
+def web(site):
+    return create_app({"SETTINGS": site.settings, "DATABASE": site.db}).test_client()
+
+
+def _csrf(client) -> str:
+    page = html.fromstring(client.get("/login").data)
+    return page.xpath("//input[@name='csrf_token']/@value")[0]
+
+
+def _login(client, username: str, provider: str = "") -> None:
+    answer = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "provider": provider,
+            "csrf_token": _csrf(client),
+        },
+    )
+    assert answer.status_code == 303, answer.data
+
+
+def _footprints(page: bytes) -> dict[str, dict]:
+    tree = html.fromstring(page)
+    shapes = json.loads(tree.get_element_by_id("footprints").text)
+    ids = json.loads(tree.get_element_by_id("footprint-ids").text)
+    return dict(zip(ids, shapes, strict=True))
+
+
+def _longitudes(geometry: dict) -> list[list[float]]:
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    return [[x for x, _ in polygon[0]] for polygon in polygons]
+
+
+def test_a_box_across_the_antimeridian_finds_the_footprint_cut_there(web, site):
+    page = web.get(f"/?provider={site.provider}&bounding_box=160,-5,-160,5")
+    assert page.status_code == 200
+    found = _footprints(page.data)
+    assert [site.provider + ".DATELINE"] == [web_id_title(page.data, i) for i in found]
+    pieces = _longitudes(next(iter(found.values())))
+    # Two pieces, one each side of ±180, neither spanning the map.
+    assert sorted((min(p), max(p)) for p in pieces) == [(-180, -170), (170, 180)]
+
+
+def web_id_title(page: bytes, concept_id: str) -> str:
+    tree = html.fromstring(page)
+    return tree.xpath(f"//li[@data-id='{concept_id}']//a[@class='title']/text()")[0]
+
+
+def test_a_polar_cap_is_drawn_closed_along_the_pole_not_across_the_map():
+    # A ring round the north pole as PostGIS gives it (no planar drawing exists for it).
+    ring = [[0, 75], [90, 75], [180, 75], [-90, 75], [0, 75]]
+    drawn = footprint(None, json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    polygons = drawn["coordinates"] if drawn["type"] == "MultiPolygon" else [drawn["coordinates"]]
+    latitudes = [y for polygon in polygons for _, y in polygon[0]]
+    longitudes = [x for polygon in polygons for x, _ in polygon[0]]
+    assert max(latitudes) == 90 and min(latitudes) >= 74.9
+    assert min(longitudes) == -180 and max(longitudes) == 180
+    # Drawn naively the ring would be a sliver along 75°N: the cap covers the pole's side of it
+    # (its great-circle edges bow poleward, up to 80°N between the corners).
+    cap = shape(drawn)
+    for lon in (-179, -135, -45, 1, 45, 135, 179):
+        assert cap.contains(Point(lon, 89)) and cap.contains(Point(lon, 81))
+        assert not cap.contains(Point(lon, 74))
+
+
+def test_the_polar_granule_of_the_catalog_is_drawn_round_its_pole(web, site):
+    page = web.get(f"/?provider={site.provider}&q=POLAR")
+    (drawn,) = _footprints(page.data).values()
+    latitudes = [y for polygon in drawn["coordinates"] for _, y in polygon[0]]
+    assert max(latitudes) == 90
+
+
+def test_a_script_typed_into_a_search_field_comes_back_as_text(web):
+    attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    page = web.get("/", query_string={"q": attack, "bounding_box": attack})
+    assert page.status_code == 200
+    assert b"<script>alert" not in page.data and b"<img src=x" not in page.data
+    tree = html.fromstring(page.data)
+    assert tree.get_element_by_id("f-q").get("value") == attack
+    # The refusal of the box is shown beside the box field, and escaped too.
+    error = tree.get_element_by_id("e-bounding_box").text_content()
+    assert "bounding_box" in error
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_a_state_change_without_this_browser_s_csrf_token_is_403(web, site, token):
+    _csrf(web)  # the browser has its cookie; the forged request does not echo it
+    data = {"username": site.buyer, "password": PASSWORD}
+    if token:
+        data["csrf_token"] = token
+    answer = web.post("/login", data=data)
+    assert answer.status_code == 403
+    assert b"security token" in answer.data
+    assert web.get_cookie("ch_session") is None
+
+
+def test_the_session_cookie_is_httponly_and_samesite(web, site):
+    _login(web, site.buyer)
+    cookie = web.get_cookie("ch_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.mark.parametrize("path", ["/partner", "/operator", "/orders"])
+def test_a_guest_reaching_a_member_page_gets_the_login_page(web, path):
+    answer = web.get(path)
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/login?next=" + path)
+
+
+def test_a_partner_never_sees_another_partner_s_report(web, site):
+    home = dropbox.ensure(site.settings.dropbox_dir, site.provider)
+    (home / dropbox.FOLDERS[FileKind.GRANULE] / "tonight.xml").write_bytes(b"<x/>")
+    _login(web, site.desk, site.provider)
+    page = html.fromstring(web.get("/partner").data)
+    reports = page.xpath("//a[starts-with(@href, '/partner/reports/')]/@href")
+    assert len(reports) == 3
+    counts = page.xpath(f"//section[@id='collections']//tr[td[1]='{site.dataset}']/td[4]/text()")
+    assert counts == ["3"]
+    waiting = page.xpath("//section[@id='dropbox']//tbody/tr/td/text()")
+    assert waiting == ["granule", "tonight.xml", "4"]
+    other = create_app({"SETTINGS": site.settings, "DATABASE": site.db}).test_client()
+    _login(other, site.other_desk, site.other)
+    other_page = html.fromstring(other.get("/partner").data)
+    assert "tonight.xml" not in other_page.text_content()
+    for link in reports:
+        assert web.get(link).status_code == 200
+        assert other.get(link).status_code == 404
+    assert other.get("/operator").status_code == 403
+
+
+def test_a_login_for_a_provider_one_may_not_act_for_is_refused_and_leaves_no_session(web, site):
+    answer = web.post(
+        "/login",
+        data={
+            "username": site.buyer,
+            "password": PASSWORD,
+            "provider": site.provider,
+            "csrf_token": _csrf(web),
+        },
+    )
+    assert answer.status_code == 401
+    assert site.provider in html.fromstring(answer.data).get_element_by_id("login-error").text
+    assert web.get("/orders").status_code == 303
+
+
+def test_the_server_s_option_problems_are_shown_beside_their_fields(web, site):
+    _login(web, site.buyer)
+    granule = _granule_id(web, site, "AFRICA")
+    form = html.fromstring(web.get("/orders/new", query_string={"item": granule}).data)
+    assert form.xpath(f"//input[@name='{granule}|opt:MediaType/FTPPush/Password']/@type") == [
+        "password"
+    ]
+    assert form.xpath(
+        f"//select[@name='{granule}|opt:MediaType/FTPPush/Compressed']/option/@value"
+    ) == ["", "UnixCompress", "GZip"]
+    answer = web.post(
+        "/orders",
+        data={
+            "csrf_token": _csrf(web),
+            "item": granule,
+            f"{granule}|choice:MediaType": "FTPPush",
+            f"{granule}|opt:MediaType/FTPPush/FTPDir": "/in",
+            f"{granule}|opt:MediaType/FTPPush/Compressed": "GZip",
+        },
+    )
+    assert answer.status_code == 400
+    tree = html.fromstring(answer.data)
+    field = f"//input[@name='{granule}|opt:MediaType/FTPPush/Password']"
+    assert [p.text_content() for p in tree.xpath(f"{field}/../p[@class='error']")] == ["required"]
+    # What was typed stays, but never a password.
+    assert tree.xpath(f"//input[@name='{granule}|opt:MediaType/FTPPush/FTPDir']/@value") == ["/in"]
+    assert tree.xpath(f"{field}/@value") == []
+
+
+def _granule_id(web, site, suffix: str) -> str:
+    page = html.fromstring(web.get(f"/?provider={site.provider}&q={suffix}").data)
+    return page.xpath("//li[@class='granule']/@data-id")[0]
+
+
+def test_an_operator_sets_a_user_s_roles_and_unlocks_a_locked_account(web, site):
+    with site.db.session() as session:
+        user = session.scalar(select(User).where(User.username == site.other_desk))
+        user.locked_until = datetime.now(UTC) + timedelta(hours=1)
+        user.failed_logins = 9
+    _login(web, site.admin)
+    page = html.fromstring(web.get("/operator").data)
+    unlock = page.xpath(f"//button[text()='Unlock {site.other_desk}']")
+    assert len(unlock) == 1
+    action = f"/operator/users/{site.other_desk}"
+    answer = web.post(action, data={"csrf_token": _csrf(web), "unlock": "1"})
+    assert answer.status_code == 303
+    answer = web.post(
+        action, data={"csrf_token": _csrf(web), "roles": f"{site.other}, {site.provider}"}
+    )
+    assert answer.status_code == 303
+    refused = web.post(action, data={"csrf_token": _csrf(web), "roles": "NO_SUCH_PROVIDER"})
+    assert refused.status_code == 404
+    assert b"NO_SUCH_PROVIDER" in refused.data
+    with site.db.session() as session:
+        user = session.scalar(select(User).where(User.username == site.other_desk))
+        assert user.locked_until is None and user.failed_logins == 0
+        assert sorted(p.provider_id for p in user.providers) == sorted([site.other, site.provider])
+        user.providers = [p for p in user.providers if p.provider_id == site.other]
+
+
+@pytest.mark.parametrize(
+    "value", ["tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org/{z}/{x}.png"]
+)
+def test_a_tile_url_that_is_not_a_tile_template_is_refused_naming_the_variable(value):
+    with pytest.raises(SettingsError) as info:
+        load_settings({"CLEARINGHOUSE_CONSOLE_TILES": value})
+    assert str(info.value).startswith("CLEARINGHOUSE_CONSOLE_TILES: ")
+    assert "{z}, {x} and {y}" in str(info.value)
+
+
+def test_a_tile_url_puts_the_map_on_those_tiles(site):
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings = dataclasses.replace(site.settings, console_tiles=tiles)
+    page = create_app({"SETTINGS": settings, "DATABASE": site.db}).test_client().get("/")
+    assert html.fromstring(page.data).get_element_by_id("map").get("data-tiles") == tiles
