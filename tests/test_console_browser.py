@@ -15,10 +15,10 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from broker.simulator import Behaviour, PartnerSimulator
 from clearinghouse.accounts.models import Provider
 from ingest import scan
 from ingest.ftp import make_server
+from partner_sim import Behaviour, PartnerSimulator
 from tests.api_support import PASSWORD
 from tests.broker_support import drain
 from tests.browser_support import DESKTOP, PHONE, chromium, wait
