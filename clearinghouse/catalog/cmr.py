@@ -211,8 +211,12 @@ def _spatial(target: str, args) -> list[c.Condition]:
             groups.setdefault(name, []).append(c.Spatial(prepare_search(shape)))
         except SpatialError as exc:
             raise InvalidValue(f"{name}: {exc.message}") from None
-    combined = [_combine(parts, params.option(args, name, "or")) for name, parts in groups.items()]
-    if params.option(args, "spatial", "or") and combined:
+    every_or = params.option(args, "spatial", "or")  # ORs every shape, of one kind or several
+    combined = [
+        _combine(parts, every_or or params.option(args, name, "or"))
+        for name, parts in groups.items()
+    ]
+    if every_or and combined:
         return [_combine(combined, True)]
     return combined
 

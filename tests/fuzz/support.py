@@ -16,6 +16,22 @@ def _shown(response) -> str:
     return f"{response.status_code}: {response.data[:600]!r}"
 
 
+def console_answer(response) -> None:
+    """The web console's pages: a refusal is an HTML page saying why, never a 5xx."""
+    assert response.status_code < 500, _shown(response)
+    assert response.mimetype == "text/html", _shown(response)
+    assert b"<html" in response.data.lower(), _shown(response)
+
+
+def console_route(app, path: str, method: str) -> bool:
+    """Whether the console (its blueprint) answers this path and method."""
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(path, method=method)
+    except Exception:  # werkzeug's NotFound, MethodNotAllowed, RequestRedirect: not the console
+        return False
+    return endpoint.startswith("console.")
+
+
 def echo_answer(response) -> etree._Element:
     """CONTRACT §6.1: success, or ``<Error><Code/><Message/>…</Error>`` with a 4xx."""
     assert response.status_code < 500, _shown(response)
