@@ -1,6 +1,7 @@
 """The load reads its tables from the ORM models: a column added to a model is copied and merged
 without a second list to edit, generated and database-kept columns are never written, and a
-unique constraint the merge does not know about stops the load from being built."""
+unique constraint the merge does not know about stops the load from being built. Each kind of
+file's section handler applies every action it prepares."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest import load
+from ingest.reader import LAYOUTS, Action
+from ingest.sections import SECTIONS
 
 
 class _Base(DeclarativeBase):
@@ -78,3 +81,17 @@ def test_an_undescribed_unique_constraint_is_refused_when_the_load_is_built():
     with pytest.raises(ValueError, match="load_twice"):
         load.Table(Twice, ("provider_id", "name"))
     assert load.Table(Twice, ("provider_id", "name"), {"alias": "taken by {}"}).taken
+
+
+@pytest.mark.parametrize("section", list(SECTIONS.values()), ids=lambda s: s.kind.value)
+def test_every_action_a_kind_prepares_it_also_applies(section):
+    """A batch of prepared records that nothing applies would be counted and silently dropped;
+    an inventory's start only opens it."""
+    assert set(section.PREPARE) - set(section.APPLY) == {Action.INVENTORY_START}
+    assert set(section.APPLY) <= set(section.PREPARE)
+    for name in (*section.PREPARE.values(), *section.APPLY.values()):
+        assert callable(getattr(section, name))
+
+
+def test_each_kind_of_file_has_its_section():
+    assert set(SECTIONS) == {kind for kind, _, _ in LAYOUTS.values()}
