@@ -12,30 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, UniqueConstraint, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 
+from clearinghouse.catalog.models import BrowseImage, Collection, Granule
 from ingest.copy import copy_rows
-
-COMMON = (
-    "provider_id", "insert_time", "last_update", "delete_time", "visible", "orderable",
-    "restriction_flag", "online_only", "browse_available", "temporal", "temporal_start",
-    "temporal_end", "ends_at_present", "temporal_periodic", "platforms", "instruments", "sensors",
-    "campaigns", "browse_ids", "xml", "additional_attributes", "coordinate_system", "spatial_geom",
-    "spatial_geog", "spatial_mbr", "global_coverage", "orbit", "last_job_id",
-)  # fmt: skip
-COLLECTION = (*COMMON, "short_name", "version_id", "dataset_id", "entry_id", "processing_level",
-              "archive_center", "spatial_representation", "spatial_keywords",
-              "science_keywords", "temporal_keywords", "two_d_systems")  # fmt: skip
-GRANULE = (*COMMON, "collection_id", "granule_ur", "producer_granule_id", "day_night_flag",
-           "cloud_cover", "orbit_ranges", "measured_parameters", "pge_name", "pge_version",
-           "production_date", "two_d_system", "two_d_coordinate1", "two_d_coordinate2",
-           "equator_crossing_longitudes", "equator_crossing_dates", "orbit_asc_crossing",
-           "orbit_start_clat", "orbit_end_clat")  # fmt: skip
-BROWSE = ("provider_id", "provider_browse_id", "insert_time", "last_update", "delete_time",
-          "file_name", "file_url", "file_size", "description", "mime_type", "stored_path",
-          "last_job_id")  # fmt: skip
-JSON = frozenset({"temporal_periodic", "additional_attributes", "orbit", "science_keywords",
-                  "measured_parameters"})  # fmt: skip
 
 
 @dataclass
@@ -49,18 +30,48 @@ class Outcome:
     refused: dict[int, str] = field(default_factory=dict)  # position → why
 
 
-@dataclass(frozen=True)
+#: Columns the merge itself sets (or the database does): never copied from a record's row.
+KEPT = frozenset({"id", "revision", "created_at", "updated_at", "deleted_at"})
+
+
 class Table:
-    name: str
-    columns: tuple[str, ...]
-    key: tuple[str, ...]
-    #: Catalog records keep a revision and come back from deletion; browse rows do neither.
-    catalog: bool = True
+    """A table the load writes, described by its ORM model: the columns a row carries are the
+    model's columns but the kept and the generated ones, in the model's order."""
+
+    def __init__(self, model: type, key: tuple[str, ...], taken: dict[str, str] | None = None):
+        table = model.__table__
+        self.name: str = table.name
+        self.key = key
+        self.columns: tuple[str, ...] = tuple(
+            c.name for c in table.columns if c.name not in KEPT and c.computed is None
+        )
+        self.json = frozenset(c.name for c in table.columns if isinstance(c.type, JSONB))
+        #: Catalog records keep a revision and come back from deletion; browse rows do neither.
+        self.catalog = "deleted_at" in table.columns
+        #: Columns unique per provider besides the key → why a row that repeats another
+        #: record's value is refused (the message's fields are the owner's key).
+        self.taken = taken or {}
+        unique = {
+            tuple(c.name for c in constraint.columns)
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+        }
+        others = {("provider_id", column) for column in self.taken}
+        if unique != {key, *others}:  # a new unique constraint needs its refusal written here
+            raise ValueError(f"{self.name}: unique {sorted(unique)}, described {key} {others}")
 
 
-COLLECTIONS = Table("collections", COLLECTION, ("provider_id", "short_name", "version_id"))
-GRANULES = Table("granules", GRANULE, ("provider_id", "granule_ur"))
-BROWSE_IMAGES = Table("browse_images", BROWSE, ("provider_id", "provider_browse_id"), False)
+COLLECTIONS = Table(
+    Collection,
+    ("provider_id", "short_name", "version_id"),
+    {"dataset_id": "its DataSetId already names collection {} version {}"},
+)
+GRANULES = Table(Granule, ("provider_id", "granule_ur"))
+BROWSE_IMAGES = Table(
+    BrowseImage,
+    ("provider_id", "provider_browse_id"),
+    {"file_name": "its FileName is already browse image {}'s"},
+)
 
 
 def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], job_id: int):
@@ -76,27 +87,9 @@ def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], 
         f" SELECT {', '.join(table.columns)}, 0 AS seq FROM {table.name} WITH NO DATA"
     ))  # fmt: skip
     staged = [{**row, "last_job_id": job_id, "seq": n} for n, row in enumerate(rows)]
-    copy_rows(connection, stage, columns, staged, JSON)
-    if table is COLLECTIONS:
-        outcome.refused.update(
-            _taken(
-                connection,
-                stage,
-                "dataset_id",
-                ("short_name", "version_id"),
-                "its DataSetId already names collection {} version {}",
-            )
-        )
-    if table is BROWSE_IMAGES:
-        outcome.refused.update(
-            _taken(
-                connection,
-                stage,
-                "file_name",
-                ("provider_browse_id",),
-                "its FileName is already browse image {}'s",
-            )
-        )
+    copy_rows(connection, stage, columns, staged, table.json)
+    for column, message in table.taken.items():
+        outcome.refused.update(_taken(connection, table, stage, column, message))
     key = ", ".join(table.key)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in table.columns if c not in table.key)
     if table.catalog:
@@ -133,16 +126,17 @@ def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     return outcome
 
 
-def _taken(connection: Connection, stage: str, column: str, owner: tuple[str, ...],
-           message: str) -> dict[int, str]:  # fmt: skip
+def _taken(
+    connection: Connection, table: Table, stage: str, column: str, message: str
+) -> dict[int, str]:
     """Rows whose ``column`` (unique per provider) already belongs to another record: refused,
     taken out of the stage."""
+    owner = table.key[1:]
     differs = " OR ".join(f"t.{c} <> s.{c}" for c in owner)
-    table = "collections" if column == "dataset_id" else "browse_images"
     rows = connection.execute(
         text(
             f"""
-            DELETE FROM {stage} s USING {table} t
+            DELETE FROM {stage} s USING {table.name} t
             WHERE t.provider_id = s.provider_id AND t.{column} = s.{column} AND ({differs})
             RETURNING s.seq, {", ".join(f"t.{c}" for c in owner)}
             """
@@ -251,7 +245,7 @@ def stored(connection: Connection, table: Table, provider_id: str, keys: Sequenc
     arrays = {f"k{i}": [k[i] for k in keys] for i in range(len(key_columns))}
     unnest = ", ".join(f":k{i}" for i in range(len(key_columns)))
     match = " AND ".join(f"t.{c} = d.{c}" for c in key_columns)
-    extra = "t.collection_id" if table is GRANULES else "NULL"
+    extra = "t.collection_id" if "collection_id" in table.columns else "NULL"
     rows = connection.execute(
         text(
             f"""
@@ -278,7 +272,7 @@ def update_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
         f" SELECT id, {', '.join(columns)} FROM {table.name} WITH NO DATA"
     ))  # fmt: skip
-    copy_rows(connection, stage, ("id", *columns), rows, JSON)
+    copy_rows(connection, stage, ("id", *columns), rows, table.json)
     sets = ", ".join(f"{c} = s.{c}" for c in columns)
     connection.execute(text(
         f"UPDATE {table.name} t SET {sets}, revision = t.revision + 1, updated_at = now()"

@@ -29,7 +29,8 @@ from clearinghouse.accounts.models import Provider
 from clearinghouse.db import Database, make_engine
 from clearinghouse.errors import ClearinghouseError, NotFound
 from ingest import browse, report
-from ingest.batches import Batch, Item, Run, footprints
+from ingest.batches import Batch, Run, footprints
+from ingest.items import Item, Job
 from ingest.models import FileKind, IngestError, IngestJob, IngestReport, JobStatus
 from ingest.reader import Action, BrokenFile, FileRejected, Record, check_raw, open_file
 
@@ -48,31 +49,43 @@ def ingest_file(
     browse_root: Path | None = None,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
-    folder: FileKind | None = None,
-    job_id: int | None = None,
 ) -> IngestReport:
-    """Ingest one file for a provider and return its report (stored, with text and XML).
+    """Ingest one file handed over directly for a provider and return its report (stored, with
+    text and XML). Its job is found by the file's name and content (an interrupted run resumes),
+    else made; see ``ingest_job`` for the rest."""
+    path = Path(path)
+    with db.session() as session:
+        if session.get(Provider, provider_id) is None:
+            raise NotFound(f"no provider {provider_id}")
+        found = open_job(session, path, provider_id)
+        job = Job(found.id, provider_id, path, None, found.batches_done)
+    return ingest_job(db, job, browse_root=browse_root, batch_size=batch_size, workers=workers)
+
+
+def ingest_job(
+    db: Database,
+    job: Job,
+    *,
+    browse_root: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> IngestReport:
+    """Ingest a job's file and return its report (stored, with text and XML).
 
     ``browse_root`` is where browse images are stored ($CLEARINGHOUSE_HOME/browse); the images a
     browse file names are read from the file's own directory. ``workers``: processes that check
     and prepare inserted records (default: one per CPU for files of PARALLEL_BYTES or more, else
     none); they need a database they can reach on their own, not a test's open transaction.
-    ``folder``: the drop box folder the file was dropped in; a file of another kind is refused.
-    ``job_id``: the job already opened for the file (a drop box scan opens it before moving the
-    file), else it is found by the file's name and content, or made.
+    A file of another kind than the drop box folder it came from (``job.folder``) is refused.
     """
-    path = Path(path)
-    with db.session() as session:
-        if session.get(Provider, provider_id) is None:
-            raise NotFound(f"no provider {provider_id}")
-        job = session.get(IngestJob, job_id) if job_id else open_job(session, path, provider_id)
+    path = job.path
     if workers is None:
         workers = (os.cpu_count() or 1) if path.stat().st_size >= PARALLEL_BYTES else 1
     raw = frozenset({Action.INSERT, Action.VERIFY}) if workers > 1 else frozenset()
     try:
         ingest = open_file(path, raw=raw)
-        if folder is not None and ingest.kind is not folder:
-            right, wrong = ingest.kind.value, folder.value
+        if job.folder is not None and ingest.kind is not job.folder:
+            right, wrong = ingest.kind.value, job.folder.value
             raise FileRejected(
                 "WrongDirectory",
                 f"a {ingest.root} belongs in data/{right}/, not in data/{wrong}/",
@@ -82,8 +95,7 @@ def ingest_file(
             _check_images(path, browse_root)
     except FileRejected as exc:
         return _finish(db, job.id, JobStatus.REJECTED, exc)
-    run = Run(db, job.id, provider_id, ingest.kind.value)
-    run.folder, run.browse_root = path.parent, browse_root
+    run = Run(db, job, ingest.kind, browse_root)
     with db.session() as session:
         session.execute(update(IngestJob).where(IngestJob.id == job.id).values(
             file_kind=ingest.kind, status=JobStatus.RUNNING, started_at=datetime.now(UTC),
@@ -93,8 +105,7 @@ def ingest_file(
             url = db.engine.url.render_as_string(hide_password=False)
             pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_start_worker,
-                initargs=(os.getpid(), url, job.id, provider_id, ingest.kind.value),
+                initializer=_start_worker, initargs=(os.getpid(), url, job, ingest.kind),
             ))  # fmt: skip
             prepared = _in_workers(run, ingest.records, pool)
         else:
@@ -254,17 +265,16 @@ def _in_workers(run: Run, stream: Iterator[Record], pool) -> Iterator[tuple[Reco
 _worker: Run | None = None
 
 
-def _start_worker(owner: int, url: str, job_id: int, provider_id: str, kind: str) -> None:
+def _start_worker(owner: int, url: str, job: Job, kind: FileKind) -> None:
     global _worker
     # The worker's parent is the forkserver, which ends when ``owner`` does (however it ends).
     lifeline.die_with_parent(signal.SIGKILL, owner)
     engine = make_engine(url, pool_size=1, max_overflow=0)
-    _worker = Run(Database(engine), job_id, provider_id, kind)
+    _worker = Run(Database(engine), job, kind)
 
 
 def _prepare_chunk(chunk: list[Record]) -> list[Item]:
     """In a worker: check and prepare records read raw, footprints included."""
-    kind = FileKind(_worker.kind)
-    items = [_worker.prepare(check_raw(record, kind)) for record in chunk]
+    items = [_worker.prepare(check_raw(record, _worker.kind)) for record in chunk]
     footprints(items)
     return items

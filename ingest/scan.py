@@ -27,8 +27,9 @@ from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.db.errors import log_failure
 from ingest import browse, delivery, dropbox
+from ingest.items import Job
 from ingest.models import FileKind, IngestJob, IngestReport, JobStatus
-from ingest.pipeline import ingest_file, open_job
+from ingest.pipeline import ingest_job, open_job
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +151,14 @@ def _archive_path(settings: Settings, provider_id: str, job: IngestJob) -> Path:
 
 def _take(db: Database, settings: Settings, provider_id: str, candidate: dropbox.Candidate):
     with db.session() as session:
-        job = open_job(session, candidate.path, provider_id)
-        if job.archive_path is None or Path(job.archive_path) == candidate.path:
-            job.archive_path = str(_archive_path(settings, provider_id, job))
-        job.folder = candidate.folder
-        job_id, target = job.id, Path(job.archive_path)
+        found = open_job(session, candidate.path, provider_id)
+        if found.archive_path is None or Path(found.archive_path) == candidate.path:
+            found.archive_path = str(_archive_path(settings, provider_id, found))
+        found.folder = candidate.folder
+        job = Job(
+            found.id, provider_id, Path(found.archive_path), candidate.folder, found.batches_done
+        )
+    target = job.path
     images = []
     if candidate.folder is FileKind.BROWSE:
         with contextlib.suppress(Exception):  # a broken file names nothing; its report says why
@@ -166,8 +170,8 @@ def _take(db: Database, settings: Settings, provider_id: str, candidate: dropbox
         if source.is_file() and not source.is_symlink():
             _move(source, target.parent / name)
     _move(candidate.path, target)
-    log.info("%s: ingesting %s (job %s)", provider_id, candidate.path.name, job_id)
-    return _ingest(db, settings, job_id, target, candidate.folder)
+    log.info("%s: ingesting %s (job %s)", provider_id, candidate.path.name, job.id)
+    return _ingest(db, settings, job)
 
 
 def _move(source: Path, target: Path) -> None:
@@ -198,16 +202,15 @@ def _unfinished(db: Database, settings: Settings, provider_id: str) -> list[int]
 
 def _resume(db: Database, settings: Settings, job_id: int) -> Taken:
     with db.session() as session:
-        job = session.get(IngestJob, job_id)
-        path, folder = Path(job.archive_path), job.folder
-    log.info("%s: resuming %s (job %s)", job.provider_id, path.name, job_id)
-    return _ingest(db, settings, job_id, path, folder)
+        found = session.get(IngestJob, job_id)
+        job = Job(
+            found.id, found.provider_id, Path(found.archive_path), found.folder, found.batches_done
+        )
+    log.info("%s: resuming %s (job %s)", job.provider_id, job.path.name, job_id)
+    return _ingest(db, settings, job)
 
 
-def _ingest(db: Database, settings: Settings, job_id: int, path: Path, folder: FileKind) -> Taken:
-    with db.session() as session:
-        provider_id = session.get(IngestJob, job_id).provider_id
-    report = ingest_file(db, path, provider_id, browse_root=settings.browse_dir, folder=folder,
-                         job_id=job_id)  # fmt: skip
-    delivery.deliver(db, settings, job_id)
-    return Taken(provider_id, path.name, job_id, report)
+def _ingest(db: Database, settings: Settings, job: Job) -> Taken:
+    report = ingest_job(db, job, browse_root=settings.browse_dir)
+    delivery.deliver(db, settings, job.id)
+    return Taken(job.provider_id, job.path.name, job.id, report)
