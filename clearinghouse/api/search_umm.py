@@ -11,6 +11,10 @@ from clearinghouse.catalog.conditions import item_id
 
 RESULTS_TYPE = "application/vnd.nasa.cmr.umm_results+json"
 RECORD_TYPE = "application/vnd.nasa.cmr.umm+json"
+#: The Content-Type in full, as CMR sends it: the UMM version the ``umm`` is in, by target.
+_VERSIONS = {"collections": umm.collection_version, "granules": umm.granule_version}
+RESULTS_TYPES = {t: f"{RESULTS_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
+RECORD_TYPES = {t: f"{RECORD_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
 _KIND = {"collections": ("C", "collection", umm.collection),
          "granules": ("G", "granule", umm.granule)}  # fmt: skip
 
