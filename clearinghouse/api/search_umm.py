@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from clearinghouse.catalog import search, umm
+from clearinghouse.catalog.cmr import NATIVE_ID
 from clearinghouse.catalog.conditions import item_id
 
 RESULTS_TYPE = "application/vnd.nasa.cmr.umm_results+json"
@@ -39,7 +40,7 @@ def _meta(target: str, letter: str, concept_type: str, row) -> dict:
         "concept-type": concept_type,
         "concept-id": item_id(letter, row.id, row.provider_id),
         "revision-id": row.revision,
-        "native-id": row.dataset_id if target == "collections" else row.granule_ur,
+        "native-id": getattr(row, NATIVE_ID[target]),
         "provider-id": row.provider_id,
         "format": "application/echo10+xml",
         "revision-date": search.iso(row.updated),

@@ -39,6 +39,9 @@ NAMES = {"platform": "platforms", "instrument": "instruments", "sensor": "sensor
          "campaign": "campaigns", "project": "campaigns",
          "spatial_keyword": "spatial_keywords"}  # fmt: skip
 GRANULE_TEXT = {"granule_ur": "granule_ur", "producer_granule_id": "producer_granule_id"}
+#: A record's native id (CMR's ``native_id``, and the ``native-id`` of its UMM-JSON ``meta``): the
+#: provider's own name for it, as ECHO 10 records carry one.
+NATIVE_ID = {"collections": "dataset_id", "granules": "granule_ur"}
 # -- orbit_number, equator_crossing_longitude, equator_crossing_date -----------------------------
 
 #: The ECHO catalog-rest forms CMR folds into its own parameters.
@@ -51,9 +54,9 @@ ORBIT_PARAMETERS = frozenset({
 })  # fmt: skip
 
 
-KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "provider", "concept_id", "bounding_box", "polygon", "point",
-         "line", "circle", "temporal", "cloud_cover", "day_night_flag", "online_only",
-         "browse_only", "updated_since", "page_size", "production_date",
+KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "native_id", "provider", "concept_id", "bounding_box",
+         "polygon", "point", "line", "circle", "temporal", "cloud_cover", "day_night_flag",
+         "online_only", "browse_only", "updated_since", "page_size", "production_date",
          "equator_crossing_longitude", "equator_crossing_date",
          "collection_concept_id", "echo_collection_id", "echo_granule_id",
          "readable_granule_name", "provider_short_name", "downloadable", "browsable",
@@ -93,6 +96,9 @@ def _texts(target: str, args) -> list[c.Condition]:
         if name in args:
             params.granules_only(target, name)
             found.append(c.GranuleField(field, _text(args, name)))
+    if "native_id" in args:
+        own = c.CollectionField if target == "collections" else c.GranuleField
+        found.append(own(NATIVE_ID[target], _text(args, "native_id")))
     return found
 
 
