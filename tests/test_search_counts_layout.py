@@ -10,7 +10,7 @@ system-int-test/src/cmr/system_int_test/data2/granule_counts.clj, and the elemen
 search-app/src/cmr/search/results_handlers/ (reference_results_handler.clj: ``<granule-count>``;
 metadata_results_handler.clj: the ``granule-count`` attribute of ``<result>``;
 atom_results_handler.clj: ``echo:granuleCount``; atom_json_results_handler.clj:
-``granule_count``)."""
+``granule_count``; umm_json_results_handler.clj: ``granule-count`` in ``meta``)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,15 @@ def test_granule_counts_in_references_and_echo10(client, catalog):
         r.findtext("Collection/ShortName"): r.get("granule-count") for r in root.iter("result")
     }
     assert counts == {"C1": "5", "C2": "0"}
+
+
+def test_granule_counts_in_umm_json_meta(client, catalog):
+    """umm_json_results_handler.clj: ``granule-count`` in each collection's ``meta``."""
+    items = _get(client, "/search/collections.umm_json", **C1_ONLY).get_json()["items"]
+    assert {i["umm"]["ShortName"]: i["meta"]["granule-count"] for i in items} == {"C1": 5, "C2": 0}
+    asked = {k: v for k, v in C1_ONLY.items() if k != "include_granule_counts"}
+    items = _get(client, "/search/collections.umm_json", **asked).get_json()["items"]
+    assert all("granule-count" not in i["meta"] for i in items)
 
 
 def test_no_granule_counts_unless_asked(client, catalog):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from clearinghouse.api.search_formats import granule_count
 from clearinghouse.catalog import search, umm
 from clearinghouse.catalog.cmr import NATIVE_ID
 from clearinghouse.catalog.conditions import item_id
@@ -36,7 +37,7 @@ def record(target: str, row) -> bytes:
 
 
 def _meta(target: str, letter: str, concept_type: str, row) -> dict:
-    return {
+    meta = {
         "concept-type": concept_type,
         "concept-id": item_id(letter, row.id, row.provider_id),
         "revision-id": row.revision,
@@ -45,3 +46,6 @@ def _meta(target: str, letter: str, concept_type: str, row) -> dict:
         "format": "application/echo10+xml",
         "revision-date": search.iso(row.updated),
     }
+    if granule_count(row) is not None:  # CMR's umm_json_results_handler.clj puts it there
+        meta["granule-count"] = granule_count(row)
+    return meta
