@@ -162,6 +162,12 @@ class MethodNotAllowed(ClearinghouseError):
     code, status = "MethodNotAllowed", 405
 
 
+class NotAcceptable(ClearinghouseError):
+    """An ``Accept`` header naming no format the answer can be given in (406)."""
+
+    code, status = "NotAcceptable", 406
+
+
 class Conflict(ClearinghouseError):
     """The request contradicts what exists (409): a user name taken, a group in use…"""
 
