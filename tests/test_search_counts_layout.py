@@ -4,7 +4,7 @@ Content-Type in full (UMM's with its version, as CMR sends it).
 
 Ported from CMR's system-int-test/test/cmr/system_int_test/search/granule/
 granule_counts_search_test.clj ("granule counts for all collections", "... for native
-collections", "... for spatial queries", "ATOM XML results with
+collections", "... for spatial queries", "... with ORed spatial params", "ATOM XML results with
 granule counts", "JSON results with granule counts"), whose readers of each format are
 system-int-test/src/cmr/system_int_test/data2/granule_counts.clj, and the element names of
 search-app/src/cmr/search/results_handlers/ (reference_results_handler.clj: ``<granule-count>``;
@@ -88,6 +88,16 @@ def test_granule_counts_follow_the_spatial_conditions(client, catalog):
     assert _by_title_json(client, **counts, bounding_box="170,40,180,60") == {"AST_L1A": 1}
     assert _by_title_json(client, **counts, bounding_box="0,40,178,60") == {"AST_L1A": 0}
     assert _by_title_json(client, **counts, bounding_box="-180,-90,180,90") == {"AST_L1A": 1}
+
+
+def test_granule_counts_with_ored_spatial_parameters(client, catalog):
+    """ "granule counts for spatial queries with ORed spatial params": ``options[spatial][or]``
+    alone ORs two bounding boxes (without it both must hold)."""
+    counts = {"provider": "PODAAC", "short_name": "AST_L1A", "include_granule_counts": "true"}
+    boxes = ["170,40,180,60", "0,40,178,60"]
+    ored = _by_title_json(client, **counts, bounding_box=boxes, **{"options[spatial][or]": "true"})
+    assert ored == {"AST_L1A": 1}
+    assert _by_title_json(client, **counts, bounding_box=boxes) == {"AST_L1A": 0}
 
 
 def test_granule_counts_refused_for_granules_and_when_not_a_boolean(client, catalog):

@@ -180,7 +180,8 @@ def _numbers(text: str, name: str) -> list[float]:
 
 def _spatial(target: str, args) -> list[c.Condition]:
     """The shapes: those of one parameter all hold (or, with ``options[name][or]``, one), and
-    so do the parameters (or one, with ``options[spatial][or]``)."""
+    so do the parameters; ``options[spatial][or]`` asks for any one shape of them all (CMR's
+    granule_counts_search_test.clj ORs two bounding boxes with it alone)."""
     shapes = []
     for text in args.getlist("bounding_box"):
         numbers = _numbers(text, "bounding_box")
@@ -217,10 +218,9 @@ def _spatial(target: str, args) -> list[c.Condition]:
             groups.setdefault(name, []).append(c.Spatial(prepare_search(shape)))
         except SpatialError as exc:
             raise InvalidValue(f"{name}: {exc.message}") from None
-    combined = [_combine(parts, params.option(args, name, "or")) for name, parts in groups.items()]
-    if params.option(args, "spatial", "or") and combined:
-        return [_combine(combined, True)]
-    return combined
+    if params.option(args, "spatial", "or") and groups:
+        return [_combine([part for parts in groups.values() for part in parts], True)]
+    return [_combine(parts, params.option(args, name, "or")) for name, parts in groups.items()]
 
 
 def _combine(parts: list[c.Condition], either: bool) -> c.Condition:
