@@ -3,6 +3,8 @@ loopback, each method it offers that this catalog can answer, as a user's script
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from cmr import CollectionQuery, GranuleQuery
@@ -134,3 +136,139 @@ def test_paging_by_search_after_until_the_empty_page(base):
         seen += [e["title"] for e in entries]
         headers["CMR-Search-After"] = page.headers["CMR-Search-After"]
     assert sorted(seen) == sorted(MADE)
+
+
+# -- every other method python-cmr offers that this catalog answers ------------------------------
+
+
+def _ids(query) -> dict[str, str]:
+    return {e["title"]: e["id"] for e in query.get_all()}
+
+
+def test_provider_version_entry_title_of_granules_and_collections(base):
+    assert _titles(GranuleQuery(mode=base).provider("MADEUP")) == MADE
+    assert _titles(GranuleQuery(mode=base).short_name("C1").version("1")) == MADE
+    assert _titles(GranuleQuery(mode=base).short_name("C1").version("2")) == set()
+    assert _titles(GranuleQuery(mode=base).entry_title("DS 1")) == MADE
+    podaac = {e["short_name"] for e in CollectionQuery(mode=base).provider("PODAAC").get_all()}
+    assert podaac == {"AIRX3STD", "AST_L1A", "doi:10.3334/ORNLDAAC/1"}
+    (made,) = CollectionQuery(mode=base).entry_title("DS 2").get_all()
+    assert made["short_name"] == "C2"
+
+
+def test_platform_instrument_archive_center_processing_level(base):
+    assert _titles(GranuleQuery(mode=base).platform("TERRA")) == MADE  # the collection's
+    assert _titles(GranuleQuery(mode=base).instrument("MODIS")) == MADE
+    assert _titles(GranuleQuery(mode=base).instrument("ASTER")) == {"SC:AST_L1A.003:2242022926"}
+    (terra,) = CollectionQuery(mode=base).platform("TERRA").get_all()
+    assert terra["short_name"] == "C1"
+    (lpdaac,) = CollectionQuery(mode=base).archive_center("LPDAAC").get_all()
+    assert lpdaac["short_name"] == "AST_L1A"
+    (level,) = CollectionQuery(mode=base).processing_level_id("1A").get_all()
+    assert level["short_name"] == "AST_L1A"
+
+
+def test_downloadable_and_online_only(base):
+    """The AIRS granule alone has online access URLs; ``downloadable(False)`` means "not", as
+    CMR means it, never "no filter"."""
+    online = {"AIRX3STD.006:AIRS.2002.09.04.L3.RetStd001.v6.0.9.0.G13208020620.hdf"}
+    assert _titles(GranuleQuery(mode=base).downloadable()) == online
+    assert _titles(GranuleQuery(mode=base).online_only()) == online
+    offline = _titles(GranuleQuery(mode=base).downloadable(False))
+    assert offline == MADE | {"SC:AST_L1A.003:2242022926"}
+    assert _titles(GranuleQuery(mode=base).online_only(False)) == offline
+
+
+def test_concept_ids_of_collections_and_granules_mixed(base):
+    granules = _ids(GranuleQuery(mode=base))
+    collection = GranuleQuery(mode=base).granule_ur("MADE.0").get()[0]["collection_concept_id"]
+    airs = next(v for k, v in granules.items() if k.startswith("AIRX3STD"))
+    mixed = GranuleQuery(mode=base).concept_id([collection, airs])
+    assert _titles(mixed) == MADE | {k for k in granules if k.startswith("AIRX3STD")}
+    by_parent = GranuleQuery(mode=base).collection_concept_id(collection)
+    assert _titles(by_parent) == MADE
+
+
+def test_keyword_has_granules_and_cloud_hosted_of_collections(base):
+    def names(query) -> set[str]:
+        return {e["short_name"] for e in query.get_all()}
+
+    assert names(CollectionQuery(mode=base).keyword("AIRS")) == {"AIRX3STD"}
+    assert names(CollectionQuery(mode=base).keyword("aster")) == {"AST_L1A"}
+    everything = names(CollectionQuery(mode=base))
+    assert names(CollectionQuery(mode=base).cloud_hosted(True)) == set()  # ECHO 10 says nothing
+    assert names(CollectionQuery(mode=base).cloud_hosted(False)) == everything
+    # python-cmr has no method for has_granules: a script sets the parameter itself
+    with_granules = CollectionQuery(mode=base)
+    with_granules.params["has_granules"] = True
+    assert names(with_granules) == {"C1", "AIRX3STD", "AST_L1A"}
+
+
+def test_native_id_is_the_entry_title_or_the_granule_ur(base):
+    (collection,) = CollectionQuery(mode=base).native_id("DS 1").get_all()
+    assert collection["short_name"] == "C1"
+    query = GranuleQuery(mode=base)
+    query.params["native_id"] = "MADE.3"  # python-cmr offers native_id on collections alone
+    assert _titles(query) == {"MADE.3"}
+
+
+def test_a_bounding_box_across_the_antimeridian(base):
+    """AST_L1A's one granule lies at 49.5° to 50° N, from 179.9° E to 179° W."""
+    aster = {"SC:AST_L1A.003:2242022926"}
+
+    def granules():
+        return GranuleQuery(mode=base).short_name("AST_L1A")
+
+    assert _titles(granules().bounding_box(179, 49, -179, 51)) == aster
+    assert _titles(granules().bounding_box(170, 40, 178, 60)) == set()
+    assert _titles(granules().bounding_box(-179.5, 49, -179, 51)) == aster
+
+
+@pytest.mark.parametrize(("key", "order"), [("-cloud_cover", [4, 3, 2, 1, 0]),
+                                            ("granule_ur", [0, 1, 2, 3, 4]),
+                                            ("-revision_date", None)])  # fmt: skip
+def test_more_sort_keys(base, key, order):
+    got = [e["title"] for e in GranuleQuery(mode=base).short_name("C1").sort_key(key).get_all()]
+    if order is None:  # all loaded at once: the order is CMR's, the set the whole
+        assert set(got) == MADE
+    else:
+        assert got == [f"MADE.{n}" for n in order]
+
+
+def test_option_and_parameters(base):
+    lower = GranuleQuery(mode=base).short_name("c1")
+    assert lower.option("short_name", "ignore_case", True).hits() == 5
+    assert lower.option("short_name", "ignore_case", False).hits() == 0
+    pattern = GranuleQuery(mode=base).granule_ur("MADE.?").option("granule_ur", "pattern", True)
+    assert _titles(pattern) == MADE
+    day = GranuleQuery(mode=base).parameters(short_name="C1", day_night_flag="day")
+    assert _titles(day) == {"MADE.0", "MADE.2", "MADE.4"}
+
+
+def test_get_pages_to_its_limit_and_get_all_to_the_hits(base):
+    query = GranuleQuery(mode=base).provider("MADEUP")
+    assert len(query.get(2)) == 2
+    assert len(query.get(10)) == 5  # fewer than asked: the empty page ends it
+    assert len(query.get_all()) == query.hits() == 5
+    assert CollectionQuery(mode=base).hits() == len(CollectionQuery(mode=base).get_all())
+
+
+def test_umm_json_through_python_cmr(base):
+    pages = GranuleQuery(mode=base).short_name("C1").format("umm_json").get(5)
+    items = [item for page in pages for item in json.loads(page)["items"]]
+    assert {item["umm"]["GranuleUR"] for item in items} == MADE
+    assert all(item["meta"]["concept-type"] == "granule" for item in items)
+    pages = CollectionQuery(mode=base).short_name("AST_L1A").format("umm_json").get(5)
+    (item,) = [item for page in pages for item in json.loads(page)["items"]]
+    assert item["umm"]["ShortName"] == "AST_L1A" and item["meta"]["native-id"] == (
+        "ASTER L1A Reconstructed Unprocessed Instrument Data V003"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["xml", "echo10", "atom", "kml", "json"])
+def test_each_collection_format(base, fmt):
+    pages = CollectionQuery(mode=base).provider("MADEUP").format(fmt).get(5)
+    if fmt == "json":
+        assert {e["short_name"] for e in pages} == {"C1", "C2"}
+    else:
+        assert sum(_count(fmt, page) for page in pages) == 2

@@ -62,9 +62,10 @@ def test_a_concept_as_umm_json_and_one_that_is_not_there(client, catalog):
     assert record["DataGranule"]["DayNightFlag"] == "Day"
     missing = client.get("/search/concepts/G999999-MADEUP.umm_json")
     assert missing.status_code == 404
-    assert error(missing, 404, "NotFound")["Message"] == "no concept G999999-MADEUP"
+    message = error(missing, 404, "NotFound")["Message"]
+    assert message == "no concept G999999-MADEUP that this caller may see"
     odd = client.get("/search/concepts/X1-MADEUP.umm_json")
-    assert "a concept id starts with C or G" in error(odd, 404, "NotFound")["Message"]
+    assert "concept ids are like C1200000001-PROVIDER" in error(odd, 404, "NotFound")["Message"]
 
 
 def test_a_bad_parameter_of_a_umm_json_search_is_the_same_precise_400(client, catalog):

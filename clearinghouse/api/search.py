@@ -9,7 +9,7 @@ import dataclasses
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from lxml import etree
 from sqlalchemy import select
@@ -20,31 +20,45 @@ from clearinghouse.accounts import sessions
 from clearinghouse.api import search_formats as formats
 from clearinghouse.api import search_umm
 from clearinghouse.api.functions import Context
-from clearinghouse.catalog import cmr, search
+from clearinghouse.catalog import cmr, cmr_params, search
 from clearinghouse.catalog import conditions as c
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.errors import ClearinghouseError, InvalidValue, NotAcceptable, NotFound
 
 Answer = tuple[dict[str, str], int, bytes]
+UTF8 = "charset=utf-8"
 
 
 @dataclasses.dataclass(frozen=True)
 class Format:
-    media_type: str
+    #: The Content-Type header in full, as CMR sends it; by target where the two differ (UMM's
+    #: versions, which CMR puts there, are not the same for collections and granules).
+    content_type: str | Mapping[str, str]
     render: Callable  # a search's: (Page) -> bytes; a concept's: (target, row) -> bytes
     targets: tuple[str, ...] = ("collections", "granules")
+
+    @property
+    def media_type(self) -> str:
+        """What ``Accept`` names it by: the content type without its parameters."""
+        whole = self.content_type
+        whole = whole if isinstance(whole, str) else next(iter(whole.values()))
+        return whole.partition(";")[0].strip()
+
+    def content_type_of(self, target: str) -> str:
+        whole = self.content_type
+        return whole if isinstance(whole, str) else whole[target]
 
 
 #: Every format a search answers in, by its suffix (``/search/granules.json``); ``Accept`` names
 #: them by media type. A format is one entry here.
 FORMATS: dict[str, Format] = {
-    "xml": Format("application/xml", formats.references),
-    "echo10": Format("application/echo10+xml", formats.echo10),
-    "json": Format("application/json", formats.json_feed),
-    "atom": Format("application/atom+xml", formats.atom),
-    "csv": Format("text/csv", formats.granule_csv, ("granules",)),
-    "kml": Format("application/vnd.google-earth.kml+xml", formats.kml),
-    "umm_json": Format(search_umm.RESULTS_TYPE, search_umm.results),
+    "xml": Format(f"application/xml; {UTF8}", formats.references),
+    "echo10": Format(f"application/echo10+xml; {UTF8}", formats.echo10),
+    "json": Format(f"application/json; {UTF8}", formats.json_feed),
+    "atom": Format(f"application/atom+xml; {UTF8}", formats.atom),
+    "csv": Format(f"text/csv; {UTF8}", formats.granule_csv, ("granules",)),
+    "kml": Format(f"application/vnd.google-earth.kml+xml; {UTF8}", formats.kml),
+    "umm_json": Format(search_umm.RESULTS_TYPES, search_umm.results),
 }
 DEFAULT = "xml"  # CMR answers references when nothing is asked for
 
@@ -59,10 +73,10 @@ def _record_json(target: str, row) -> bytes:
 
 #: Formats of one concept (``/search/concepts/<id>``): the record itself is CMR's default.
 CONCEPT_FORMATS: dict[str, Format] = {
-    "echo10": Format("application/echo10+xml", _record_xml),
-    "xml": Format("application/xml", _record_xml),
-    "json": Format("application/json", _record_json),
-    "umm_json": Format(search_umm.RECORD_TYPE, search_umm.record),
+    "echo10": Format(f"application/echo10+xml; {UTF8}", _record_xml),
+    "xml": Format(f"application/xml; {UTF8}", _record_xml),
+    "json": Format(f"application/json; {UTF8}", _record_json),
+    "umm_json": Format(search_umm.RECORD_TYPES, search_umm.record),
 }
 CONCEPT_DEFAULT = "echo10"
 
@@ -131,18 +145,21 @@ def run(
         else:
             hits, estimated = plan.count(session)
     page = formats.Page(target, hits, _took(started), rows, url, root)
-    headers = {"CMR-Hits": str(hits), "Content-Type": _content_type(chosen.media_type)}
+    headers = {"CMR-Hits": str(hits), "Content-Type": chosen.content_type_of(target)}
     if estimated:
         headers["CMR-Hits-Estimated"] = "true"
     if rows:  # CMR's contract: the end is the first empty page, which has no token
         headers["CMR-Search-After"] = cmr.encode_after(search.key_of(rows[-1], target, plan.sort))
     body = chosen.render(page)
+    if cmr_params.boolean(args.get("pretty", "false"), "pretty"):
+        body = lay_out(body, chosen.media_type)
     headers["CMR-Took"] = str(_took(started))
     return headers, 200, body
 
 
-def concept(ctx: Context, concept_id: str, *, fmt: str) -> Answer:
+def concept(ctx: Context, concept_id: str, *, fmt: str, pretty: str = "false") -> Answer:
     started = time.monotonic()
+    laid_out = cmr_params.boolean(pretty, "pretty")
     kind = concept_id[:1]
     if kind not in ("C", "G") or c.ITEM_ID.fullmatch(concept_id) is None:
         raise NotFound(
@@ -159,19 +176,28 @@ def concept(ctx: Context, concept_id: str, *, fmt: str) -> Answer:
         raise NotFound(f"no concept {concept_id} that this caller may see")
     chosen = CONCEPT_FORMATS[fmt]
     headers = {
-        "Content-Type": _content_type(chosen.media_type),
+        "Content-Type": chosen.content_type_of(target),
         "CMR-Hits": "1",
         "CMR-Took": str(_took(started)),
     }
-    return headers, 200, chosen.render(target, rows[0])
+    body = chosen.render(target, rows[0])
+    return headers, 200, lay_out(body, chosen.media_type) if laid_out else body
+
+
+def lay_out(body: bytes, media_type: str) -> bytes:
+    """An answer as ``pretty=true`` asks, as CMR lays it out: JSON and XML indented by two
+    spaces (CSV has no layout to change)."""
+    if media_type.endswith("json"):
+        return json.dumps(json.loads(body), indent=2).encode()
+    if media_type.endswith("xml"):
+        root = xmlsafe.parse(body, huge=True, max_bytes=len(body) + 1)
+        etree.indent(root, space="  ")
+        return xmlsafe.tostring(root)
+    return body
 
 
 def _took(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
-
-
-def _content_type(media_type: str) -> str:
-    return media_type if media_type.endswith("json") else f"{media_type}; charset=utf-8"
 
 
 def columns(target: str) -> tuple:

@@ -49,6 +49,8 @@ def references(page: Page) -> bytes:
         etree.SubElement(ref, "id").text = concept
         etree.SubElement(ref, "location").text = f"{page.root}search/concepts/{concept}"
         etree.SubElement(ref, "revision-id").text = str(row.revision)
+        if granule_count(row) is not None:
+            etree.SubElement(ref, "granule-count").text = str(granule_count(row))
     return xmlsafe.tostring(root)
 
 
@@ -57,18 +59,23 @@ def echo10(page: Page) -> bytes:
     etree.SubElement(root, "hits").text = str(page.hits)
     etree.SubElement(root, "took").text = str(page.took)
     for row in page.rows:
-        result = etree.SubElement(
-            root,
-            "result",
-            {
-                "concept-id": page.concept_id(row),
-                "revision-id": str(row.revision),
-                "provider": row.provider_id,
-                "format": "application/echo10+xml",
-            },
-        )
+        attributes = {
+            "concept-id": page.concept_id(row),
+            "revision-id": str(row.revision),
+            "provider": row.provider_id,
+            "format": "application/echo10+xml",
+        }
+        if granule_count(row) is not None:
+            attributes["granule-count"] = str(granule_count(row))
+        result = etree.SubElement(root, "result", attributes)
         result.append(etree.fromstring(row.xml))
     return xmlsafe.tostring(root)
+
+
+def granule_count(row) -> int | None:
+    """A collection's granule count, on its row when the search asked for it
+    (``include_granule_counts``), as CMR shows it in each format."""
+    return getattr(row, "granule_count", None)
 
 
 def _title(target: str, row) -> str:
@@ -100,6 +107,7 @@ def entry(target: str, row, more: Details | None = None) -> dict:
             "processing_level_id": row.processing_level,
             "archive_center": row.archive_center,
             "platforms": list(row.platforms),
+            "granule_count": granule_count(row),
         }
     else:
         out |= {
@@ -157,6 +165,7 @@ _ATOM_FIELDS = [
     ("cloud_cover", "echo:cloudCover"),
     ("online_access_flag", "echo:onlineAccessFlag"),
     ("browse_flag", "echo:browseFlag"),
+    ("granule_count", "echo:granuleCount"),
 ]
 
 

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import json
 
+from clearinghouse.api.search_formats import granule_count
 from clearinghouse.catalog import search, umm
+from clearinghouse.catalog.cmr import NATIVE_ID
 from clearinghouse.catalog.conditions import item_id
 
 RESULTS_TYPE = "application/vnd.nasa.cmr.umm_results+json"
 RECORD_TYPE = "application/vnd.nasa.cmr.umm+json"
+#: The Content-Type in full, as CMR sends it: the UMM version the ``umm`` is in, by target.
+_VERSIONS = {"collections": umm.collection_version, "granules": umm.granule_version}
+RESULTS_TYPES = {t: f"{RESULTS_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
+RECORD_TYPES = {t: f"{RECORD_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
 _KIND = {"collections": ("C", "collection", umm.collection),
          "granules": ("G", "granule", umm.granule)}  # fmt: skip
 
@@ -31,12 +37,15 @@ def record(target: str, row) -> bytes:
 
 
 def _meta(target: str, letter: str, concept_type: str, row) -> dict:
-    return {
+    meta = {
         "concept-type": concept_type,
         "concept-id": item_id(letter, row.id, row.provider_id),
         "revision-id": row.revision,
-        "native-id": row.dataset_id if target == "collections" else row.granule_ur,
+        "native-id": getattr(row, NATIVE_ID[target]),
         "provider-id": row.provider_id,
         "format": "application/echo10+xml",
         "revision-date": search.iso(row.updated),
     }
+    if granule_count(row) is not None:  # CMR's umm_json_results_handler.clj puts it there
+        meta["granule-count"] = granule_count(row)
+    return meta

@@ -39,6 +39,9 @@ NAMES = {"platform": "platforms", "instrument": "instruments", "sensor": "sensor
          "campaign": "campaigns", "project": "campaigns",
          "spatial_keyword": "spatial_keywords"}  # fmt: skip
 GRANULE_TEXT = {"granule_ur": "granule_ur", "producer_granule_id": "producer_granule_id"}
+#: A record's native id (CMR's ``native_id``, and the ``native-id`` of its UMM-JSON ``meta``): the
+#: provider's own name for it, as ECHO 10 records carry one.
+NATIVE_ID = {"collections": "dataset_id", "granules": "granule_ur"}
 # -- orbit_number, equator_crossing_longitude, equator_crossing_date -----------------------------
 
 #: The ECHO catalog-rest forms CMR folds into its own parameters.
@@ -51,9 +54,9 @@ ORBIT_PARAMETERS = frozenset({
 })  # fmt: skip
 
 
-KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "provider", "concept_id", "bounding_box", "polygon", "point",
-         "line", "circle", "temporal", "cloud_cover", "day_night_flag", "online_only",
-         "browse_only", "updated_since", "page_size", "production_date",
+KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "native_id", "provider", "concept_id", "bounding_box",
+         "polygon", "point", "line", "circle", "temporal", "cloud_cover", "day_night_flag",
+         "online_only", "browse_only", "updated_since", "page_size", "production_date",
          "equator_crossing_longitude", "equator_crossing_date",
          "collection_concept_id", "echo_collection_id", "echo_granule_id",
          "readable_granule_name", "provider_short_name", "downloadable", "browsable",
@@ -93,6 +96,9 @@ def _texts(target: str, args) -> list[c.Condition]:
         if name in args:
             params.granules_only(target, name)
             found.append(c.GranuleField(field, _text(args, name)))
+    if "native_id" in args:
+        own = c.CollectionField if target == "collections" else c.GranuleField
+        found.append(own(NATIVE_ID[target], _text(args, "native_id")))
     return found
 
 
@@ -174,7 +180,8 @@ def _numbers(text: str, name: str) -> list[float]:
 
 def _spatial(target: str, args) -> list[c.Condition]:
     """The shapes: those of one parameter all hold (or, with ``options[name][or]``, one), and
-    so do the parameters (or one, with ``options[spatial][or]``)."""
+    so do the parameters; ``options[spatial][or]`` asks for any one shape of them all (CMR's
+    granule_counts_search_test.clj ORs two bounding boxes with it alone)."""
     shapes = []
     for text in args.getlist("bounding_box"):
         numbers = _numbers(text, "bounding_box")
@@ -211,14 +218,9 @@ def _spatial(target: str, args) -> list[c.Condition]:
             groups.setdefault(name, []).append(c.Spatial(prepare_search(shape)))
         except SpatialError as exc:
             raise InvalidValue(f"{name}: {exc.message}") from None
-    every_or = params.option(args, "spatial", "or")  # ORs every shape, of one kind or several
-    combined = [
-        _combine(parts, every_or or params.option(args, name, "or"))
-        for name, parts in groups.items()
-    ]
-    if every_or and combined:
-        return [_combine(combined, True)]
-    return combined
+    if params.option(args, "spatial", "or") and groups:
+        return [_combine([part for parts in groups.values() for part in parts], True)]
+    return [_combine(parts, params.option(args, name, "or")) for name, parts in groups.items()]
 
 
 def _combine(parts: list[c.Condition], either: bool) -> c.Condition:

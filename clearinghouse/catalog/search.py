@@ -8,6 +8,7 @@ runs neither skips nor repeats; a result set also ignores records that arrived a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from datetime import UTC, datetime
@@ -189,11 +190,8 @@ class Plan:
         """Built once per plan (the count and the page share them), the collection-level
         conditions of a granule search settled first, in ``session``."""
         if self._conditions is None:
-            token = collection_resolver.set(lambda q: list(session.scalars(q)))
-            try:
+            with _resolving(session):
                 parts = [*visible(self.query.target, self.caller), *self.query.where()]
-            finally:
-                collection_resolver.reset(token)
             if self.as_of is not None:
                 parts.append(self.model.created_at <= self.as_of)
             object.__setattr__(self, "_conditions", parts)
@@ -224,7 +222,8 @@ class Plan:
         model = self.model
         extra = ()
         if self.query.granule_counts is not None and self.query.target == "collections":
-            extra = (granule_count(list(self.query.granule_counts)),)
+            with _resolving(session):  # a count by area backtracks orbits, as a search does
+                extra = (granule_count(list(self.query.granule_counts)),)
         statement: Select = select(
             model.id, model.provider_id, *keys, *(columns or (model.xml,)), *extra
         ).where(*self.conditions(session))
@@ -237,6 +236,17 @@ class Plan:
             statement = statement.offset(skip)
         ordering = [column.desc() if descending else column for column, descending, _ in order]
         return session.execute(statement.order_by(*ordering).limit(size)).all()
+
+
+@contextlib.contextmanager
+def _resolving(session: Session):
+    """Where granule conditions are built: the collections they depend on (orbit parameters)
+    read in ``session``."""
+    token = collection_resolver.set(lambda q: list(session.scalars(q)))
+    try:
+        yield
+    finally:
+        collection_resolver.reset(token)
 
 
 def within_budget(session: Session, statement: Select) -> int | None:

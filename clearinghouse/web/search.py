@@ -50,7 +50,8 @@ def find(name: str):
 def concept(name: str):
     concept_id, _, suffix = name.partition(".")
     fmt = search.negotiate(suffix, _accept(), search.CONCEPT_FORMATS, search.CONCEPT_DEFAULT)
-    headers, status, body = search.concept(context(), concept_id, fmt=fmt)
+    pretty = _params().get("pretty", "false")
+    headers, status, body = search.concept(context(), concept_id, fmt=fmt, pretty=pretty)
     return Response(body, status=status, headers=headers)
 
 
