@@ -255,3 +255,71 @@ def test_a_tile_url_puts_the_map_on_those_tiles(site):
     settings = dataclasses.replace(site.settings, console_tiles=tiles)
     page = create_app({"SETTINGS": settings, "DATABASE": site.db}).test_client().get("/")
     assert html.fromstring(page.data).get_element_by_id("map").get("data-tiles") == tiles
+
+
+def test_a_csrf_token_from_one_session_is_refused_in_another(site):
+    app = create_app({"SETTINGS": site.settings, "DATABASE": site.db})
+    mine, theirs = app.test_client(), app.test_client()
+    _login(mine, site.admin)
+    _login(theirs, site.admin)
+    my_token = _csrf(mine)
+    # Even with this browser's nonce planted in the other (a cookie another site may inject),
+    # the token stands for its own session alone.
+    theirs.set_cookie("ch_csrf", mine.get_cookie("ch_csrf").value)
+    action = f"/operator/providers/{site.provider}/ingest"
+    refused = theirs.post(action, data={"csrf_token": my_token, "paused": "false"})
+    assert refused.status_code == 403
+    assert b"security token" in refused.data
+    own = theirs.post(action, data={"csrf_token": _csrf(theirs), "paused": "false"})
+    assert own.status_code == 303
+    assert mine.post(action, data={"csrf_token": my_token, "paused": "false"}).status_code == 303
+    # Logging out ends the token with the session.
+    mine.post("/logout", data={"csrf_token": my_token})
+    assert mine.post(action, data={"csrf_token": my_token}).status_code == 403
+
+
+def _error_page(answer, status: int) -> html.HtmlElement:
+    assert answer.status_code == status
+    assert answer.mimetype == "text/html"
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    page = html.fromstring(answer.data)
+    assert page.xpath("//h1/text()")[0].startswith(f"{status} · ")
+    return page
+
+
+def test_console_pages_answer_errors_with_html_pages_the_other_doors_keep_their_own(web, site):
+    page = _error_page(web.get("/no/such/page"), 404)
+    assert page.get_element_by_id("error-message").text
+    _error_page(web.get("/logout"), 405)
+    _error_page(web.get("/granules/G1-NOBODY"), 404)
+    _login(web, site.buyer)
+    page = _error_page(web.get("/operator"), 403)
+    assert page.get_element_by_id("error-message").text == "this page is for administrators"
+    # A 400 with the server's own message.
+    answer = web.post("/orders", data={"csrf_token": _csrf(web), "item": "nonsense"})
+    message = _error_page(answer, 400).get_element_by_id("error-message").text
+    assert message.startswith("CatalogItemId: 'nonsense' is not a catalog item id")
+    echo = web.get("/echo/no-such-thing")
+    assert echo.status_code == 404 and echo.mimetype == "application/xml"
+    assert echo.data.startswith(b"<?xml") and b"<Code>NotFound</Code>" in echo.data
+    searched = web.get("/search/no-such-thing.json")
+    assert searched.status_code == 404 and searched.mimetype == "application/json"
+    assert "errors" in json.loads(searched.data)
+    oseo = web.get("/oseo")
+    assert oseo.status_code == 405 and oseo.data.startswith(b"<?xml")
+
+
+def test_an_unexpected_failure_on_a_console_page_is_a_500_page_naming_the_request(site):
+    app = create_app({"SETTINGS": site.settings, "DATABASE": site.db})
+
+    def broken():
+        raise RuntimeError("a fault of the server's own")
+
+    # A page of the console's (its endpoint under the blueprint) whose code is at fault.
+    app.add_url_rule("/broken-for-the-test", "console.broken_for_the_test", broken)
+    answer = app.test_client().get("/broken-for-the-test")
+    page = _error_page(answer, 500)
+    request_id = answer.headers["X-Request-Id"]
+    assert page.get_element_by_id("request-id").text == request_id
+    assert request_id in page.get_element_by_id("error-message").text
+    assert b"a fault of the server" not in answer.data and b"Traceback" not in answer.data
