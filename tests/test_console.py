@@ -323,3 +323,40 @@ def test_an_unexpected_failure_on_a_console_page_is_a_500_page_naming_the_reques
     assert page.get_element_by_id("request-id").text == request_id
     assert request_id in page.get_element_by_id("error-message").text
     assert b"a fault of the server" not in answer.data and b"Traceback" not in answer.data
+
+
+def _titles(page: html.HtmlElement, section: str) -> list[str]:
+    return page.xpath(f"//*[@id='{section}']//a[@class='title']/text()")
+
+
+def test_the_free_text_finds_collections_by_keyword_ranked_and_their_granules(web, site):
+    answer = web.get("/", query_string={"provider": site.provider, "q": "ocean"})
+    page = html.fromstring(answer.data)
+    # Ranked: "ocean" twice in one collection's names, once in the other's.
+    assert _titles(page, "collections") == [site.ocean_colour, site.sea_surface]
+    scores = [int(s) for s in page.xpath("//*[@id='collections']//li/@data-score")]
+    assert scores[0] > scores[1] > 0
+    # The granule of a collection found, though its own name says nothing of oceans.
+    assert _titles(page, "granules") == [f"{site.provider}.SST"]
+    # A collection's link narrows the search to it, the text kept.
+    link = page.xpath("//*[@id='collections']//a[@class='title']/@href")[1]
+    narrowed = html.fromstring(web.get(link).data)
+    assert narrowed.get_element_by_id("f-dataset_id").get("value") == site.sea_surface
+    assert narrowed.get_element_by_id("f-q").get("value") == "ocean"
+    assert _titles(narrowed, "granules") == [f"{site.provider}.SST"]
+
+
+def test_a_granule_s_name_typed_in_finds_that_granule_and_no_collection(web, site):
+    page = html.fromstring(web.get("/", query_string={"q": f"{site.provider}.dateline"}).data)
+    assert _titles(page, "collections") == []
+    assert _titles(page, "granules") == [f"{site.provider}.DATELINE"]
+    # Every word must be there, as CMR's keyword: none of these collections holds both.
+    page = html.fromstring(
+        web.get("/", query_string={"provider": site.provider, "q": "ocean swaths"}).data
+    )
+    assert _titles(page, "collections") == [] and _titles(page, "granules") == []
+
+
+def test_free_text_the_keyword_refuses_is_shown_beside_the_text_field(web):
+    page = html.fromstring(web.get("/", query_string={"q": '"sea" "ocean"'}).data)
+    assert page.get_element_by_id("e-q").text.startswith("keyword: one phrase in double quotes")
