@@ -360,3 +360,60 @@ def test_a_granule_s_name_typed_in_finds_that_granule_and_no_collection(web, sit
 def test_free_text_the_keyword_refuses_is_shown_beside_the_text_field(web):
     page = html.fromstring(web.get("/", query_string={"q": '"sea" "ocean"'}).data)
     assert page.get_element_by_id("e-q").text.startswith("keyword: one phrase in double quotes")
+
+
+def _new_order(web, site) -> str:
+    granule = _granule_id(web, site, "AFRICA")
+    answer = web.post(
+        "/orders",
+        data={
+            "csrf_token": _csrf(web),
+            "item": granule,
+            f"{granule}|choice:MediaType": "CD",
+            f"{granule}|opt:MediaType/CD/Copies": "1",
+        },
+    )
+    assert answer.status_code == 303, answer.data
+    return answer.headers["Location"].rpartition("/")[2]
+
+
+def test_an_address_added_on_the_order_page_can_be_chosen_and_refusals_stand_beside_fields(
+    web, site
+):
+    _login(web, site.buyer)
+    guid = _new_order(web, site)
+    action = f"/orders/{guid}/addresses/new"
+    address = {"AddressId": "home", "Usage": "SHIPPING", "Street1": "1 Main St", "City": "Lanham"}
+    # The service's own refusals, each beside the field its path names; what was typed stays.
+    refused = web.post(action, data={**address, "Street1": "  ", "csrf_token": _csrf(web)})
+    assert refused.status_code == 400
+    page = html.fromstring(refused.data)
+    assert page.get_element_by_id("addr-Street1-error").text == "must not be empty"
+    assert page.get_element_by_id("addr-City").get("value") == "Lanham"
+    refused = web.post(action, data={**address, "Zip": "9" * 41, "csrf_token": _csrf(web)})
+    assert refused.status_code == 400
+    error = html.fromstring(refused.data).get_element_by_id("addr-Zip-error").text
+    assert error == "at most 40 characters, not 41"
+    added = web.post(action, data={**address, "csrf_token": _csrf(web)})
+    assert added.status_code == 200
+    page = html.fromstring(added.data)
+    assert page.xpath("//p[@class='notice']/text()") == ["address home added"]
+    choices = page.xpath("//select[@id='ShippingAddressId']/option/@value")
+    assert choices == ["", "home"]
+    # The same name again: a conflict, beside the name.
+    again = web.post(action, data={**address, "csrf_token": _csrf(web)})
+    assert again.status_code == 409
+    error = html.fromstring(again.data).get_element_by_id("addr-AddressId-error").text
+    assert "home" in error
+    chosen = web.post(
+        f"/orders/{guid}/addresses",
+        data={"ShippingAddressId": "home", "csrf_token": _csrf(web)},
+    )
+    assert chosen.status_code == 200
+    orders = site.perform_as(
+        site.buyer,
+        "OrderEntryService",
+        f"<GetOrdersRequest><OrderId>{guid}</OrderId></GetOrdersRequest>",
+    )
+    shipping = orders.find(".//UserInformation/ShippingAddress")
+    assert "1 Main St" in [e.text for e in shipping]
