@@ -288,9 +288,14 @@ def _error_page(answer, status: int) -> html.HtmlElement:
 
 
 def test_console_pages_answer_errors_with_html_pages_the_other_doors_keep_their_own(web, site):
-    page = _error_page(web.get("/no/such/page"), 404)
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = _error_page(web.get("/no/such/page", headers=browser), 404)
     assert page.get_element_by_id("error-message").text
-    _error_page(web.get("/logout"), 405)
+    # A program asking for no HTML keeps the XML error of the other doors.
+    assert web.get("/no/such/page").data.startswith(b"<?xml")
+    echo = web.get("/echo/no-such-thing", headers=browser)
+    assert echo.status_code == 404 and echo.mimetype == "application/xml"
+    _error_page(web.get("/logout", headers=browser), 405)
     _error_page(web.get("/granules/G1-NOBODY"), 404)
     _login(web, site.buyer)
     page = _error_page(web.get("/operator"), 403)

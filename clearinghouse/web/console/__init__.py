@@ -78,9 +78,12 @@ def _refused(error: ClearinghouseError):
 
 def owns_request() -> bool:
     """Whether the console answers this request's errors: one of its routes, or a path under no
-    other door's first segment (the console is at ``/``, so an unknown page is the console's)."""
+    other door's first segment asked for by a browser (the console is at ``/``, so a person's
+    mistyped page is the console's; a program asking for no HTML keeps the XML error)."""
     if request.blueprint is not None:
         return request.blueprint == blueprint.name
+    if request.accept_mimetypes.best_match(("application/xml", "text/html")) != "text/html":
+        return False
     first = request.path.split("/", 2)[1]
     doors = {
         rule.rule.split("/", 2)[1]
