@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lxml import etree
+from lxml import etree, html
 
 SOAP_ENVELOPES = ("http://www.w3.org/2003/05/soap-envelope",
                   "http://schemas.xmlsoap.org/soap/envelope/")  # fmt: skip
@@ -27,6 +27,21 @@ def echo_answer(response) -> etree._Element:
         assert fields.get("Code") and fields.get("Code") != "InternalError", _shown(response)
         assert fields.get("Message"), _shown(response)
     return root
+
+
+#: The doors whose refusals are never the web console's HTML page, whatever the client accepts.
+API_DOORS = ("/echo", "/soap", "/search/", "/oseo", "/health", "/browse/", "/dtd/")
+
+
+def console_answer(response) -> None:
+    """The web console's refusal (its pages, at ``/``): an HTML page with a 4xx, its heading the
+    status and code, the server's message shown; never for a path of another door."""
+    assert 400 <= response.status_code < 500, _shown(response)
+    assert not response.request.path.startswith(API_DOORS), _shown(response)
+    page = html.fromstring(response.data)
+    heading = page.findtext(".//h1") or ""
+    assert heading.startswith(f"{response.status_code} · "), _shown(response)
+    assert (page.get_element_by_id("error-message").text or "").strip(), _shown(response)
 
 
 def search_answer(response) -> None:
