@@ -30,6 +30,7 @@ from clearinghouse.accounts.models import OrderMode, Transaction
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.db.errors import log_failure
+from clearinghouse.db.heartbeats import Beating
 from clearinghouse.db.listen import listen
 from clearinghouse.errors import DatabaseUnavailable, DestinationNotAllowed
 
@@ -81,6 +82,8 @@ RECORD_REQUESTS = text("""
 """)
 #: How long a worker with nothing to do waits before looking again (a NOTIFY wakes it sooner).
 IDLE_POLL = 1.0
+#: What the worker's heartbeats are recorded as (``clearinghouse.db.heartbeats``).
+COMPONENT = "broker worker"
 SIDE_POLL = 0.5
 CONNECT_TIMEOUT = 5.0
 RESPONSE_KEPT = 100_000
@@ -322,7 +325,10 @@ class Worker:
                 self.stopping.wait(SIDE_POLL)
 
     def start(self, *, listening: bool = True, side_jobs=()) -> list[threading.Thread]:
-        threads = [
+        detail = f"{self.concurrency} dispatch threads"
+        heartbeat = Beating(self.db, COMPONENT, self.stopping, detail=detail)
+        threads = [heartbeat.thread()]
+        threads += [
             threading.Thread(target=self._loop, name=f"dispatch-{n}", daemon=True)
             for n in range(self.concurrency)
         ]

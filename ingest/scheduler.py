@@ -26,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from clearinghouse.config import Settings
 from clearinghouse.db import Database
 from clearinghouse.db.errors import log_failure
+from clearinghouse.db.heartbeats import Beating
 from clearinghouse.db.listen import listen
 from ingest import scan, signals
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: How long a signalled scan waits before trying a locked partner again.
 RETRY_LOCKED = 1.0
+#: What the scheduler's heartbeats are recorded as (``clearinghouse.db.heartbeats``).
+COMPONENT = "ingest scheduler"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class Scheduler:
         self.jobs = tuple(jobs)
         self.stopping = threading.Event()
         self.requests: queue.Queue[str] = queue.Queue()
+        self.heartbeat = Beating(
+            db, COMPONENT, self.stopping, detail=f"scanning every {settings.ingest_interval} s"
+        )
         self.aps = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -67,6 +73,8 @@ class Scheduler:
                 log.info("%s: %s %s", taken.provider_id, taken.file_name, _summary(taken.report))
         except Exception:
             log_failure(log, "the scheduled scan failed; the next one tries again")
+        else:
+            self.heartbeat.beat(pass_done=True)
 
     @staticmethod
     def run_job(job: Job) -> None:
@@ -124,6 +132,7 @@ class Scheduler:
     def start(self) -> None:
         self.plan()
         self.aps.start()
+        self.heartbeat.start()
         for target in (self._listen, self._signalled):
             threading.Thread(target=target, name=target.__name__, daemon=True).start()
 

@@ -75,6 +75,14 @@ FOOTPRINTS = {
 }
 
 
+#: Two more collections, for the free text (CMR's keyword): "ocean" twice in the colour one's
+#: names, once in the temperature one's, whose granule's name says nothing of oceans.
+OCEAN_COLOUR = ("OCEAN", "ocean colour and ocean chlorophyll")
+SEA_SURFACE = ("SST", "sea surface temperature of the ocean")
+#: Its granule lies in the South Atlantic, clear of the other footprints and of the tests' boxes.
+SST_FOOTPRINT = [(-40, -20), (-30, -20), (-30, -30), (-40, -30)]
+
+
 class ConsoleSite:
     """Committed partner PROV_<tag> with its catalog and option definition, users (buyer,
     partner desk, administrator), the application on a port of its own."""
@@ -97,6 +105,8 @@ class ConsoleSite:
         self.other_desk = f"otherdesk-{self.tag.lower()}"
         self.admin = f"root-{self.tag.lower()}"
         self.dataset = f"{self.provider} swaths"
+        self.ocean_colour = f"{self.provider} {OCEAN_COLOUR[1]}"
+        self.sea_surface = f"{self.provider} {SEA_SURFACE[1]}"
         self.users = [self.buyer, self.desk, self.other_desk, self.admin]
 
     def build(self, endpoint: str | None = None) -> None:
@@ -145,8 +155,16 @@ class ConsoleSite:
                     f"B-{suffix}</ProviderBrowseId></AssociatedBrowseImages>"
                 )
             granules.append(granule(f"{self.provider}.{suffix}", dataset=self.dataset, extra=extra))
+        granules.append(
+            granule(f"{self.provider}.SST", dataset=self.sea_surface, extra=_polygon(SST_FOOTPRINT))
+        )
+        collections = [
+            collection("SW", dataset=self.dataset),
+            collection(OCEAN_COLOUR[0], dataset=self.ocean_colour),
+            collection(SEA_SURFACE[0], dataset=self.sea_surface),
+        ]
         files = [
-            ("CollectionMetaDataFile", {"Collections": [collection("SW", dataset=self.dataset)]}),
+            ("CollectionMetaDataFile", {"Collections": collections}),
             ("GranuleMetaDataFile", {"Granules": granules}),
             ("BrowseMetaDataFile", {"BrowseImages": images}),
         ]

@@ -255,3 +255,170 @@ def test_a_tile_url_puts_the_map_on_those_tiles(site):
     settings = dataclasses.replace(site.settings, console_tiles=tiles)
     page = create_app({"SETTINGS": settings, "DATABASE": site.db}).test_client().get("/")
     assert html.fromstring(page.data).get_element_by_id("map").get("data-tiles") == tiles
+
+
+def test_a_csrf_token_from_one_session_is_refused_in_another(site):
+    app = create_app({"SETTINGS": site.settings, "DATABASE": site.db})
+    mine, theirs = app.test_client(), app.test_client()
+    _login(mine, site.admin)
+    _login(theirs, site.admin)
+    my_token = _csrf(mine)
+    # Even with this browser's nonce planted in the other (a cookie another site may inject),
+    # the token stands for its own session alone.
+    theirs.set_cookie("ch_csrf", mine.get_cookie("ch_csrf").value)
+    action = f"/operator/providers/{site.provider}/ingest"
+    refused = theirs.post(action, data={"csrf_token": my_token, "paused": "false"})
+    assert refused.status_code == 403
+    assert b"security token" in refused.data
+    own = theirs.post(action, data={"csrf_token": _csrf(theirs), "paused": "false"})
+    assert own.status_code == 303
+    assert mine.post(action, data={"csrf_token": my_token, "paused": "false"}).status_code == 303
+    # Logging out ends the token with the session.
+    mine.post("/logout", data={"csrf_token": my_token})
+    assert mine.post(action, data={"csrf_token": my_token}).status_code == 403
+
+
+def _error_page(answer, status: int) -> html.HtmlElement:
+    assert answer.status_code == status
+    assert answer.mimetype == "text/html"
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    page = html.fromstring(answer.data)
+    assert page.xpath("//h1/text()")[0].startswith(f"{status} · ")
+    return page
+
+
+def test_console_pages_answer_errors_with_html_pages_the_other_doors_keep_their_own(web, site):
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = _error_page(web.get("/no/such/page", headers=browser), 404)
+    assert page.get_element_by_id("error-message").text
+    # A program asking for no HTML keeps the XML error of the other doors.
+    assert web.get("/no/such/page").data.startswith(b"<?xml")
+    echo = web.get("/echo/no-such-thing", headers=browser)
+    assert echo.status_code == 404 and echo.mimetype == "application/xml"
+    _error_page(web.get("/logout", headers=browser), 405)
+    _error_page(web.get("/granules/G1-NOBODY"), 404)
+    _login(web, site.buyer)
+    page = _error_page(web.get("/operator"), 403)
+    assert page.get_element_by_id("error-message").text == "this page is for administrators"
+    # A 400 with the server's own message.
+    answer = web.post("/orders", data={"csrf_token": _csrf(web), "item": "nonsense"})
+    message = _error_page(answer, 400).get_element_by_id("error-message").text
+    assert message.startswith("CatalogItemId: 'nonsense' is not a catalog item id")
+    echo = web.get("/echo/no-such-thing")
+    assert echo.status_code == 404 and echo.mimetype == "application/xml"
+    assert echo.data.startswith(b"<?xml") and b"<Code>NotFound</Code>" in echo.data
+    searched = web.get("/search/no-such-thing.json")
+    assert searched.status_code == 404 and searched.mimetype == "application/json"
+    assert "errors" in json.loads(searched.data)
+    oseo = web.get("/oseo")
+    assert oseo.status_code == 405 and oseo.data.startswith(b"<?xml")
+
+
+def test_an_unexpected_failure_on_a_console_page_is_a_500_page_naming_the_request(site):
+    app = create_app({"SETTINGS": site.settings, "DATABASE": site.db})
+
+    def broken():
+        raise RuntimeError("a fault of the server's own")
+
+    # A page of the console's (its endpoint under the blueprint) whose code is at fault.
+    app.add_url_rule("/broken-for-the-test", "console.broken_for_the_test", broken)
+    answer = app.test_client().get("/broken-for-the-test")
+    page = _error_page(answer, 500)
+    request_id = answer.headers["X-Request-Id"]
+    assert page.get_element_by_id("request-id").text == request_id
+    assert request_id in page.get_element_by_id("error-message").text
+    assert b"a fault of the server" not in answer.data and b"Traceback" not in answer.data
+
+
+def _titles(page: html.HtmlElement, section: str) -> list[str]:
+    return page.xpath(f"//*[@id='{section}']//a[@class='title']/text()")
+
+
+def test_the_free_text_finds_collections_by_keyword_ranked_and_their_granules(web, site):
+    answer = web.get("/", query_string={"provider": site.provider, "q": "ocean"})
+    page = html.fromstring(answer.data)
+    # Ranked: "ocean" twice in one collection's names, once in the other's.
+    assert _titles(page, "collections") == [site.ocean_colour, site.sea_surface]
+    scores = [int(s) for s in page.xpath("//*[@id='collections']//li/@data-score")]
+    assert scores[0] > scores[1] > 0
+    # The granule of a collection found, though its own name says nothing of oceans.
+    assert _titles(page, "granules") == [f"{site.provider}.SST"]
+    # A collection's link narrows the search to it, the text kept.
+    link = page.xpath("//*[@id='collections']//a[@class='title']/@href")[1]
+    narrowed = html.fromstring(web.get(link).data)
+    assert narrowed.get_element_by_id("f-dataset_id").get("value") == site.sea_surface
+    assert narrowed.get_element_by_id("f-q").get("value") == "ocean"
+    assert _titles(narrowed, "granules") == [f"{site.provider}.SST"]
+
+
+def test_a_granule_s_name_typed_in_finds_that_granule_and_no_collection(web, site):
+    page = html.fromstring(web.get("/", query_string={"q": f"{site.provider}.dateline"}).data)
+    assert _titles(page, "collections") == []
+    assert _titles(page, "granules") == [f"{site.provider}.DATELINE"]
+    # Every word must be there, as CMR's keyword: none of these collections holds both.
+    page = html.fromstring(
+        web.get("/", query_string={"provider": site.provider, "q": "ocean swaths"}).data
+    )
+    assert _titles(page, "collections") == [] and _titles(page, "granules") == []
+
+
+def test_free_text_the_keyword_refuses_is_shown_beside_the_text_field(web):
+    page = html.fromstring(web.get("/", query_string={"q": '"sea" "ocean"'}).data)
+    assert page.get_element_by_id("e-q").text.startswith("keyword: one phrase in double quotes")
+
+
+def _new_order(web, site) -> str:
+    granule = _granule_id(web, site, "AFRICA")
+    answer = web.post(
+        "/orders",
+        data={
+            "csrf_token": _csrf(web),
+            "item": granule,
+            f"{granule}|choice:MediaType": "CD",
+            f"{granule}|opt:MediaType/CD/Copies": "1",
+        },
+    )
+    assert answer.status_code == 303, answer.data
+    return answer.headers["Location"].rpartition("/")[2]
+
+
+def test_an_address_added_on_the_order_page_can_be_chosen_and_refusals_stand_beside_fields(
+    web, site
+):
+    _login(web, site.buyer)
+    guid = _new_order(web, site)
+    action = f"/orders/{guid}/addresses/new"
+    address = {"AddressId": "home", "Usage": "SHIPPING", "Street1": "1 Main St", "City": "Lanham"}
+    # The service's own refusals, each beside the field its path names; what was typed stays.
+    refused = web.post(action, data={**address, "Street1": "  ", "csrf_token": _csrf(web)})
+    assert refused.status_code == 400
+    page = html.fromstring(refused.data)
+    assert page.get_element_by_id("addr-Street1-error").text == "must not be empty"
+    assert page.get_element_by_id("addr-City").get("value") == "Lanham"
+    refused = web.post(action, data={**address, "Zip": "9" * 41, "csrf_token": _csrf(web)})
+    assert refused.status_code == 400
+    error = html.fromstring(refused.data).get_element_by_id("addr-Zip-error").text
+    assert error == "at most 40 characters, not 41"
+    added = web.post(action, data={**address, "csrf_token": _csrf(web)})
+    assert added.status_code == 200
+    page = html.fromstring(added.data)
+    assert page.xpath("//p[@class='notice']/text()") == ["address home added"]
+    choices = page.xpath("//select[@id='ShippingAddressId']/option/@value")
+    assert choices == ["", "home"]
+    # The same name again: a conflict, beside the name.
+    again = web.post(action, data={**address, "csrf_token": _csrf(web)})
+    assert again.status_code == 409
+    error = html.fromstring(again.data).get_element_by_id("addr-AddressId-error").text
+    assert "home" in error
+    chosen = web.post(
+        f"/orders/{guid}/addresses",
+        data={"ShippingAddressId": "home", "csrf_token": _csrf(web)},
+    )
+    assert chosen.status_code == 200
+    orders = site.perform_as(
+        site.buyer,
+        "OrderEntryService",
+        f"<GetOrdersRequest><OrderId>{guid}</OrderId></GetOrdersRequest>",
+    )
+    shipping = orders.find(".//UserInformation/ShippingAddress")
+    assert "1 Main St" in [e.text for e in shipping]

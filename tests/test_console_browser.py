@@ -155,6 +155,31 @@ def test_drawing_a_polygon_searches_inside_it(browser, url, site):
     assert titles == [f"{site.provider}.AFRICA"]
 
 
+def test_words_typed_in_find_collections_ranked_and_their_granules(browser, url, site):
+    browser.get(f"{url}/?provider={site.provider}")
+    browser.find_element(By.ID, "f-q").send_keys("ocean")
+    press(browser, browser.find_element(By.ID, "search-button"))
+    collections = browser.find_elements(By.CSS_SELECTOR, "#collections .title")
+    # "ocean" twice in the colour collection's names, once in the temperature one's.
+    assert [a.text for a in collections] == [site.ocean_colour, site.sea_surface]
+    # Granules of the collections found, though no granule's name says "ocean".
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#granules .title")]
+    assert titles == [f"{site.provider}.SST"]
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "path.footprint"), "not drawn")
+    press(browser, collections[1])
+    assert browser.find_element(By.ID, "f-dataset_id").get_attribute("value") == site.sea_surface
+    assert browser.find_element(By.ID, "f-q").get_attribute("value") == "ocean"
+    # A granule's name typed in instead finds that granule and no collection.
+    field = browser.find_element(By.ID, "f-q")
+    field.clear()
+    field.send_keys(f"{site.provider}.dateline")
+    browser.find_element(By.ID, "f-dataset_id").clear()
+    press(browser, browser.find_element(By.ID, "search-button"))
+    assert not browser.find_elements(By.ID, "collections")
+    titles = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#granules .title")]
+    assert titles == [f"{site.provider}.DATELINE"]
+
+
 def test_a_footprint_round_the_pole_is_drawn_as_the_cap_it_covers(browser, url, site):
     browser.get(f"{url}/?provider={site.provider}&q=POLAR")
     map_ready(browser)

@@ -1,5 +1,6 @@
 """Errors rendered once, at the HTTP edge: ``<Error><Code/><Message/>[<Line/><Column/>]``, or
-under /search CMR's ``{"errors": […]}`` / ``<errors><error/></errors>``.
+under /search CMR's ``{"errors": […]}`` / ``<errors><error/></errors>``, or on the web console's
+pages (and any path no other door holds) an HTML page.
 
 Every request gets an id (``X-Request-Id`` on every answer); a failure of the server's own is
 logged with its cause under that id (``clearinghouse.incidents``).
@@ -24,12 +25,16 @@ _HTTP_CODES = {
 
 
 def render(error: errors.ClearinghouseError) -> Response:
+    from clearinghouse.web import console
+
     if request.path.startswith("/search/"):  # the search API speaks CMR's error shape
         from clearinghouse.api.search import error_body
         from clearinghouse.web.search import asks_for_json
 
         content_type, body = error_body(error, as_json=asks_for_json())
         response = Response(body, status=error.status, content_type=content_type)
+    elif console.owns_request():
+        response = console.error_page(error)
     else:
         body = etree.tostring(error_element(error), encoding="UTF-8", xml_declaration=True)
         response = Response(body, status=error.status, mimetype="application/xml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lxml import etree
+from lxml import etree, html
 
 SOAP_ENVELOPES = ("http://www.w3.org/2003/05/soap-envelope",
                   "http://schemas.xmlsoap.org/soap/envelope/")  # fmt: skip
@@ -14,22 +14,6 @@ OWS = "http://www.opengis.net/ows/2.0"
 
 def _shown(response) -> str:
     return f"{response.status_code}: {response.data[:600]!r}"
-
-
-def console_answer(response) -> None:
-    """The web console's pages: a refusal is an HTML page saying why, never a 5xx."""
-    assert response.status_code < 500, _shown(response)
-    assert response.mimetype == "text/html", _shown(response)
-    assert b"<html" in response.data.lower(), _shown(response)
-
-
-def console_route(app, path: str, method: str) -> bool:
-    """Whether the console (its blueprint) answers this path and method."""
-    try:
-        endpoint, _ = app.url_map.bind("localhost").match(path, method=method)
-    except Exception:  # werkzeug's NotFound, MethodNotAllowed, RequestRedirect: not the console
-        return False
-    return endpoint.startswith("console.")
 
 
 def echo_answer(response) -> etree._Element:
@@ -43,6 +27,21 @@ def echo_answer(response) -> etree._Element:
         assert fields.get("Code") and fields.get("Code") != "InternalError", _shown(response)
         assert fields.get("Message"), _shown(response)
     return root
+
+
+#: The doors whose refusals are never the web console's HTML page, whatever the client accepts.
+API_DOORS = ("/echo", "/soap", "/search/", "/oseo", "/health", "/browse/", "/dtd/")
+
+
+def console_answer(response) -> None:
+    """The web console's refusal (its pages, at ``/``): an HTML page with a 4xx, its heading the
+    status and code, the server's message shown; never for a path of another door."""
+    assert 400 <= response.status_code < 500, _shown(response)
+    assert not response.request.path.startswith(API_DOORS), _shown(response)
+    page = html.fromstring(response.data)
+    heading = page.findtext(".//h1") or ""
+    assert heading.startswith(f"{response.status_code} · "), _shown(response)
+    assert (page.get_element_by_id("error-message").text or "").strip(), _shown(response)
 
 
 def search_answer(response) -> None:

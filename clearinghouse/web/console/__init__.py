@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
 
 from clearinghouse import incidents
 from clearinghouse.accounts.sessions import GUEST
@@ -36,9 +36,8 @@ def _guard() -> None:
 
 @blueprint.after_request
 def _cookies(response):
-    response.headers.setdefault("Content-Security-Policy", POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     return session.set_cookies(response)
 
 
@@ -48,6 +47,11 @@ POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: "
     "data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+HEADERS = {
+    "Content-Security-Policy": POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @blueprint.app_context_processor
@@ -69,10 +73,37 @@ def _refused(error: ClearinghouseError):
         # Back to the page after logging in; a form's target is no page to go back to.
         back = request.full_path.rstrip("?") if request.method == "GET" else "/"
         return redirect(url_for("console.login", next=back), 303)
-    shown = incidents.served(error)
+    return error_page(incidents.served(error))
+
+
+def owns_request() -> bool:
+    """Whether the console answers this request's errors: one of its routes, or a path under no
+    other door's first segment asked for by a browser (the console is at ``/``, so a person's
+    mistyped page is the console's; a program asking for no HTML keeps the XML error)."""
+    if request.blueprint is not None:
+        return request.blueprint == blueprint.name
+    if request.accept_mimetypes.best_match(("application/xml", "text/html")) != "text/html":
+        return False
+    first = request.path.split("/", 2)[1]
+    doors = {
+        rule.rule.split("/", 2)[1]
+        for rule in current_app.url_map.iter_rules()
+        if not rule.endpoint.startswith(blueprint.name + ".")
+    }
+    return first not in doors
+
+
+def error_page(shown: ClearinghouseError):
+    """An HTML page for an error already ``incidents.served`` (a 500's message names its
+    request id); the headers the console's pages carry, also for a path no route matched."""
     # The caller as far as it was resolved: asking the database again may be what just failed.
     caller = g.get("console_caller", GUEST)
-    return render_template("error.html", error=shown, caller=caller), shown.status
+    page = render_template(
+        "error.html", error=shown, caller=caller, request_id=incidents.request_id()
+    )
+    response = current_app.make_response((page, shown.status))
+    response.headers.update(HEADERS)
+    return response
 
 
 def register(app: Flask) -> None:

@@ -158,6 +158,25 @@ def option_definitions(ctx: Context, item_ids: list[str]) -> dict[str, list[etre
     }
 
 
+#: An address's fields as the form names them (AddressInformation's own tags), in the DTD's order.
+ADDRESS_FIELDS = ("AddressId", "Usage", "Street1", "Street2", "City", "State", "Zip", "Country")
+#: Sent even when empty, for the service to name them ("…/Street1: must not be empty") where the
+#: DTD would only say the element is missing.
+ADDRESS_REQUIRED = ("AddressId", "Street1")
+
+
+def add_address(ctx: Context, values) -> str:
+    """A new address of the user's (UserAccountService AddAddress); refused with the path of the
+    field at fault (``…/AddressInformation/Street1: …``), or a Conflict for a name in use."""
+    fields = [
+        _el(tag, text=(values.get(tag) or "").strip())
+        for tag in ADDRESS_FIELDS
+        if tag in ADDRESS_REQUIRED or (values.get(tag) or "").strip()
+    ]
+    answer = _perform(ctx, ACCOUNT, _el("AddAddressRequest", _el("AddressInformation", *fields)))
+    return answer.findtext("AddressId")
+
+
 def addresses(ctx: Context) -> list[dict[str, str]]:
     answer = _perform(ctx, ACCOUNT, _el("GetUserInformationRequest"))
     return [_fields(a) for a in answer.iter("AddressInformation")]

@@ -1,6 +1,11 @@
-"""The console's granule search: its form read into the search API's own parameters (so the same
-words mean the same thing in both), run by the catalog's ``Plan`` for the caller, each row with its
-footprint as the map draws it and its browse image."""
+"""The console's search: its form read into the search API's own parameters (so the same words
+mean the same thing in both), run by the catalog's ``Plan`` for the caller, each granule with its
+footprint as the map draws it and its browse image.
+
+The free text is CMR's ``keyword`` on collections (ranked, the best shown above the granules) and,
+for granules, what a user typing into one box means by it: the granules of the collections the
+keyword finds, and the granules whose name holds the text (a granule UR typed in finds that
+granule even when no collection's words match it)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from clearinghouse import xmlsafe
 from clearinghouse.accounts.sessions import Caller
 from clearinghouse.catalog import cmr, search
+from clearinghouse.catalog import conditions as c
 from clearinghouse.catalog.conditions import item_id
 from clearinghouse.catalog.models import BrowseImage, Collection, Granule
 from clearinghouse.db import Database
@@ -20,6 +26,8 @@ from clearinghouse.errors import InvalidValue
 from clearinghouse.web.console.footprints import footprint
 
 PAGE = 20
+#: Collections the free text finds shown above the granules, best ranked first.
+COLLECTIONS_SHOWN = 10
 #: The form's fields; those not named here pass to the search API as they are.
 FIELDS = (
     "q",
@@ -36,6 +44,7 @@ FIELDS = (
 #: Which form field a search API parameter's error belongs beside.
 FIELD_OF = {
     "granule_ur": "q",
+    "keyword": "q",
     "temporal": "start",
     "cloud_cover": "cloud_max",
     "day_night_flag": "day_night",
@@ -48,27 +57,46 @@ class Results:
     hits: int
     estimated: bool
     after: str | None  # the next page's position, when there is one
+    collections: list[dict] = dataclasses.field(default_factory=list)  # the free text's, ranked
 
 
-def parameters(form) -> MultiDict:
-    """The search API parameters the console's form stands for."""
+def parameters(form, target: str = "granules") -> MultiDict:
+    """The search API parameters the console's form stands for: on collections, the free text
+    as ``keyword`` and the filters a collection has; on granules, every filter but the free
+    text (``text_condition``: the API has no one parameter for it)."""
     out: MultiDict = MultiDict()
     value = {name: (form.get(name) or "").strip() for name in FIELDS}
-    if value["q"]:
-        out.add("granule_ur", f"*{value['q']}*")
-        out.add("options[granule_ur][pattern]", "true")
-        out.add("options[granule_ur][ignore_case]", "true")
+    if target == "collections" and value["q"]:
+        out.add("keyword", value["q"])
     for name in ("provider", "dataset_id", "platform", "bounding_box", "polygon"):
         if value[name]:
             out.add(name, value[name])
     if value["start"] or value["end"]:
         out.add("temporal", f"{value['start']},{value['end']}")
-    if value["cloud_max"]:
-        out.add("cloud_cover", f",{value['cloud_max']}")
-    if value["day_night"]:
-        out.add("day_night_flag", value["day_night"])
-    out.add("page_size", str(PAGE))
+    if target == "granules":
+        if value["cloud_max"]:
+            out.add("cloud_cover", f",{value['cloud_max']}")
+        if value["day_night"]:
+            out.add("day_night_flag", value["day_night"])
+    out.add("page_size", str(PAGE if target == "granules" else COLLECTIONS_SHOWN))
     return out
+
+
+def text_condition(text: str) -> c.Condition:
+    """Granules of the collections ``keyword`` finds, or whose UR holds the text (case blind,
+    CMR's ``*``/``?`` wildcards), each read by the search API's own parameter readers."""
+    named, _ = cmr.read(
+        "granules",
+        MultiDict(
+            {
+                "granule_ur": f"*{text}*",
+                "options[granule_ur][pattern]": "true",
+                "options[granule_ur][ignore_case]": "true",
+            }
+        ),
+    )
+    pieces = cmr.keyword_pieces(text)
+    return c.AnyOf((*named.conditions, *([c.Keyword(pieces)] if pieces else [])))
 
 
 def field_of(error: InvalidValue) -> str | None:
@@ -120,8 +148,12 @@ def browse_url(provider_id: str, browse: str | None) -> str | None:
 
 
 def run(database: Database, caller: Caller, form) -> Results:
-    params = parameters(form)
-    query, size = cmr.read("granules", params)
+    query, size = cmr.read("granules", parameters(form))
+    text = (form.get("q") or "").strip()
+    found = []
+    if text:
+        query.conditions.append(text_condition(text))
+        found = collections(database, caller, form)
     with database.session() as session:
         plan = search.Plan(query, caller)
         after = None
@@ -135,7 +167,35 @@ def run(database: Database, caller: Caller, form) -> Results:
     following = None
     if len(rows) == size:
         following = cmr.encode_after(search.key_of(rows[-1], "granules", plan.sort))
-    return Results([_row(row) for row in rows], hits, estimated, following)
+    return Results([_row(row) for row in rows], hits, estimated, following, found)
+
+
+def collections(database: Database, caller: Caller, form) -> list[dict]:
+    """The collections the free text finds by ``keyword``, best ranked first (CMR's order for a
+    keyword search), with their rank."""
+    query, size = cmr.read("collections", parameters(form, "collections"))
+    keyword = next((x for x in query.conditions if isinstance(x, c.Keyword)), None)
+    if keyword is None:  # wildcards or punctuation alone: no word to rank by
+        return []
+    columns = (
+        Collection.dataset_id,
+        Collection.short_name,
+        Collection.version_id,
+        keyword.score().label("score"),
+    )
+    with database.session() as session:
+        rows = search.Plan(query, caller).page(session, size=size, columns=columns)
+    return [
+        {
+            "id": item_id("C", row.id, row.provider_id),
+            "provider": row.provider_id,
+            "dataset": row.dataset_id,
+            "short_name": row.short_name,
+            "version": row.version_id,
+            "score": row.score,
+        }
+        for row in rows
+    ]
 
 
 def _row(row) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from broker.option_selections import InvalidOptionSelection
-from clearinghouse.errors import ClearinghouseError, NotFound
+from clearinghouse.errors import ClearinghouseError, Conflict, NotFound
 from clearinghouse.web.console import backend, blueprint, options_form, session
 
 STEPS = {"validate": "Validate", "quote": "Quote", "submit": "Submit", "cancel": "Cancel"}
@@ -84,6 +84,7 @@ def _page(
     item: str | None = None,
     notice: str | None = None,
     error: str | None = None,
+    address_problems: dict[str, str] | None = None,
     status: int = 200,
 ):
     caller = session.require_user()
@@ -104,6 +105,9 @@ def _page(
         notice=notice,
         error=error,
         values=request.form if item else {},
+        address_fields=backend.ADDRESS_FIELDS,
+        address_problems=address_problems or {},
+        address_values=request.form if address_problems else {},
     ), status
 
 
@@ -154,6 +158,32 @@ def set_addresses(guid: str):
     except ClearinghouseError as refused:
         return _page(guid, error=refused.message, status=refused.status)
     return _page(guid, notice="addresses set")
+
+
+@blueprint.post("/orders/<guid>/addresses/new")
+def add_address(guid: str):
+    session.require_user()
+    try:
+        name = backend.add_address(session.context(), request.form)
+    except ClearinghouseError as refused:
+        if refused.status >= 500:
+            raise
+        field, problem = _address_problem(refused)
+        return _page(guid, address_problems={field: problem}, status=refused.status)
+    return _page(guid, notice=f"address {name} added")
+
+
+def _address_problem(refused: ClearinghouseError) -> tuple[str, str]:
+    """The form field a refusal of AddAddress belongs beside, and what to say there: the field
+    its path names (``…/Zip: at most 40 characters``); a Conflict is a name already in use; else
+    the form as a whole, with the whole message."""
+    if isinstance(refused, Conflict):
+        return "AddressId", refused.message
+    path, _, problem = refused.message.partition(": ")
+    name = path.rpartition("/")[2]
+    if "/" in path and name in backend.ADDRESS_FIELDS:
+        return name, problem
+    return "", refused.message
 
 
 @blueprint.post("/orders/<guid>/<step>")

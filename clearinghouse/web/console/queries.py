@@ -9,14 +9,16 @@ from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
+from broker.dispatch import COMPONENT as WORKER
 from broker.models import DispatchRequest, DispatchStatus
 from clearinghouse.accounts.models import Provider, User
 from clearinghouse.catalog.models import Collection, Granule
 from clearinghouse.config import Settings
-from clearinghouse.db import Database
+from clearinghouse.db import Database, heartbeats
 from clearinghouse.errors import DatabaseUnavailable
 from ingest import dropbox
 from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
+from ingest.scheduler import COMPONENT as SCHEDULER
 
 JOBS_SHOWN = 100
 #: A request due this long without being sent says the broker worker is not keeping up.
@@ -189,7 +191,8 @@ def locks(database: Database) -> dict[str, object]:
 
 def health(database: Database, settings: Settings) -> list[dict]:
     """Each component as far as this process can tell: the database by a ping, the FTP server by
-    a connection, the scheduler and the worker by what they leave behind."""
+    a connection, the scheduler and the worker by their heartbeats (and the worker by the
+    requests it leaves due)."""
     parts = [{"name": "HTTP API", "ok": True, "detail": "answering this page"}]
     try:
         state = database.ping()
@@ -209,27 +212,31 @@ def health(database: Database, settings: Settings) -> list[dict]:
     except OSError as error:
         parts.append({"name": "FTP drop boxes", "ok": False, "detail": str(error)})
     with database.session() as session:
-        last_job = session.scalar(select(func.max(IngestJob.created_at)))
         late = session.scalar(
             select(func.count()).where(
                 DispatchRequest.status == DispatchStatus.PENDING,
                 DispatchRequest.next_attempt_at < func.now() - LATE,
             )
         )
-    # The scheduler leaves no heartbeat: its last job is all there is to go by.
-    parts.append(
-        {
-            "name": "ingest scheduler",
-            "ok": None,
-            "detail": "no heartbeat; last ingest job "
-            + (last_job.isoformat(timespec="seconds") if last_job else "none yet"),
-        }
-    )
-    parts.append(
-        {
-            "name": "broker worker",
-            "ok": not late,
-            "detail": f"{late} requests due for over a minute" if late else "keeping up",
-        }
-    )
+    beats = heartbeats.latest(database)
+    parts.append(_heard(SCHEDULER, beats.get(SCHEDULER), "last full scan"))
+    worker = _heard(WORKER, beats.get(WORKER), "last pass")
+    if late and worker["ok"]:
+        worker = {**worker, "ok": False, "detail": f"{late} requests due for over a minute"}
+    parts.append(worker)
     return parts
+
+
+def _heard(name: str, beat: dict | None, what_pass: str) -> dict:
+    """A part that answers no request, by its heartbeats: up while its freshest instance beats."""
+    if beat is None:
+        return {"name": name, "ok": False, "detail": "no heartbeat ever recorded: not running"}
+    when = beat["beat_at"].isoformat(timespec="seconds")
+    if not beat["alive"]:
+        stale = int(heartbeats.STALE.total_seconds())
+        detail = f"silent since {when} (over {stale} s) on {beat['instance']}"
+        return {"name": name, "ok": False, "detail": detail}
+    detail = f"last beat {when}, {beat['instances']} running ({beat['detail']})"
+    if beat["pass_at"] is not None:
+        detail += f"; {what_pass} {beat['pass_at'].isoformat(timespec='seconds')}"
+    return {"name": name, "ok": True, "detail": detail}

@@ -29,6 +29,11 @@ def search():
     if results and results.after:
         following = request.args.copy()
         following["after"] = results.after
+    narrowed = {}  # each collection found: this search, within that collection
+    for found in results.collections if results else ():
+        narrowed[found["id"]] = [
+            (k, v) for k, v in request.args.items(multi=True) if k not in ("after", "dataset_id")
+        ] + [("dataset_id", found["dataset"])]
     settings = current_app.config["SETTINGS"]
     return render_template(
         "search.html",
@@ -38,6 +43,7 @@ def search():
         error=error,
         error_field=field,
         following=following,
+        narrowed=narrowed,
         tiles=settings.console_tiles,
     )
 

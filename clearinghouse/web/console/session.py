@@ -2,13 +2,16 @@
 
 The console logs in through the message API's own sessions: the token ``Login`` gives is kept in
 an HttpOnly, SameSite cookie (script on the page never reads it). Every state-changing request
-must carry the CSRF token (a double submit: a random value in a cookie of its own, echoed in the
-form's hidden field or the ``X-CSRF-Token`` header); another site can make a browser send the
-cookies but cannot read them to echo the value.
+must carry the CSRF token, echoed in the form's hidden field or the ``X-CSRF-Token`` header. The
+token is an HMAC of a random value in a cookie of its own, keyed by the session token: another
+site can make a browser send the cookies but cannot read them, and a token taken from one session
+(even with its cookie planted in another browser) is refused in any other, since computing it
+needs that session's token, which no page and no script ever sees.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -86,18 +89,27 @@ def require_admin() -> Caller:
     return found
 
 
+def _signed(nonce: str, session_token: str | None) -> str:
+    # A guest has no session: its token is bound to the cookie alone (the login form's case).
+    key = (session_token or "").encode()
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token() -> str:
+    """The token the pages of this request carry: for the browser's nonce and its session as
+    the answer leaves it (a login or logout changes it)."""
     if "csrf" not in g:
         g.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-    return g.csrf
+    return _signed(g.csrf, token())
 
 
 def check_csrf() -> None:
-    """Refuse a state-changing request without the CSRF token of this browser."""
+    """Refuse a state-changing request without the CSRF token of this browser and session."""
     if request.method in SAFE:
         return
-    expected = request.cookies.get(CSRF_COOKIE)
+    nonce = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
+    expected = _signed(nonce, request.cookies.get(TOKEN_COOKIE) or None) if nonce else None
     if not expected or not sent or not hmac.compare_digest(expected, sent):
         raise Forbidden("the form's security token is missing or wrong: reload the page")
 
