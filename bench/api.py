@@ -77,8 +77,11 @@ def ensure_wrk() -> str:
         return found
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     print("installing wrk (apt-get install wrk)…", flush=True)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
@@ -137,29 +140,55 @@ def login(port: int, name: str) -> str:
     return text.split("<Token>")[1].split("</Token>")[0]
 
 
-def run_wrk(wrk: str, port: int, path: str, body: str, tokens: list[str], seconds: int,
-            connections: int, threads: int) -> dict:  # fmt: skip
+def run_wrk(
+    wrk: str,
+    port: int,
+    path: str,
+    body: str,
+    tokens: list[str],
+    seconds: int,
+    connections: int,
+    threads: int,
+) -> dict:
     script = LUA % {
         "tokens": ", ".join(f'"{t}"' for t in tokens),
         "path": path,
         "body": body,
     }
-    return run_script(wrk, script, f"http://127.0.0.1:{port}{path}", threads=threads,
-                      connections=connections, seconds=seconds)  # fmt: skip
+    return run_script(
+        wrk,
+        script,
+        f"http://127.0.0.1:{port}{path}",
+        threads=threads,
+        connections=connections,
+        seconds=seconds,
+    )
 
 
-def run_script(wrk: str, script: str, url: str, *, threads: int, connections: int,
-               seconds: int) -> dict:  # fmt: skip
+def run_script(
+    wrk: str, script: str, url: str, *, threads: int, connections: int, seconds: int
+) -> dict:
     """Run wrk with a Lua script whose done() writes one ``RESULT {json}`` line; that result,
     with requests per second added."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:
         output = subprocess.run(
-            [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-             "-s", file.name, url],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                file.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(file.name)
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
@@ -195,16 +224,29 @@ def main() -> None:
         port = free_port(18080)
         server = start_server(url, scratch / "home", port, args.workers)
         try:
-            print(f"server: gunicorn, {args.workers} workers x 4 threads, {os.cpu_count()} cores;"
-                  f" wrk: {args.threads} threads, {args.connections} connections")  # fmt: skip
+            print(
+                f"server: gunicorn, {args.workers} workers x 4 threads, {os.cpu_count()} cores;"
+                f" wrk: {args.threads} threads, {args.connections} connections"
+            )
             tokens = [login(port, name) for name in names]
-            login_body = (f"<Login><UserName>{names[0]}</UserName><Password>{PASSWORD}"
-                          "</Password></Login>")  # fmt: skip
-            show("Login (argon2 check)", run_wrk(wrk, port, "/echo/login", login_body, [""],
-                                                 min(args.seconds, 10), 8, 2))  # fmt: skip
+            login_body = (
+                f"<Login><UserName>{names[0]}</UserName><Password>{PASSWORD}</Password></Login>"
+            )
+            show(
+                "Login (argon2 check)",
+                run_wrk(wrk, port, "/echo/login", login_body, [""], min(args.seconds, 10), 8, 2),
+            )
             run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, 3, args.connections, args.threads)
-            result = run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, args.seconds,
-                             args.connections, args.threads)  # fmt: skip
+            result = run_wrk(
+                wrk,
+                port,
+                "/echo/perform",
+                PERFORM,
+                tokens,
+                args.seconds,
+                args.connections,
+                args.threads,
+            )
             show("Perform GetUserInformationRequest", result)
             verdict = result["per_second"] >= 1000 and result["p95"] < 20
             print(f"goal (>= 1,000 Performs/s, p95 < 20 ms): {'met' if verdict else 'NOT met'}")
@@ -219,8 +261,16 @@ def main() -> None:
         ceiling = start_ceiling(port, args.workers, body)
         try:
             run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, 3, args.connections, args.threads)
-            bare = run_wrk(wrk, port, "/echo/perform", PERFORM, tokens, args.seconds,
-                           args.connections, args.threads)  # fmt: skip
+            bare = run_wrk(
+                wrk,
+                port,
+                "/echo/perform",
+                PERFORM,
+                tokens,
+                args.seconds,
+                args.connections,
+                args.threads,
+            )
             show("ceiling: bare Flask, fixed answer", bare)
             print(f"Perform rate / ceiling: {result['per_second'] / bare['per_second']:.0%}")
         finally:

@@ -49,9 +49,13 @@ def start(url: str, home: Path) -> tuple[subprocess.Popen, int, int]:
         CLEARINGHOUSE_HTTP_WORKERS="1",
         CLEARINGHOUSE_DEMO="0",
     )
-    system = subprocess.Popen([str(ROOT / ".venv/bin/clearinghouse"), "up"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)  # fmt: skip
+    system = subprocess.Popen(
+        [str(ROOT / ".venv/bin/clearinghouse"), "up"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -120,8 +124,10 @@ def main() -> None:
 
     p50 = statistics.median(latencies)
     p95 = sorted(latencies)[max(0, round(0.95 * len(latencies)) - 1)]
-    print(f"upload to searchable: p50 {p50:.2f} s, p95 {p95:.2f} s "
-          f"({args.granules / p50:,.0f} granules/s at p50)")  # fmt: skip
+    print(
+        f"upload to searchable: p50 {p50:.2f} s, p95 {p95:.2f} s "
+        f"({args.granules / p50:,.0f} granules/s at p50)"
+    )
     print(f"goal (p95 under 10 s for a 10,000-granule file): {'met' if p95 < 10 else 'NOT met'}")
 
 

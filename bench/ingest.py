@@ -77,10 +77,15 @@ def run(url: str, root: Path, count: int, seed: int) -> dict:
     floor = _bare_copy(engine)
     engine.dispose()
     return {
-        "count": count, "bytes": path.stat().st_size, "elapsed": elapsed, "inserted": inserted,
-        "rejected": rejected, "peak_mb": peak_kb / 1024, "group_mb": peak_group / 1024,
+        "count": count,
+        "bytes": path.stat().st_size,
+        "elapsed": elapsed,
+        "inserted": inserted,
+        "rejected": rejected,
+        "peak_mb": peak_kb / 1024,
+        "group_mb": peak_group / 1024,
         "floor": floor,
-    }  # fmt: skip
+    }
 
 
 def _session_rss_kb(session: int) -> int:
@@ -121,9 +126,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.granules]
 
     with throwaway.cluster(56100) as (url, root):
-        print(f"{'granules':>10} {'file MB':>8} {'ingest s':>9} {'granules/s':>11} "
-              f"{'COPY s':>7} {'COPY/s':>9} {'ratio':>6} {'peak MB':>8} "
-              f"{'all procs MB':>13}")  # fmt: skip
+        print(
+            f"{'granules':>10} {'file MB':>8} {'ingest s':>9} {'granules/s':>11} "
+            f"{'COPY s':>7} {'COPY/s':>9} {'ratio':>6} {'peak MB':>8} "
+            f"{'all procs MB':>13}"
+        )
         for count in sizes:
             r = run(url, root, count, args.seed)
             rate = r["inserted"] / r["elapsed"]

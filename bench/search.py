@@ -106,9 +106,12 @@ def load(url: str, granules: int) -> None:
     started = time.monotonic()
     with engine.begin() as conn:
         conn.execute(text(SETUP))
-        indexes = conn.execute(text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'granules'"
-            " AND indexname NOT IN (SELECT conname FROM pg_constraint)")).all()  # fmt: skip
+        indexes = conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'granules'"
+                " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            )
+        ).all()
         for name, _ in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
     for first in range(0, granules, CHUNK):
@@ -134,8 +137,9 @@ def kinds(granules: int, rng: random.Random) -> dict[str, list[dict]]:
     """For each kind, a few dozen concrete searches (parameters, and a search-after)."""
     per_collection = max(1, granules // COLLECTIONS)
     months = max(1, per_collection * 50 // (60 * 24 * 30))
-    out: dict[str, list[dict]] = {k: [] for k in ("temporal+box", "platform+cc", "ur-pattern",
-                                                  "deep-page")}  # fmt: skip
+    out: dict[str, list[dict]] = {
+        k: [] for k in ("temporal+box", "platform+cc", "ur-pattern", "deep-page")
+    }
     for _ in range(40):
         c = rng.randrange(COLLECTIONS)
         month = rng.randrange(months)
@@ -150,11 +154,13 @@ def kinds(granules: int, rng: random.Random) -> dict[str, list[dict]]:
                 "bounding_box": f"{west},{south},{west + 10},{south + 10}",
             }
         )
-        out["platform+cc"].append({"platform": f"PLAT{rng.randrange(PLATFORMS):02d}",
-                                   "cloud_cover": "0,10"})  # fmt: skip
+        out["platform+cc"].append(
+            {"platform": f"PLAT{rng.randrange(PLATFORMS):02d}", "cloud_cover": "0,10"}
+        )
         prefix = f"C{c:04d}.G{rng.randrange(max(1, per_collection // 100)):05d}"
-        out["ur-pattern"].append({"granule_ur": prefix + "*",
-                                  "options[granule_ur][pattern]": "true"})  # fmt: skip
+        out["ur-pattern"].append(
+            {"granule_ur": prefix + "*", "options[granule_ur][pattern]": "true"}
+        )
         out["deep-page"].append(
             {
                 "short_name": f"C{c:04d}",
@@ -172,10 +178,13 @@ def deep_key(url: str, short_name: str, position: int) -> str:
     """The CMR-Search-After of the record at ``position`` in a collection's natural order."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        granule_id = conn.execute(text(
-            "SELECT g.id FROM granules g JOIN collections c ON c.id = g.collection_id"
-            " WHERE c.short_name = :s ORDER BY g.id OFFSET :p LIMIT 1"),
-            {"s": short_name, "p": position}).scalar()  # fmt: skip
+        granule_id = conn.execute(
+            text(
+                "SELECT g.id FROM granules g JOIN collections c ON c.id = g.collection_id"
+                " WHERE c.short_name = :s ORDER BY g.id OFFSET :p LIMIT 1"
+            ),
+            {"s": short_name, "p": position},
+        ).scalar()
     engine.dispose()
     return cmr.encode_after([granule_id])
 
@@ -208,8 +217,9 @@ def drive(wrk: str, port: int, searches: list[dict], seconds: int, connections: 
         headers = {"CMR-Search-After": params["_key"]} if "_key" in params else {}
         entries.append(f"{{{json.dumps(_path(params))}, {_lua_table(headers)}}}")
     script = LUA % {"requests": ", ".join(entries)}
-    return run_script(wrk, script, f"http://127.0.0.1:{port}", threads=2,
-                      connections=connections, seconds=seconds)  # fmt: skip
+    return run_script(
+        wrk, script, f"http://127.0.0.1:{port}", threads=2, connections=connections, seconds=seconds
+    )
 
 
 def _lua_table(headers: dict) -> str:
@@ -230,11 +240,15 @@ def captured(url: str, searches: list[dict]) -> list[list[tuple[str, object]]]:
     out = []
     with Session(engine) as session:
         for params in searches:
-            query, size = cmr.read("granules", MultiDict({k: v for k, v in params.items()
-                                                         if not k.startswith("_")}))  # fmt: skip
+            query, size = cmr.read(
+                "granules", MultiDict({k: v for k, v in params.items() if not k.startswith("_")})
+            )
             plan = search.Plan(query, GUEST)
-            after = search.key_values(cmr.decode_after(params["_key"]), "granules", "natural") \
-                if "_key" in params else None  # fmt: skip
+            after = (
+                search.key_values(cmr.decode_after(params["_key"]), "granules", "natural")
+                if "_key" in params
+                else None
+            )
             sent.clear()
             rows = plan.page(session, size=size, after=after)
             if after is not None or len(rows) == size:  # as the API does: the page may be all
@@ -245,8 +259,9 @@ def captured(url: str, searches: list[dict]) -> list[list[tuple[str, object]]]:
     return out
 
 
-def floor(url: str, statements: list[list[tuple[str, object]]], clients: int,
-          rounds: int = 3) -> tuple[float, float]:  # fmt: skip
+def floor(
+    url: str, statements: list[list[tuple[str, object]]], clients: int, rounds: int = 3
+) -> tuple[float, float]:
     """The searches' statements replayed as plain SQL (psycopg2, nothing between) by ``clients``
     connections at once, each going through them ``rounds`` times: p50 and p95 per search, ms."""
     timings: list[float] = []
@@ -311,10 +326,15 @@ def run(args, wrk: str, rng: random.Random, url: str, scratch: Path) -> None:
     server = start_server(url, scratch / "home", port, args.workers)
     try:
         n = args.connections
-        print(f"\n{'':<14}{'HTTP API, ' + str(n) + ' clients':>29}{'plain SQL, 1 client':>22}"
-              f"{'plain SQL, ' + str(n) + ' clients':>22}")  # fmt: skip
-        print(f"{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
-              + f"{'p50':>11}{'p95':>11}" * 2 + f"{'p95 ratio':>11}")  # fmt: skip
+        print(
+            f"\n{'':<14}{'HTTP API, ' + str(n) + ' clients':>29}{'plain SQL, 1 client':>22}"
+            f"{'plain SQL, ' + str(n) + ' clients':>22}"
+        )
+        print(
+            f"{'kind':<14}{'searches/s':>11}{'p50 ms':>9}{'p95 ms':>9}"
+            + f"{'p50':>11}{'p95':>11}" * 2
+            + f"{'p95 ratio':>11}"
+        )
         for kind, batch in searches.items():
             result = drive(wrk, port, batch, args.seconds, n)
             statements = captured(url, batch)

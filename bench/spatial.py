@@ -172,8 +172,10 @@ def main() -> None:
             t_floor, _ = measure(engine, floor, repeat=args.repeat)
             all_ours += t_ours
             all_floor += t_floor
-            print(f"{name:30} {hits:7,}  {summary(t_ours)}   {summary(t_floor)}"
-                  f"  {percentile(t_ours, 0.95) / percentile(t_floor, 0.95):5.2f}x")  # fmt: skip
+            print(
+                f"{name:30} {hits:7,}  {summary(t_ours)}   {summary(t_floor)}"
+                f"  {percentile(t_ours, 0.95) / percentile(t_floor, 0.95):5.2f}x"
+            )
         print(f"{'all':30} {'':7}  {summary(all_ours)}   {summary(all_floor)}")
         engine.dispose()
 

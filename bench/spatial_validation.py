@@ -63,14 +63,19 @@ def _validate(polygon: Polygon, search: bool) -> str:
 def main() -> None:
     cap = MAX_SEARCH_POLYGON_POINTS - 1
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--vertices", default=f"1000,{cap},5000",
-                        help="ring sizes (distinct vertices), comma-separated")  # fmt: skip
+    parser.add_argument(
+        "--vertices",
+        default=f"1000,{cap},5000",
+        help="ring sizes (distinct vertices), comma-separated",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     rng = random.Random(16)
     print(f"search cap: {MAX_SEARCH_POLYGON_POINTS} points = {cap} vertices and the closing point")
-    print(f"{'ring':>8} {'vertices':>8} {'search':>14} {'search s':>9} {'ingest s':>9} "
-          f"{'floor s':>9} {'x floor':>8}")  # fmt: skip
+    print(
+        f"{'ring':>8} {'vertices':>8} {'search':>14} {'search s':>9} {'ingest s':>9} "
+        f"{'floor s':>9} {'x floor':>8}"
+    )
     for n in (int(v) for v in args.vertices.split(",")):
         for name, make in (("coast", coast), ("zigzag", zigzag)):
             points = make(n, rng)
@@ -80,8 +85,10 @@ def main() -> None:
             ingested = _best(lambda: _validate(polygon, False), args.repeat)  # noqa: B023
             planar = shapely.Polygon(points)
             floor = _best(lambda: shapely.is_valid(planar), args.repeat)  # noqa: B023
-            print(f"{name:>8} {n:>8} {verdict:>14} {searched:>9.4f} {ingested:>9.4f} "
-                  f"{floor:>9.4f} {ingested / floor:>8.1f}")  # fmt: skip
+            print(
+                f"{name:>8} {n:>8} {verdict:>14} {searched:>9.4f} {ingested:>9.4f} "
+                f"{floor:>9.4f} {ingested / floor:>8.1f}"
+            )
 
 
 if __name__ == "__main__":

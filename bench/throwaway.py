@@ -14,8 +14,14 @@ from clearinghouse.db import migrate
 from clearinghouse.db.cluster import ManagedCluster, free_port
 
 #: Durability off (nothing here outlives the run), memory for a million rows.
-SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-            "shared_buffers": "1GB", "work_mem": "64MB", "max_wal_size": "4GB"}  # fmt: skip
+SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "shared_buffers": "1GB",
+    "work_mem": "64MB",
+    "max_wal_size": "4GB",
+}
 
 
 @contextlib.contextmanager

@@ -107,8 +107,9 @@ class Failure(Exception):
     transient: bool
 
 
-def send(http: urllib3.PoolManager, endpoint: str, body: bytes, timeout: float,
-         policy: outbound.Policy) -> bytes:  # fmt: skip
+def send(
+    http: urllib3.PoolManager, endpoint: str, body: bytes, timeout: float, policy: outbound.Policy
+) -> bytes:
     """POST one request, if the endpoint is still one the server may send to; the answer's body,
     or a Failure saying whether to try again."""
     try:
@@ -185,8 +186,13 @@ class Dispatcher:
         done = Sent(row)
         try:
             body = partner.revealed(row.payload, self.cipher.decrypt)
-            done.body = send(self.http, row.order_endpoint, body, self.settings.dispatch_timeout,
-                             self.settings.outbound)  # fmt: skip
+            done.body = send(
+                self.http,
+                row.order_endpoint,
+                body,
+                self.settings.dispatch_timeout,
+                self.settings.outbound,
+            )
             done.answer = partner.read_answer(transaction, done.body, str(row.guid))
             if done.answer.outcome is None and OrderMode(row.order_mode) is OrderMode.SYNC:
                 raise MalformedAnswer(

@@ -227,8 +227,9 @@ def read_details(element: etree._Element) -> dict[str, Any]:
         elif child.tag in DATES:
             details[child.tag] = timestamp(value, child.tag).isoformat()
         elif child.tag == "MediaQuantity":
-            details[child.tag] = whole_number(value, 0, 2**31 - 1, where=child.tag,
-                                              error=MalformedAnswer)  # fmt: skip
+            details[child.tag] = whole_number(
+                value, 0, 2**31 - 1, where=child.tag, error=MalformedAnswer
+            )
         else:
             details[child.tag] = value[:4000]
     return details

@@ -276,8 +276,17 @@ def provider() -> None:
 )
 @click.option("--transactions", default="QUOTE,SUBMIT,CANCEL", show_default=True)
 @operator_errors
-def provider_add(provider_id, email, ftp_password_file, name, endpoint, mode, retry_attempts,
-                 retry_wait, transactions) -> None:  # fmt: skip
+def provider_add(
+    provider_id,
+    email,
+    ftp_password_file,
+    name,
+    endpoint,
+    mode,
+    retry_attempts,
+    retry_wait,
+    transactions,
+) -> None:
     """Register a data partner, its FTP account and its order policy."""
     from clearinghouse.accounts.passwords import read_password_file
     from clearinghouse.accounts.services import add_provider
@@ -371,8 +380,13 @@ def ingest() -> None:
 @ingest.command("file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--provider", "provider_id", required=True, help="The partner the file is from.")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1),
-              help="Records per transaction.")  # fmt: skip
+@click.option(
+    "--batch-size",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Records per transaction.",
+)
 @operator_errors
 def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     """Ingest one metadata file and print its summary report.
@@ -386,8 +400,9 @@ def ingest_file(path: Path, provider_id: str, batch_size: int) -> None:
     db = _database()
     # The partner's lock, as a scan takes it: never two runs on one partner's files at once.
     with provider_lock(db, provider_id, wait=True):
-        report = run(db, path, provider_id, browse_root=_settings().browse_dir,
-                     batch_size=batch_size)  # fmt: skip
+        report = run(
+            db, path, provider_id, browse_root=_settings().browse_dir, batch_size=batch_size
+        )
     click.echo(report.text, nl=False)
     if report.file_errors:
         sys.exit(EXIT_FAILURE)

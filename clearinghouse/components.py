@@ -65,8 +65,11 @@ def up(settings: Settings, *, grace: float = 15.0) -> int:
     if cluster is not None:
         log.info("starting the managed database in %s", cluster.root)
         cluster.start()
-    supervisor = Supervisor(COMPONENTS, lambda name: [sys.executable, "-m", "clearinghouse", name],
-                            max_crashes=settings.restart_limit)  # fmt: skip
+    supervisor = Supervisor(
+        COMPONENTS,
+        lambda name: [sys.executable, "-m", "clearinghouse", name],
+        max_crashes=settings.restart_limit,
+    )
     told: list[str] = []
 
     def on_signal(signum, frame):
@@ -111,7 +114,9 @@ def _load_demo(settings: Settings) -> None:
     engine = make_engine(resolve_url(settings))
     try:
         if demo.load(Database(engine), settings):
-            log.info("the demo data set is loading; FTP passwords of its partners are in %s",
-                     settings.home / demo.PASSWORDS)  # fmt: skip
+            log.info(
+                "the demo data set is loading; FTP passwords of its partners are in %s",
+                settings.home / demo.PASSWORDS,
+            )
     finally:
         engine.dispose()

@@ -109,8 +109,9 @@ def parse_path(text: str) -> Path:
     return Path(text).expanduser().absolute()
 
 
-def _setting(parse: Callable[[str], Any], default: Any = None, doc: str = "", *,
-             shown: bool = True) -> Any:  # fmt: skip
+def _setting(
+    parse: Callable[[str], Any], default: Any = None, doc: str = "", *, shown: bool = True
+) -> Any:
     return field(default=default, repr=shown, metadata={"parse": parse, "doc": doc})
 
 

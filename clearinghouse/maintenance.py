@@ -26,10 +26,14 @@ def tidy(db: Database, settings: Settings) -> dict[str, int]:
     """Delete what is past keeping; how many rows of each kind went."""
     idle = timedelta(seconds=settings.session_timeout)
     with db.session() as session:
-        sessions = session.execute(delete(ApiSession).where(or_(
-            ApiSession.ended_at < func.now() - KEEP_SESSIONS,
-            ApiSession.last_seen_at < func.now() - idle - KEEP_SESSIONS,
-        ))).rowcount  # fmt: skip
+        sessions = session.execute(
+            delete(ApiSession).where(
+                or_(
+                    ApiSession.ended_at < func.now() - KEEP_SESSIONS,
+                    ApiSession.last_seen_at < func.now() - idle - KEEP_SESSIONS,
+                )
+            )
+        ).rowcount
         attempts = session.execute(
             delete(LoginAttempt).where(LoginAttempt.at < func.now() - KEEP_LOGIN_ATTEMPTS)
         ).rowcount

@@ -77,8 +77,9 @@ def parse_allow(text: str) -> Allowed:
             pass
         name = entry.lower().rstrip(".")
         label = name[2:] if name.startswith("*.") else name
-        if not label or not all(part and part.replace("-", "").isalnum() for part in
-                                label.split(".")):  # fmt: skip
+        if not label or not all(
+            part and part.replace("-", "").isalnum() for part in label.split(".")
+        ):
             raise ValueError(
                 f"{entry!r} is neither public, an IP network (10.0.0.0/8, 127.0.0.1) nor a host"
                 " name (partner.example.org, *.example.org)"

@@ -82,13 +82,24 @@ class Supervisor:
                 child.crashes.popleft()
             count = len(child.crashes)
             if count >= self.max_crashes:
-                log.error("%s %s: %d crashes within %.0f s; stopping everything",
-                          child.description, how, count, self.window)  # fmt: skip
+                log.error(
+                    "%s %s: %d crashes within %.0f s; stopping everything",
+                    child.description,
+                    how,
+                    count,
+                    self.window,
+                )
                 raise GaveUp(child.name)
             delay = min(self.backoff * 2 ** (count - 1), self.max_backoff)
-            log.error("%s %s; restarting it in %.1f s (crash %d of %d allowed within %.0f s)",
-                      child.description, how, delay, count, self.max_crashes - 1,
-                      self.window)  # fmt: skip
+            log.error(
+                "%s %s; restarting it in %.1f s (crash %d of %d allowed within %.0f s)",
+                child.description,
+                how,
+                delay,
+                count,
+                self.max_crashes - 1,
+                self.window,
+            )
             child.restart_at = now + delay
 
     def stop(self, grace: float) -> None:

@@ -35,8 +35,9 @@ def _box(west: float, north: float, east: float, south: float) -> str:
     )
 
 
-def collection(short, version, dataset, long, description, platform, instrument, system, box,
-               level) -> str:  # fmt: skip
+def collection(
+    short, version, dataset, long, description, platform, instrument, system, box, level
+) -> str:
     return (
         f"<Collection><ShortName>{short}</ShortName><VersionId>{version}</VersionId>{STAMP}"
         f"<LongName>{long}</LongName><DataSetId>{dataset}</DataSetId>"
@@ -55,8 +56,18 @@ def collection(short, version, dataset, long, description, platform, instrument,
     )
 
 
-def granule(ur: str, dataset: str, start: str, end: str, geometry: str, *, day_night: str,
-            cloud: float | None, url: str, browse: str | None = None) -> str:  # fmt: skip
+def granule(
+    ur: str,
+    dataset: str,
+    start: str,
+    end: str,
+    geometry: str,
+    *,
+    day_night: str,
+    cloud: float | None,
+    url: str,
+    browse: str | None = None,
+) -> str:
     return (
         f"<Granule><GranuleUR>{ur}</GranuleUR>{STAMP}"
         f"<Collection><DataSetId>{dataset}</DataSetId></Collection>"
@@ -69,10 +80,14 @@ def granule(ur: str, dataset: str, start: str, end: str, geometry: str, *, day_n
         "</HorizontalSpatialDomain></Spatial>"
         f"<OnlineAccessURLs><OnlineAccessURL><URL>{url}</URL></OnlineAccessURL></OnlineAccessURLs>"
         + (f"<CloudCover>{cloud:.1f}</CloudCover>" if cloud is not None else "")
-        + (f"<AssociatedBrowseImages><ProviderBrowseId>{browse}</ProviderBrowseId>"
-           "</AssociatedBrowseImages>" if browse else "")
+        + (
+            f"<AssociatedBrowseImages><ProviderBrowseId>{browse}</ProviderBrowseId>"
+            "</AssociatedBrowseImages>"
+            if browse
+            else ""
+        )
         + "</Granule>"
-    )  # fmt: skip
+    )
 
 
 def wrap(root: str, section: str, records: list[str]) -> str:
@@ -86,12 +101,14 @@ def png(width: int, height: int, seed: int) -> bytes:
     tint = [rng.randrange(64, 256) for _ in range(3)]
     span = width + height
     rows = b"".join(
-        b"\x00" + bytes(
-            v for x in range(width)
+        b"\x00"
+        + bytes(
+            v
+            for x in range(width)
             for v in (tint[0] * x // width, tint[1] * y // height, tint[2] * (x + y) // span)
         )
         for y in range(height)
-    )  # fmt: skip
+    )
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -99,8 +116,12 @@ def png(width: int, height: int, seed: int) -> bytes:
         )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _swath(lon: float, lat: float, heading: float, length: float, width: float):
@@ -109,8 +130,12 @@ def _swath(lon: float, lat: float, heading: float, length: float, width: float):
     h = math.radians(heading)
     dx, dy = math.sin(h) * length / 2, math.cos(h) * length / 2
     wx, wy = math.cos(h) * width / 2, -math.sin(h) * width / 2
-    corners = [(lon - dx - wx, lat - dy - wy), (lon + dx - wx, lat + dy - wy),
-               (lon + dx + wx, lat + dy + wy), (lon - dx + wx, lat - dy + wy)]  # fmt: skip
+    corners = [
+        (lon - dx - wx, lat - dy - wy),
+        (lon + dx - wx, lat + dy - wy),
+        (lon + dx + wx, lat + dy + wy),
+        (lon - dx + wx, lat - dy + wy),
+    ]
     wrapped = [((x + 180) % 360 - 180, y) for x, y in corners]
     return wrapped
 
@@ -124,14 +149,36 @@ def files() -> dict[str, bytes]:
     rng = random.Random(20240301)
 
     swath_ds, grid_ds = "Demo Satellite Swath Radiances V1", "Demo Daily Global Grid V2"
-    out["DEMO_SAT/collection/collections.xml"] = wrap("CollectionMetaDataFile", "Collections", [
-        collection("DEMO_SWATH", "1", swath_ds, "Demo swath radiances",
-                   "Five-minute swaths of a made-up polar orbiter.", "DEMOSAT-1", "DEMORAD",
-                   "GEODETIC", _box(-180, 90, 180, -90), "1B"),
-        collection("DEMO_GRID_L3", "2", grid_ds, "Demo daily global grid",
-                   "Daily global averages on a 1-degree grid.", "DEMOSAT-1", "DEMORAD",
-                   "GEODETIC", _box(-180, 90, 180, -90), "3"),
-    ]).encode()  # fmt: skip
+    out["DEMO_SAT/collection/collections.xml"] = wrap(
+        "CollectionMetaDataFile",
+        "Collections",
+        [
+            collection(
+                "DEMO_SWATH",
+                "1",
+                swath_ds,
+                "Demo swath radiances",
+                "Five-minute swaths of a made-up polar orbiter.",
+                "DEMOSAT-1",
+                "DEMORAD",
+                "GEODETIC",
+                _box(-180, 90, 180, -90),
+                "1B",
+            ),
+            collection(
+                "DEMO_GRID_L3",
+                "2",
+                grid_ds,
+                "Demo daily global grid",
+                "Daily global averages on a 1-degree grid.",
+                "DEMOSAT-1",
+                "DEMORAD",
+                "GEODETIC",
+                _box(-180, 90, 180, -90),
+                "3",
+            ),
+        ],
+    ).encode()
 
     swaths = []
     centres = [(-150 + 13 * n, -60 + 5 * n) for n in range(24)]
@@ -143,19 +190,33 @@ def files() -> dict[str, bytes]:
         start = f"2024-03-01T{10 + minute // 60:02d}:{minute % 60:02d}:00Z"
         end = f"2024-03-01T{10 + (minute + 5) // 60:02d}:{(minute + 5) % 60:02d}:00Z"
         geometry = _ring(_swath(lon, lat, rng.uniform(-20, 20), 18, 8))
-        swaths.append(granule(
-            f"DEMO_SWATH.2024061.{n:03d}", swath_ds, start, end, geometry,
-            day_night="DAY" if n % 3 else "NIGHT", cloud=rng.uniform(0, 100),
-            url=f"https://data.demo-sat.example/swath/2024061/{n:03d}.h5",
-            browse=f"QL{n:03d}" if n < 4 else None,
-        ))  # fmt: skip
+        swaths.append(
+            granule(
+                f"DEMO_SWATH.2024061.{n:03d}",
+                swath_ds,
+                start,
+                end,
+                geometry,
+                day_night="DAY" if n % 3 else "NIGHT",
+                cloud=rng.uniform(0, 100),
+                url=f"https://data.demo-sat.example/swath/2024061/{n:03d}.h5",
+                browse=f"QL{n:03d}" if n < 4 else None,
+            )
+        )
     out["DEMO_SAT/granule/swaths.xml"] = wrap("GranuleMetaDataFile", "Granules", swaths).encode()
     grids = [
-        granule(f"DEMO_GRID_L3.2024-03-0{d}", grid_ds, f"2024-03-0{d}T00:00:00Z",
-                f"2024-03-0{d}T23:59:59Z", _box(-180, 90, 180, -90), day_night="BOTH",
-                cloud=None, url=f"https://data.demo-sat.example/grid/2024-03-0{d}.nc")
+        granule(
+            f"DEMO_GRID_L3.2024-03-0{d}",
+            grid_ds,
+            f"2024-03-0{d}T00:00:00Z",
+            f"2024-03-0{d}T23:59:59Z",
+            _box(-180, 90, 180, -90),
+            day_night="BOTH",
+            cloud=None,
+            url=f"https://data.demo-sat.example/grid/2024-03-0{d}.nc",
+        )
         for d in range(1, 8)
-    ]  # fmt: skip
+    ]
     out["DEMO_SAT/granule/grids.xml"] = wrap("GranuleMetaDataFile", "Granules", grids).encode()
 
     images = []
@@ -171,35 +232,75 @@ def files() -> dict[str, bytes]:
     out["DEMO_SAT/browse/browse.xml"] = wrap("BrowseMetaDataFile", "BrowseImages", images).encode()
 
     sites_ds, flights_ds = "Demo Field Site Measurements V1", "Demo Airborne Flight Lines V1"
-    out["DEMO_FIELD/collection/collections.xml"] = wrap("CollectionMetaDataFile", "Collections", [
-        collection("DEMO_SITES", "1", sites_ds, "Demo field sites",
-                   "Tower measurements at field sites.", "TOWER", "FLUXMETER", "CARTESIAN",
-                   _box(-125, 50, -65, 25), "2"),
-        collection("DEMO_FLIGHTS", "1", flights_ds, "Demo flight lines",
-                   "Airborne radiometer flight lines.", "DEMO-AIRCRAFT", "DEMOSPEC",
-                   "CARTESIAN", _box(-125, 50, -65, 25), "1B"),
-    ]).encode()  # fmt: skip
+    out["DEMO_FIELD/collection/collections.xml"] = wrap(
+        "CollectionMetaDataFile",
+        "Collections",
+        [
+            collection(
+                "DEMO_SITES",
+                "1",
+                sites_ds,
+                "Demo field sites",
+                "Tower measurements at field sites.",
+                "TOWER",
+                "FLUXMETER",
+                "CARTESIAN",
+                _box(-125, 50, -65, 25),
+                "2",
+            ),
+            collection(
+                "DEMO_FLIGHTS",
+                "1",
+                flights_ds,
+                "Demo flight lines",
+                "Airborne radiometer flight lines.",
+                "DEMO-AIRCRAFT",
+                "DEMOSPEC",
+                "CARTESIAN",
+                _box(-125, 50, -65, 25),
+                "1B",
+            ),
+        ],
+    ).encode()
     sites = []
     for n in range(8):
         lon, lat = rng.uniform(-120, -70), rng.uniform(28, 48)
-        geometry = (_points([(lon, lat)]) if n % 2 == 0
-                    else _box(round(lon - 0.5, 4), round(lat + 0.5, 4), round(lon + 0.5, 4),
-                              round(lat - 0.5, 4)))  # fmt: skip
-        sites.append(granule(
-            f"DEMO_SITES.site{n:02d}.2024", sites_ds, "2024-05-01T00:00:00Z",
-            "2024-05-31T23:59:59Z", geometry, day_night="BOTH", cloud=None,
-            url=f"https://data.demo-field.example/sites/site{n:02d}.csv",
-        ))  # fmt: skip
+        geometry = (
+            _points([(lon, lat)])
+            if n % 2 == 0
+            else _box(
+                round(lon - 0.5, 4), round(lat + 0.5, 4), round(lon + 0.5, 4), round(lat - 0.5, 4)
+            )
+        )
+        sites.append(
+            granule(
+                f"DEMO_SITES.site{n:02d}.2024",
+                sites_ds,
+                "2024-05-01T00:00:00Z",
+                "2024-05-31T23:59:59Z",
+                geometry,
+                day_night="BOTH",
+                cloud=None,
+                url=f"https://data.demo-field.example/sites/site{n:02d}.csv",
+            )
+        )
     out["DEMO_FIELD/granule/sites.xml"] = wrap("GranuleMetaDataFile", "Granules", sites).encode()
     flights = []
     for n in range(5):
         lon, lat = rng.uniform(-115, -80), rng.uniform(30, 45)
         track = [(lon + 0.8 * k, lat + rng.uniform(-0.3, 0.3)) for k in range(5)]
-        flights.append(granule(
-            f"DEMO_FLIGHTS.f{n:02d}", flights_ds, f"2024-05-{10 + n:02d}T15:00:00Z",
-            f"2024-05-{10 + n:02d}T19:00:00Z", f"<Line>{_points(track)}</Line>", day_night="DAY",
-            cloud=rng.uniform(0, 40), url=f"https://data.demo-field.example/flights/f{n:02d}.h5",
-        ))  # fmt: skip
+        flights.append(
+            granule(
+                f"DEMO_FLIGHTS.f{n:02d}",
+                flights_ds,
+                f"2024-05-{10 + n:02d}T15:00:00Z",
+                f"2024-05-{10 + n:02d}T19:00:00Z",
+                f"<Line>{_points(track)}</Line>",
+                day_night="DAY",
+                cloud=rng.uniform(0, 40),
+                url=f"https://data.demo-field.example/flights/f{n:02d}.h5",
+            )
+        )
     out["DEMO_FIELD/granule/flights.xml"] = wrap(
         "GranuleMetaDataFile", "Granules", flights
     ).encode()

@@ -35,8 +35,15 @@ FILES = {
     "browse": ("browse.dtd", "BrowseMetaDataFile", "Browse.xsd"),
 }
 TABLE = "echo10.json"
-FACETS = ("minLength", "maxLength", "pattern", "minInclusive", "maxInclusive", "totalDigits",
-          "fractionDigits")  # fmt: skip
+FACETS = (
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minInclusive",
+    "maxInclusive",
+    "totalDigits",
+    "fractionDigits",
+)
 UNBOUNDED = -1
 
 
@@ -207,10 +214,14 @@ def _dtd_parts(particle: Particle) -> tuple[str, bool, bool, bool]:
         return expr, nullable, repeats, nullable or all(empty for *_, empty in parts)
     # A choice: its branches' own occurrences move out to the choice (keeps it deterministic).
     branches = [_dtd_parts(item) for item in particle.items]
-    expr = "(" + "|".join(
-        e if item.kind == "element" else e + _suffix(n, r)
-        for (e, n, r, _), item in zip(branches, particle.items, strict=True)
-    ) + ")"  # fmt: skip
+    expr = (
+        "("
+        + "|".join(
+            e if item.kind == "element" else e + _suffix(n, r)
+            for (e, n, r, _), item in zip(branches, particle.items, strict=True)
+        )
+        + ")"
+    )
     pairs = zip(branches, particle.items, strict=True)
     elements = [branch for branch, item in pairs if item.kind == "element"]
     nullable = nullable or any(empty for *_, empty in branches)
@@ -289,9 +300,10 @@ def build_dtd(schema: Schema, root: str) -> tuple[str, set[str]]:
         lines.append(f"<!ELEMENT {name} {_union(models[name], children_of[name])}>")
         lines.append(f"<!ATTLIST {name} %instance;>")
     exact = {
-        cid for cid, names in holders.items()
+        cid
+        for cid, names in holders.items()
         if all(len(models[n]) == 1 and n not in inexact for n in names)
-    }  # fmt: skip
+    }
     return "\n".join(lines) + "\n", exact
 
 

@@ -20,8 +20,18 @@ from ingest.sections import SECTIONS
 from spatial.batch import record_columns_many
 from spatial.errors import SpatialError
 
-COUNTERS = ("processed", "inserted", "replaced", "deleted", "out_of_date", "duplicated",
-            "invalid_spatial", "data_errors", "without_collection", "delete_missing")  # fmt: skip
+COUNTERS = (
+    "processed",
+    "inserted",
+    "replaced",
+    "deleted",
+    "out_of_date",
+    "duplicated",
+    "invalid_spatial",
+    "data_errors",
+    "without_collection",
+    "delete_missing",
+)
 
 
 @dataclass
@@ -105,13 +115,19 @@ class Run:
             setattr(found, name, getattr(found, name) + value)
         for item, category, message in errors:
             session.add(
-                IngestError(report_id=found.id, record_id=item.identifier, line=item.line,
-                            category=category, message=message)
-            )  # fmt: skip
+                IngestError(
+                    report_id=found.id,
+                    record_id=item.identifier,
+                    line=item.line,
+                    category=category,
+                    message=message,
+                )
+            )
         session.execute(
-            update(IngestJob).where(IngestJob.id == self.job.id)
+            update(IngestJob)
+            .where(IngestJob.id == self.job.id)
             .values(batches_done=batch.number + 1)
-        )  # fmt: skip
+        )
 
 
 #: What the database says of the data itself (not of the connection): the same again would fail.

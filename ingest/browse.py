@@ -59,8 +59,11 @@ def plain_name(name: str | None) -> bool:
 
 def impossible_images(named: list) -> list[str]:
     """What is wrong with the names (as ``named_images`` read them) no upload can ever satisfy."""
-    return [f"line {line}: {quoted(name)} is not a plain file name of at most {_NAME_BYTES} bytes"
-            for name, _, line in named if not plain_name(name)]  # fmt: skip
+    return [
+        f"line {line}: {quoted(name)} is not a plain file name of at most {_NAME_BYTES} bytes"
+        for name, _, line in named
+        if not plain_name(name)
+    ]
 
 
 def missing_images(path: Path, named: list | None = None) -> list[str]:
@@ -86,8 +89,10 @@ def _absent(image: Path, size: int | None) -> str | None:
     if not image.is_file():
         return f"the image {image.name} is not in the drop box"
     if size is not None and image.stat().st_size != size:
-        return (f"the image {image.name} has {image.stat().st_size:,} bytes, the XML says"
-                f" {size:,} (still arriving?)")  # fmt: skip
+        return (
+            f"the image {image.name} has {image.stat().st_size:,} bytes, the XML says"
+            f" {size:,} (still arriving?)"
+        )
     return None
 
 

@@ -90,8 +90,11 @@ class Checker:
                 found += ((el, message) for message in attribute_problems(el, what))
             spec = what.get("value")
             if spec is not None:
-                message = "must hold a value, not elements" if len(el) else _value_check(
-                    id(spec), spec)(el.text or "")  # fmt: skip
+                message = (
+                    "must hold a value, not elements"
+                    if len(el)
+                    else _value_check(id(spec), spec)(el.text or "")
+                )
                 if message:
                     found.append((el, message))
                 continue

@@ -51,8 +51,12 @@ def message(job: IngestJob, report: IngestReport, to: str) -> EmailMessage:
     mail["From"] = f"clearinghouse@{socket.getfqdn()}"
     mail["To"] = to
     mail.set_content(report.text or "")
-    mail.add_attachment((report.xml or "").encode("utf-8"), maintype="application",
-                        subtype="xml", filename=f"{report_name(job)}.xml")  # fmt: skip
+    mail.add_attachment(
+        (report.xml or "").encode("utf-8"),
+        maintype="application",
+        subtype="xml",
+        filename=f"{report_name(job)}.xml",
+    )
     return mail
 
 
@@ -60,8 +64,9 @@ def send(smtp_url: str, mail: EmailMessage) -> None:
     parts = urlsplit(smtp_url)
     secure = parts.scheme == "smtps"
     connect = smtplib.SMTP_SSL if secure else smtplib.SMTP
-    with connect(parts.hostname, parts.port or (465 if secure else 25),
-                 timeout=SMTP_TIMEOUT) as smtp:  # fmt: skip
+    with connect(
+        parts.hostname, parts.port or (465 if secure else 25), timeout=SMTP_TIMEOUT
+    ) as smtp:
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
         smtp.send_message(mail)
@@ -80,8 +85,9 @@ def deliver(db: Database, settings: Settings, job_id: int) -> None:
             try:
                 send(settings.smtp_url, message(job, report, to))
             except (OSError, smtplib.SMTPException) as exc:
-                log.warning("report of job %s not mailed to %s (next scan retries): %s",
-                            job_id, to, exc)  # fmt: skip
+                log.warning(
+                    "report of job %s not mailed to %s (next scan retries): %s", job_id, to, exc
+                )
             else:
                 report.mailed_at = datetime.now(UTC)
 
@@ -90,11 +96,23 @@ def undelivered(db: Database, settings: Settings, provider_id: str) -> list[int]
     """Finished drop box jobs of a provider whose report is not yet written or mailed."""
     pending = [IngestReport.delivered_at.is_(None)]
     if settings.smtp_url:  # mail is retried for a week, not sent for reports older than that
-        pending.append(and_(IngestReport.mailed_at.is_(None),
-                            IngestReport.created_at > func.now() - MAIL_RETRY_FOR))  # fmt: skip
+        pending.append(
+            and_(
+                IngestReport.mailed_at.is_(None),
+                IngestReport.created_at > func.now() - MAIL_RETRY_FOR,
+            )
+        )
     with db.session() as session:
-        return list(session.scalars(
-            select(IngestJob.id).join(IngestReport, IngestReport.job_id == IngestJob.id).where(
-                IngestJob.provider_id == provider_id, IngestJob.folder.is_not(None),
-                IngestJob.status.in_([JobStatus.DONE, JobStatus.REJECTED, JobStatus.FAILED]),
-                or_(*pending)).order_by(IngestJob.id)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(IngestJob.id)
+                .join(IngestReport, IngestReport.job_id == IngestJob.id)
+                .where(
+                    IngestJob.provider_id == provider_id,
+                    IngestJob.folder.is_not(None),
+                    IngestJob.status.in_([JobStatus.DONE, JobStatus.REJECTED, JobStatus.FAILED]),
+                    or_(*pending),
+                )
+                .order_by(IngestJob.id)
+            )
+        )

@@ -40,8 +40,13 @@ def load(db: Database, settings: Settings) -> bool:
         for provider_id, (name, email) in demo.PARTNERS.items():
             if session.get(Provider, provider_id) is None:
                 passwords[provider_id] = secrets.token_urlsafe(12)
-                add_provider(session, provider_id, email=email, name=name,
-                             ftp_password=passwords[provider_id])  # fmt: skip
+                add_provider(
+                    session,
+                    provider_id,
+                    email=email,
+                    name=name,
+                    ftp_password=passwords[provider_id],
+                )
             signals.request_scan(session, provider_id)
         session.add(InstallationStep(name=STEP))
     _write_passwords(settings, passwords)

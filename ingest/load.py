@@ -82,10 +82,12 @@ def merge(connection: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     stage = f"stage_{table.name}"
     columns = (*table.columns, "seq")
     connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{stage}"))
-    connection.execute(text(
-        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
-        f" SELECT {', '.join(table.columns)}, 0 AS seq FROM {table.name} WITH NO DATA"
-    ))  # fmt: skip
+    connection.execute(
+        text(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
+            f" SELECT {', '.join(table.columns)}, 0 AS seq FROM {table.name} WITH NO DATA"
+        )
+    )
     staged = [{**row, "last_job_id": job_id, "seq": n} for n, row in enumerate(rows)]
     copy_rows(connection, stage, columns, staged, table.json)
     for column, message in table.taken.items():
@@ -268,16 +270,20 @@ def update_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     stage = f"stage_update_{table.name}"
     columns = tuple(c for c in table.columns if c not in table.key)
     connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{stage}"))
-    connection.execute(text(
-        f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
-        f" SELECT id, {', '.join(columns)} FROM {table.name} WITH NO DATA"
-    ))  # fmt: skip
+    connection.execute(
+        text(
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS"
+            f" SELECT id, {', '.join(columns)} FROM {table.name} WITH NO DATA"
+        )
+    )
     copy_rows(connection, stage, ("id", *columns), rows, table.json)
     sets = ", ".join(f"{c} = s.{c}" for c in columns)
-    connection.execute(text(
-        f"UPDATE {table.name} t SET {sets}, revision = t.revision + 1, updated_at = now()"
-        f" FROM {stage} s WHERE t.id = s.id"
-    ))  # fmt: skip
+    connection.execute(
+        text(
+            f"UPDATE {table.name} t SET {sets}, revision = t.revision + 1, updated_at = now()"
+            f" FROM {stage} s WHERE t.id = s.id"
+        )
+    )
 
 
 def collection_by_id(connection: Connection, collection_id: int) -> CollectionInfo:

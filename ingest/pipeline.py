@@ -97,16 +97,27 @@ def ingest_job(
         return _finish(db, job.id, JobStatus.REJECTED, exc)
     run = Run(db, job, ingest.kind, browse_root)
     with db.session() as session:
-        session.execute(update(IngestJob).where(IngestJob.id == job.id).values(
-            file_kind=ingest.kind, status=JobStatus.RUNNING, started_at=datetime.now(UTC),
-            worker=socket.gethostname()))  # fmt: skip
+        session.execute(
+            update(IngestJob)
+            .where(IngestJob.id == job.id)
+            .values(
+                file_kind=ingest.kind,
+                status=JobStatus.RUNNING,
+                started_at=datetime.now(UTC),
+                worker=socket.gethostname(),
+            )
+        )
     with contextlib.ExitStack() as stack:
         if raw and ingest.kind is not FileKind.BROWSE:
             url = db.engine.url.render_as_string(hide_password=False)
-            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_start_worker, initargs=(os.getpid(), url, job, ingest.kind),
-            ))  # fmt: skip
+            pool = stack.enter_context(
+                concurrent.futures.ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_start_worker,
+                    initargs=(os.getpid(), url, job, ingest.kind),
+                )
+            )
             prepared = _in_workers(run, ingest.records, pool)
         else:
             prepared = _inline(run, _checked(ingest.records, ingest.kind))
@@ -136,13 +147,17 @@ def open_job(session, path: Path, provider_id: str) -> IngestJob:
     """The unfinished job of this very file (same provider, name and content), or a new one."""
     digest = _sha256(path)
     job = session.scalar(
-        select(IngestJob).where(
+        select(IngestJob)
+        .where(
             IngestJob.provider_id == provider_id,
             IngestJob.file_name == path.name,
             IngestJob.sha256 == digest,
             IngestJob.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
-        ).order_by(IngestJob.id.desc()).limit(1).with_for_update(skip_locked=True)
-    )  # fmt: skip
+        )
+        .order_by(IngestJob.id.desc())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     if job is None:
         job = IngestJob(
             provider_id=provider_id,
@@ -175,9 +190,13 @@ def _finish(db: Database, job_id: int, status: JobStatus, error: FileRejected | 
         if error is not None:
             found.file_errors = [
                 *found.file_errors,
-                {"reason": error.reason, "message": error.message, "line": error.line,
-                 "column": error.column},
-            ]  # fmt: skip
+                {
+                    "reason": error.reason,
+                    "message": error.message,
+                    "line": error.line,
+                    "column": error.column,
+                },
+            ]
         errors = session.scalars(
             select(IngestError).where(IngestError.report_id == found.id).order_by(IngestError.id)
         ).all()

@@ -41,36 +41,51 @@ class Action(enum.Enum):
 
 #: Per root element: its file kind, DTD and sections (section → action and record element).
 LAYOUTS: dict[str, tuple[FileKind, str, dict[str, tuple[Action, str]]]] = {
-    "CollectionMetaDataFile": (FileKind.COLLECTION, "collection.dtd", {
-        "Collections": (Action.INSERT, "Collection"),
-        "CollectionPartialAdds": (Action.PARTIAL_ADD, "CollectionPartialAdd"),
-        "CollectionPartialDeletes": (Action.PARTIAL_DELETE, "CollectionPartialDelete"),
-        "CollectionDeletes": (Action.DELETE, "CollectionDelete"),
-        "CollectionVerifications": (Action.VERIFY, "Collection"),
-        "CollectionInventory": (Action.INVENTORY, "CollectionReferences"),
-    }),
-    "GranuleMetaDataFile": (FileKind.GRANULE, "granule.dtd", {
-        "Granules": (Action.INSERT, "Granule"),
-        "GranulePartialAdds": (Action.PARTIAL_ADD, "GranulePartialAdd"),
-        "GranulePartialDeletes": (Action.PARTIAL_DELETE, "GranulePartialDelete"),
-        "GranuleDeletes": (Action.DELETE, "GranuleDelete"),
-        "GranuleVerifications": (Action.VERIFY, "Granule"),
-        "GranuleInventories": (Action.INVENTORY, "GranuleInventory"),
-    }),
-    "BrowseMetaDataFile": (FileKind.BROWSE, "browse.dtd", {
-        "BrowseImages": (Action.INSERT, "BrowseImage"),
-        "BrowseImageDeletes": (Action.DELETE, "BrowseImageDelete"),
-        "BrowseInventories": (Action.INVENTORY, "BrowseInventory"),
-    }),
-}  # fmt: skip
+    "CollectionMetaDataFile": (
+        FileKind.COLLECTION,
+        "collection.dtd",
+        {
+            "Collections": (Action.INSERT, "Collection"),
+            "CollectionPartialAdds": (Action.PARTIAL_ADD, "CollectionPartialAdd"),
+            "CollectionPartialDeletes": (Action.PARTIAL_DELETE, "CollectionPartialDelete"),
+            "CollectionDeletes": (Action.DELETE, "CollectionDelete"),
+            "CollectionVerifications": (Action.VERIFY, "Collection"),
+            "CollectionInventory": (Action.INVENTORY, "CollectionReferences"),
+        },
+    ),
+    "GranuleMetaDataFile": (
+        FileKind.GRANULE,
+        "granule.dtd",
+        {
+            "Granules": (Action.INSERT, "Granule"),
+            "GranulePartialAdds": (Action.PARTIAL_ADD, "GranulePartialAdd"),
+            "GranulePartialDeletes": (Action.PARTIAL_DELETE, "GranulePartialDelete"),
+            "GranuleDeletes": (Action.DELETE, "GranuleDelete"),
+            "GranuleVerifications": (Action.VERIFY, "Granule"),
+            "GranuleInventories": (Action.INVENTORY, "GranuleInventory"),
+        },
+    ),
+    "BrowseMetaDataFile": (
+        FileKind.BROWSE,
+        "browse.dtd",
+        {
+            "BrowseImages": (Action.INSERT, "BrowseImage"),
+            "BrowseImageDeletes": (Action.DELETE, "BrowseImageDelete"),
+            "BrowseInventories": (Action.INVENTORY, "BrowseInventory"),
+        },
+    ),
+}
 #: Inventory sections are read reference by reference (one may list millions): per section, the
 #: inventory element, the one naming its collection, and the path from it to each reference.
 INVENTORIES = {
     "CollectionInventory": ("CollectionReferences", None, ("CollectionRef",)),
     "GranuleInventories": ("GranuleInventory", "CollectionRef", ("GranuleURs", "GranuleUR")),
-    "BrowseInventories": ("BrowseInventory", "CollectionRef",
-                          ("ProviderBrowseIds", "ProviderBrowseId")),
-}  # fmt: skip
+    "BrowseInventories": (
+        "BrowseInventory",
+        "CollectionRef",
+        ("ProviderBrowseIds", "ProviderBrowseId"),
+    ),
+}
 #: ECHO's own names for its ingest DTDs, which partners' DOCTYPEs may still name.
 ECHO_DTD_NAMES = {
     "CollectionMetaDataFile": "collectioningest.dtd",
@@ -251,11 +266,18 @@ def _inventory(element, depth: int, section: str, checker: Checker, dtd_name) ->
         record.problems += checker.check_sequence(element, checker.holds_at(section, holder))
         return record
     if depth == 3 and element.tag == names_collection:
-        return _checked(element, section, Action.INVENTORY_START, dtd_name, checker,
-                        (section, holder, names_collection))  # fmt: skip
+        return _checked(
+            element,
+            section,
+            Action.INVENTORY_START,
+            dtd_name,
+            checker,
+            (section, holder, names_collection),
+        )
     if depth == 2 + len(entry_path) and element.tag == entry_path[-1]:
-        return _checked(element, section, Action.INVENTORY, dtd_name, checker,
-                        (section, holder, *entry_path))  # fmt: skip
+        return _checked(
+            element, section, Action.INVENTORY, dtd_name, checker, (section, holder, *entry_path)
+        )
     return None
 
 
@@ -337,8 +359,7 @@ def check_raw(record: Record, kind: FileKind) -> Record:
     _, dtd_name, sections = LAYOUTS[root]
     _, record_tag = sections[record.section]
     element = xmlsafe.parse(record.raw, huge=True)
-    checked = _record(element, record.section, record.action, record_tag, _checker(kind),
-                      dtd_name)  # fmt: skip
+    checked = _record(element, record.section, record.action, record_tag, _checker(kind), dtd_name)
     shift = record.line - 1
     checked.line = record.line
     checked.problems = [

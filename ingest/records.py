@@ -71,8 +71,16 @@ def moment(value: str | None, line: int | None = None) -> datetime | None:
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     hours = int(hour or 0)
     try:
-        when = datetime(int(year), int(month), int(day), 0, int(minute or 0), int(second or 0),
-                        int((fraction or "0")[:6].ljust(6, "0")), tzinfo=_zone(zone))  # fmt: skip
+        when = datetime(
+            int(year),
+            int(month),
+            int(day),
+            0,
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=_zone(zone),
+        )
         return (when + timedelta(hours=hours)).astimezone(UTC)
     except (ValueError, OverflowError):
         raise RecordError("data_errors", f"{value!r} is outside the dates we store", line) from None

@@ -59,8 +59,9 @@ def provider_lock(db: Database, provider_id: str, *, wait: bool = False) -> Iter
             conn.execute(text("SELECT pg_advisory_lock(:ns, hashtext(:provider))"), key)
             got = True
         else:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:ns, hashtext(:provider))"),
-                               key).scalar()  # fmt: skip
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:ns, hashtext(:provider))"), key
+            ).scalar()
         conn.commit()
         try:
             yield bool(got)
@@ -111,8 +112,9 @@ def scan_partner(db: Database, settings: Settings, provider_id: str) -> list[Tak
                 taken.append(_resume(db, settings, job_id))
         failed: set[Path] = set()  # left for the next pass, so that this one ends
         while _active(db, provider_id):
-            ready = [c for c in dropbox.ready(settings.dropbox_dir, provider_id)
-                     if c.path not in failed]  # fmt: skip
+            ready = [
+                c for c in dropbox.ready(settings.dropbox_dir, provider_id) if c.path not in failed
+            ]
             if not ready:
                 break
             for candidate in ready:
@@ -145,8 +147,15 @@ def _active(db: Database, provider_id: str) -> bool:
 
 def _archive_path(settings: Settings, provider_id: str, job: IngestJob) -> Path:
     day = datetime.now(UTC)
-    return (settings.archive_dir / provider_id / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}"
-            / str(job.id) / job.file_name)  # fmt: skip
+    return (
+        settings.archive_dir
+        / provider_id
+        / f"{day:%Y}"
+        / f"{day:%m}"
+        / f"{day:%d}"
+        / str(job.id)
+        / job.file_name
+    )
 
 
 def _take(db: Database, settings: Settings, provider_id: str, candidate: dropbox.Candidate):
@@ -186,12 +195,14 @@ def _unfinished(db: Database, settings: Settings, provider_id: str) -> list[int]
     """Drop box jobs of a partner that a crash interrupted after their file reached the archive."""
     with db.session() as session:
         jobs = session.execute(
-            select(IngestJob.id, IngestJob.archive_path).where(
+            select(IngestJob.id, IngestJob.archive_path)
+            .where(
                 IngestJob.provider_id == provider_id,
                 IngestJob.folder.is_not(None),
                 IngestJob.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
-            ).order_by(IngestJob.id)
-        ).all()  # fmt: skip
+            )
+            .order_by(IngestJob.id)
+        ).all()
     archive = settings.archive_dir.resolve()
     return [
         job_id

@@ -10,5 +10,6 @@ CHANNEL = "clearinghouse_ingest"
 
 
 def request_scan(bind: Session | Connection, provider_id: str) -> None:
-    bind.execute(text("SELECT pg_notify(:channel, :provider)"),
-                 {"channel": CHANNEL, "provider": provider_id})  # fmt: skip
+    bind.execute(
+        text("SELECT pg_notify(:channel, :provider)"), {"channel": CHANNEL, "provider": provider_id}
+    )

@@ -123,9 +123,11 @@ def _clearly_valid(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     first, second = edge_pairs(k)
     if first.size:
         hits = sphere.arc_pair_crossings(
-            v[:, first].reshape(-1, 3), nxt[:, first].reshape(-1, 3),
-            v[:, second].reshape(-1, 3), nxt[:, second].reshape(-1, 3),
-        )  # fmt: skip
+            v[:, first].reshape(-1, 3),
+            nxt[:, first].reshape(-1, 3),
+            v[:, second].reshape(-1, 3),
+            nxt[:, second].reshape(-1, 3),
+        )
         ok &= ~(~np.isnan(hits[:, 0])).reshape(m, -1).any(axis=1)
     return ok
 
@@ -160,13 +162,15 @@ def _columns(lon, lat, polygons) -> list[dict]:
     drawings = _drawings(chains)
     out = []
     for n, polygon in enumerate(polygons):
-        out.append({
-            "coordinate_system": CoordinateSystem.GEODETIC,
-            "spatial_geom": drawings[n],
-            "spatial_geog": geography_wkt([polygon], CoordinateSystem.GEODETIC),
-            "spatial_mbr": rectangles_wkt(rectangles[n]),
-            "global_coverage": False,
-        })  # fmt: skip
+        out.append(
+            {
+                "coordinate_system": CoordinateSystem.GEODETIC,
+                "spatial_geom": drawings[n],
+                "spatial_geog": geography_wkt([polygon], CoordinateSystem.GEODETIC),
+                "spatial_mbr": rectangles_wkt(rectangles[n]),
+                "global_coverage": False,
+            }
+        )
     return out
 
 

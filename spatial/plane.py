@@ -68,8 +68,11 @@ def combine(parts: list[shapely.Geometry]) -> shapely.Geometry | None:
     if len(parts) == 1:
         return parts[0]
     kinds = {p.geom_type for p in parts}
-    multi = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString,
-             "Point": shapely.MultiPoint}  # fmt: skip
+    multi = {
+        "Polygon": shapely.MultiPolygon,
+        "LineString": shapely.MultiLineString,
+        "Point": shapely.MultiPoint,
+    }
     if len(kinds) == 1 and (kind := kinds.pop()) in multi:
         return multi[kind](parts)
     return shapely.GeometryCollection(parts)

@@ -53,8 +53,10 @@ def _at_poles(model, rects) -> list[ColumnElement[bool]]:
     the same pole intersect). Every shape reaching a pole has the thin strip round it among its
     rectangles (spatial.bounds), the record's found through the index."""
     out = []
-    for pole, strip in ((90.0, (-180.0, 90.0 - PAD, 180.0, 90.0)),
-                        (-90.0, (-180.0, -90.0, 180.0, -90.0 + PAD))):  # fmt: skip
+    for pole, strip in (
+        (90.0, (-180.0, 90.0 - PAD, 180.0, 90.0)),
+        (-90.0, (-180.0, -90.0, 180.0, -90.0 + PAD)),
+    ):
         if any(south <= pole <= north for _, south, _, north in rects):
             out.append(model.spatial_mbr.op("&&")(_envelope(*strip)))
     return out
@@ -62,8 +64,10 @@ def _at_poles(model, rects) -> list[ColumnElement[bool]]:
 
 def _exact(model, shape: Shape) -> ColumnElement[bool]:
     if isinstance(shape, BoundingBox) and shape.wraps:
-        sides = [BoundingBox(shape.west, shape.south, 180, shape.north),
-                 BoundingBox(-180, shape.south, shape.east, shape.north)]  # fmt: skip
+        sides = [
+            BoundingBox(shape.west, shape.south, 180, shape.north),
+            BoundingBox(-180, shape.south, shape.east, shape.north),
+        ]
         wide = [side for side in sides if side.west < side.east]
         if not wide:  # no width, on the antimeridian: the rectangles' test is the whole test
             return true()
@@ -82,11 +86,13 @@ def _exact(model, shape: Shape) -> ColumnElement[bool]:
     error = 0.0 if isinstance(shape, Point | BoundingBox) else PLANE_TOLERANCE
     geom = model.spatial_geom
     exact = case(
-        (model.coordinate_system == CoordinateSystem.CARTESIAN,
-         _settle(geom, drawing, error, on_sphere)),
+        (
+            model.coordinate_system == CoordinateSystem.CARTESIAN,
+            _settle(geom, drawing, error, on_sphere),
+        ),
         (geom.is_(None), on_sphere),
         else_=_settle(geom, drawing, error + PLANE_TOLERANCE, on_sphere),
-    )  # fmt: skip
+    )
     if not isinstance(shape, BoundingBox):
         return exact
     inside = model.spatial_mbr.op("@")(_envelope(shape.west, shape.south, shape.east, shape.north))

@@ -140,9 +140,11 @@ def arc_pair_crossings(a1, b1, a2, b2) -> np.ndarray:
         x = sign * cand
         hit = (
             ok
-            & (rows(cross(a1, x), n1) >= -EPS) & (rows(cross(x, b1), n1) >= -EPS)
-            & (rows(cross(a2, x), n2) >= -EPS) & (rows(cross(x, b2), n2) >= -EPS)
-        )  # fmt: skip
+            & (rows(cross(a1, x), n1) >= -EPS)
+            & (rows(cross(x, b1), n1) >= -EPS)
+            & (rows(cross(a2, x), n2) >= -EPS)
+            & (rows(cross(x, b2), n2) >= -EPS)
+        )
         out[hit] = x[hit]
     return out
 

@@ -72,8 +72,12 @@ def user(session, name: str, **options) -> str:
 
 
 def provider(session, provider_id: str) -> str:
-    add_provider(session, provider_id, email=f"ops@{provider_id.lower()}.example.org",
-                 ftp_password="ftp password 1")  # fmt: skip
+    add_provider(
+        session,
+        provider_id,
+        email=f"ops@{provider_id.lower()}.example.org",
+        ftp_password="ftp password 1",
+    )
     session.commit()
     return provider_id
 

@@ -26,8 +26,10 @@ def aql(target: str, *conditions: str, providers: str = "<all/>") -> str:
     kind = "collectionCondition" if target == "collections" else "granuleCondition"
     whole = ("<granuleCondition", "<collectionCondition")
     where = "".join(c if c.startswith(whole) else f"<{kind}>{c}</{kind}>" for c in conditions)
-    return (f'<query><for value="{target}"/><dataCenterId>{providers}</dataCenterId>'
-            f"<where>{where}</where></query>")  # fmt: skip
+    return (
+        f'<query><for value="{target}"/><dataCenterId>{providers}</dataCenterId>'
+        f"<where>{where}</where></query>"
+    )
 
 
 OPTIONS = ["ResultType", "IteratorSize", "Cursor", "MaxResults", "ResultFormat", "SortBy"]
@@ -39,8 +41,9 @@ def _options(options: dict) -> str:
 
 def run(client, query: str, token=None, **options) -> etree._Element:
     extra = _options(options)
-    return performed(client, token, CATALOG,
-                     f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>")  # fmt: skip
+    return performed(
+        client, token, CATALOG, f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>"
+    )
 
 
 def ids(response: etree._Element) -> list[str]:
@@ -53,9 +56,13 @@ def urs(response) -> list[str]:
 
 def refused(client, query: str, code="InvalidValue", status=400, token=None, **options):
     extra = _options(options)
-    return error(perform(client, token, CATALOG,
-                         f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>"),
-                 status, code)  # fmt: skip
+    return error(
+        perform(
+            client, token, CATALOG, f"<ExecuteQueryRequest>{query}{extra}</ExecuteQueryRequest>"
+        ),
+        status,
+        code,
+    )
 
 
 def load_catalog(db, session, tmp_path):
@@ -65,24 +72,43 @@ def load_catalog(db, session, tmp_path):
     files = [
         ("PODAAC", "CollectionMetaDataFile", {"Collections": [sample(n) for n in COLLECTIONS]}),
         ("PODAAC", "GranuleMetaDataFile", {"Granules": [sample(n) for n in GRANULES]}),
-        ("MADEUP", "CollectionMetaDataFile", {"Collections": [
-            collection("C1", dataset="DS 1", extra="<TemporalKeywords><Keyword>Summer</Keyword>"
-                       "</TemporalKeywords><Platforms><Platform><ShortName>TERRA"
-                       "</ShortName><LongName>T</LongName><Type>S</Type><Instruments><Instrument>"
-                       "<ShortName>MODIS</ShortName></Instrument></Instruments></Platform>"
-                       "</Platforms><TwoDCoordinateSystems><TwoDCoordinateSystem>"
-                       "<TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName><Coordinate1/>"
-                       "<Coordinate2/></TwoDCoordinateSystem></TwoDCoordinateSystems>"),
-            collection("C2", dataset="DS 2", extra="<AdditionalAttributes><AdditionalAttribute>"
-                       "<Name>band</Name><DataType>INT</DataType><Description>d</Description>"
-                       "<ParameterRangeBegin>1</ParameterRangeBegin><ParameterRangeEnd>10"
-                       "</ParameterRangeEnd></AdditionalAttribute></AdditionalAttributes>")]}),
-        ("MADEUP", "GranuleMetaDataFile", {"Granules": [
-            granule(f"MADE.{n}", extra=_granule_extra(n)) for n in range(5)]}),
-    ]  # fmt: skip
+        (
+            "MADEUP",
+            "CollectionMetaDataFile",
+            {
+                "Collections": [
+                    collection(
+                        "C1",
+                        dataset="DS 1",
+                        extra="<TemporalKeywords><Keyword>Summer</Keyword>"
+                        "</TemporalKeywords><Platforms><Platform><ShortName>TERRA"
+                        "</ShortName><LongName>T</LongName><Type>S</Type><Instruments><Instrument>"
+                        "<ShortName>MODIS</ShortName></Instrument></Instruments></Platform>"
+                        "</Platforms><TwoDCoordinateSystems><TwoDCoordinateSystem>"
+                        "<TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName><Coordinate1/>"
+                        "<Coordinate2/></TwoDCoordinateSystem></TwoDCoordinateSystems>",
+                    ),
+                    collection(
+                        "C2",
+                        dataset="DS 2",
+                        extra="<AdditionalAttributes><AdditionalAttribute>"
+                        "<Name>band</Name><DataType>INT</DataType><Description>d</Description>"
+                        "<ParameterRangeBegin>1</ParameterRangeBegin><ParameterRangeEnd>10"
+                        "</ParameterRangeEnd></AdditionalAttribute></AdditionalAttributes>",
+                    ),
+                ]
+            },
+        ),
+        (
+            "MADEUP",
+            "GranuleMetaDataFile",
+            {"Granules": [granule(f"MADE.{n}", extra=_granule_extra(n)) for n in range(5)]},
+        ),
+    ]
     for number, (provider_id, root, sections) in enumerate(files):
-        report = ingest_file(db, write(tmp_path, f"f{number}.xml", wrap(root, sections)),
-                             provider_id)  # fmt: skip
+        report = ingest_file(
+            db, write(tmp_path, f"f{number}.xml", wrap(root, sections)), provider_id
+        )
         assert report.processed == report.inserted, report.text
     return db
 

@@ -55,8 +55,8 @@ class _Client:
         for attempt in (1, 2):  # a kept-alive connection the server closed: once more, fresh
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(
-                    "127.0.0.1", self.spec.port, timeout=60,
-                    source_address=(self.spec.address, 0))  # fmt: skip
+                    "127.0.0.1", self.spec.port, timeout=60, source_address=(self.spec.address, 0)
+                )
             try:
                 self.connection.request(method, path, body.encode(), headers)
                 response = self.connection.getresponse()
@@ -87,8 +87,10 @@ def _error(data: bytes) -> tuple[str, str]:
 
 
 def _login_body(username: str, password: str) -> str:
-    return (f"<Login><UserName>{username}</UserName><Password>{password}</Password>"
-            "<ClientId>concurrency</ClientId></Login>")  # fmt: skip
+    return (
+        f"<Login><UserName>{username}</UserName><Password>{password}</Password>"
+        "<ClientId>concurrency</ClientId></Login>"
+    )
 
 
 def run(spec: Spec) -> Tally:
@@ -130,8 +132,9 @@ def _user(client: _Client, deadline: float) -> None:
 
 
 def _log_in(client: _Client) -> str | None:
-    status, data = client.request("POST", "/echo/login", _login_body(client.spec.username,
-                                                                     PASSWORD))  # fmt: skip
+    status, data = client.request(
+        "POST", "/echo/login", _login_body(client.spec.username, PASSWORD)
+    )
     if status != 200:
         client.problem(f"login: {status} {data[:200]!r}")
         return None
@@ -153,8 +156,9 @@ def _check_bogus(client: _Client, what: str, status: int, data: bytes, mine: str
 
 def _invalid_message(client: _Client, token: str | None, n: int) -> None:
     mine = f"Bogus_{client.spec.number}_{n}"
-    body = (f"<OrderEntryService><CreateOrderRequest><{mine}/>"
-            "</CreateOrderRequest></OrderEntryService>")  # fmt: skip
+    body = (
+        f"<OrderEntryService><CreateOrderRequest><{mine}/></CreateOrderRequest></OrderEntryService>"
+    )
     status, data = client.request("POST", "/echo/perform", body, token)
     _check_bogus(client, "invalid Perform", status, data, mine)
 
@@ -202,14 +206,17 @@ def _orders(client: _Client, token: str | None, request: str) -> etree._Element 
 
 
 def _own_order(client: _Client, token: str | None) -> None:
-    item = (f"<OrderItem><CatalogItemId>{client.spec.item}</CatalogItemId>"
-            "<Quantity>1</Quantity></OrderItem>")  # fmt: skip
+    item = (
+        f"<OrderItem><CatalogItemId>{client.spec.item}</CatalogItemId>"
+        "<Quantity>1</Quantity></OrderItem>"
+    )
     created = _orders(client, token, f"<CreateOrderRequest>{item}</CreateOrderRequest>")
     if created is None:
         return
     guid = created.findtext(".//OrderId")
-    found = _orders(client, token, f"<GetOrdersRequest><OrderId>{guid}</OrderId>"
-                                   "</GetOrdersRequest>")  # fmt: skip
+    found = _orders(
+        client, token, f"<GetOrdersRequest><OrderId>{guid}</OrderId></GetOrdersRequest>"
+    )
     if found is None:
         return
     orders = found.findall(".//Order")

@@ -46,8 +46,12 @@ def new_partner(database_url: str, prefix: str = "DROP") -> str:
     provider_id = f"{prefix}_{uuid.uuid4().hex[:8].upper()}"
     engine = create_engine(database_url)
     with Database(engine).session() as session:
-        add_provider(session, provider_id, email=f"ops@{provider_id.lower()}.example.org",
-                     ftp_password=FTP_PASSWORD)  # fmt: skip
+        add_provider(
+            session,
+            provider_id,
+            email=f"ops@{provider_id.lower()}.example.org",
+            ftp_password=FTP_PASSWORD,
+        )
     engine.dispose()
     return provider_id
 

@@ -41,8 +41,9 @@ def add_provider(session, provider_id: str = "PODAAC") -> str:
     return provider_id
 
 
-def granule(ur: str, *, last_update: str = "2020-01-01T00:00:00Z", dataset: str = "DS 1",
-            extra: str = "") -> str:  # fmt: skip
+def granule(
+    ur: str, *, last_update: str = "2020-01-01T00:00:00Z", dataset: str = "DS 1", extra: str = ""
+) -> str:
     return (
         f"<Granule><GranuleUR>{ur}</GranuleUR><InsertTime>2019-01-01T00:00:00Z</InsertTime>"
         f"<LastUpdate>{last_update}</LastUpdate><Collection><DataSetId>{dataset}</DataSetId>"
@@ -50,9 +51,15 @@ def granule(ur: str, *, last_update: str = "2020-01-01T00:00:00Z", dataset: str 
     )
 
 
-def collection(short: str = "C1", version: str = "1", *, dataset: str = "DS 1",
-               last_update: str = "2020-01-01T00:00:00Z", representation: str = "GEODETIC",
-               extra: str = "") -> str:  # fmt: skip
+def collection(
+    short: str = "C1",
+    version: str = "1",
+    *,
+    dataset: str = "DS 1",
+    last_update: str = "2020-01-01T00:00:00Z",
+    representation: str = "GEODETIC",
+    extra: str = "",
+) -> str:
     return (
         f"<Collection><ShortName>{short}</ShortName><VersionId>{version}</VersionId>"
         f"<InsertTime>2019-01-01T00:00:00Z</InsertTime><LastUpdate>{last_update}</LastUpdate>"

@@ -43,8 +43,9 @@ def child(parent: int, command: str) -> int | None:
     return None
 
 
-def wait_for_child(parent: int, command: str, *, other_than: int | None = None,
-                   timeout: float = 60) -> int:  # fmt: skip
+def wait_for_child(
+    parent: int, command: str, *, other_than: int | None = None, timeout: float = 60
+) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pid = child(parent, command)

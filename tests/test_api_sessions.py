@@ -46,8 +46,12 @@ def _idle(session, token, seconds, *, since_last=True):
     """Make the session look unused for ``seconds`` (more, if ``since_last`` is False)."""
     since = "now()" if since_last else "last_seen_at"
     session.execute(
-        text(f"UPDATE sessions SET last_seen_at = {since} - make_interval(secs => :s)"
-             " WHERE token_hash = :h"), {"s": seconds, "h": token_hash(token)})  # fmt: skip
+        text(
+            f"UPDATE sessions SET last_seen_at = {since} - make_interval(secs => :s)"
+            " WHERE token_hash = :h"
+        ),
+        {"s": seconds, "h": token_hash(token)},
+    )
     session.commit()
 
 
@@ -352,8 +356,12 @@ def test_housekeeping_deletes_what_is_past_keeping(client, session, db, settings
     user(session, "kit")
     fresh, stale = login(client, "kit"), login(client, "kit")
     _idle(session, stale, settings.session_timeout + 8 * 24 * 3600)
-    session.execute(text("INSERT INTO login_attempts (username, succeeded, at)"
-                         " VALUES ('old', false, now() - interval '31 days')"))  # fmt: skip
+    session.execute(
+        text(
+            "INSERT INTO login_attempts (username, succeeded, at)"
+            " VALUES ('old', false, now() - interval '31 days')"
+        )
+    )
     session.commit()
     gone = maintenance.tidy(db, settings)
     assert gone["sessions"] == 1 and gone["login_attempts"] == 1

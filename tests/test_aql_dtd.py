@@ -14,8 +14,10 @@ import dtd
 from tests.conftest import SHARED
 
 AQL = SHARED / "schemas" / "aql"
-XSDS = {"current": AQL / "IIMSAQLQueryLanguage.xsd",
-        "2014": AQL / "cmr-first-port-2014-08" / "IIMSAQLQueryLanguage.xsd"}  # fmt: skip
+XSDS = {
+    "current": AQL / "IIMSAQLQueryLanguage.xsd",
+    "2014": AQL / "cmr-first-port-2014-08" / "IIMSAQLQueryLanguage.xsd",
+}
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 

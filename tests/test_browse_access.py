@@ -37,15 +37,30 @@ def browse(db, session, client, settings, tmp_path):
     for name, (_, content) in images.items():
         (tmp_path / name).write_bytes(content)
     files = [
-        ("CollectionMetaDataFile", "Collections",
-         [collection("C1", dataset="DS 1").replace("</Collection>", f"{_names('B3')}</Collection>"),
-          collection("C2", dataset="DS 2")]),
-        ("GranuleMetaDataFile", "Granules",
-         [granule("G1", dataset="DS 1", extra=_names("B1")),
-          granule("G2", dataset="DS 2", extra=_names("B2"))]),
-        ("BrowseMetaDataFile", "BrowseImages",
-         [_image(browse_id, name, content) for name, (browse_id, content) in images.items()]),
-    ]  # fmt: skip
+        (
+            "CollectionMetaDataFile",
+            "Collections",
+            [
+                collection("C1", dataset="DS 1").replace(
+                    "</Collection>", f"{_names('B3')}</Collection>"
+                ),
+                collection("C2", dataset="DS 2"),
+            ],
+        ),
+        (
+            "GranuleMetaDataFile",
+            "Granules",
+            [
+                granule("G1", dataset="DS 1", extra=_names("B1")),
+                granule("G2", dataset="DS 2", extra=_names("B2")),
+            ],
+        ),
+        (
+            "BrowseMetaDataFile",
+            "BrowseImages",
+            [_image(browse_id, name, content) for name, (browse_id, content) in images.items()],
+        ),
+    ]
     for number, (root, section, records) in enumerate(files):
         path = write(tmp_path, f"{number}.xml", wrap(root, {section: records}))
         report = ingest_file(db, path, "ORNL", browse_root=settings.browse_dir)

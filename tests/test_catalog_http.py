@@ -42,8 +42,11 @@ def test_granules_page_by_search_after(client, catalog):
         if after is None:
             break
     assert sorted(seen) == [f"MADE.{n}" for n in range(5)] and len(seen) == 5
-    response = client.get("/search/granules", query_string={"granule_ur": "MADE.3"},
-                          headers={"Accept": "application/json"})  # fmt: skip
+    response = client.get(
+        "/search/granules",
+        query_string={"granule_ur": "MADE.3"},
+        headers={"Accept": "application/json"},
+    )
     first = response.get_json()["feed"]["entry"][0]
     assert first["dataset_id"] == "DS 1" and first["cloud_cover"] == 60
     assert first["day_night_flag"] == "NIGHT" and first["id"].endswith("-MADEUP")
@@ -71,12 +74,14 @@ def test_spatial_temporal_and_ranges(client, catalog):
 def test_production_dates_and_equator_crossings(client, catalog):
     produced = "2020-02-01T00:00:00Z,2020-03-31T00:00:00Z"
     assert _titles(client, production_date=produced) == {"MADE.1", "MADE.2"}
-    assert _titles(client, production_date="2016-09-07T00:00:00Z,2016-09-08T00:00:00Z") == {
-        AST_UR}  # fmt: skip
+    assert _titles(client, production_date="2016-09-07T00:00:00Z,2016-09-08T00:00:00Z") == {AST_UR}
     assert _titles(client, equator_crossing_longitude="-100,10") == {"MADE.1", "MADE.2"}
     assert _titles(client, equator_crossing_longitude="170,-160") == {"MADE.0", "MADE.4"}
     assert _titles(client, equator_crossing_date="2020-03-01T00:00:00Z,") == {
-        "MADE.2", "MADE.3", "MADE.4"}  # fmt: skip
+        "MADE.2",
+        "MADE.3",
+        "MADE.4",
+    }
 
 
 def test_both_front_ends_give_the_same_answer(client, catalog):
@@ -124,8 +129,9 @@ def fields_code(query: str) -> str:
 
 
 def test_granule_parameters_are_refused_for_collections(client, catalog):
-    fields = error(client.get("/search/collections?production_date=2020-01-01T00:00:00Z,"), 400,
-                   "InvalidValue")  # fmt: skip
+    fields = error(
+        client.get("/search/collections?production_date=2020-01-01T00:00:00Z,"), 400, "InvalidValue"
+    )
     assert "production_date is a parameter of granule searches" in fields["Message"]
 
 
@@ -148,14 +154,18 @@ def test_a_search_may_be_posted_form_encoded_as_cmr_takes_it(client, catalog):
     """CMR's api.md: the parameters may come as application/x-www-form-urlencoded in a POST
     body (a polygon of thousands of points does not fit in an address), with the address's."""
     got = client.get("/search/granules.json?page_size=100&bounding_box=170,49,-170,51")
-    posted = client.post("/search/granules.json?page_size=100",
-                         data={"bounding_box": "170,49,-170,51"})  # fmt: skip
+    posted = client.post(
+        "/search/granules.json?page_size=100", data={"bounding_box": "170,49,-170,51"}
+    )
     assert posted.status_code == 200, posted.data
     titles = sorted(e["title"] for e in posted.get_json()["feed"]["entry"])
     assert titles == sorted(e["title"] for e in got.get_json()["feed"]["entry"]) and titles
     assert posted.headers["CMR-Hits"] == got.headers["CMR-Hits"]
-    wrong = client.post("/search/granules.json", data=b'{"bounding_box": "1,2,3,4"}',
-                        content_type="application/json")  # fmt: skip
+    wrong = client.post(
+        "/search/granules.json",
+        data=b'{"bounding_box": "1,2,3,4"}',
+        content_type="application/json",
+    )
     message = error(wrong, 400, "BadRequest")["Message"]
     assert "POSTed as application/x-www-form-urlencoded" in message
     nul = client.post("/search/granules.json", data={"short_name": "A\x00B"})

@@ -19,8 +19,10 @@ from clearinghouse.catalog import cmr, search
 from tests.cmr_support import coll, entries, found, gran, ingest, range_xml, refused
 from tests.ingest_support import polygon
 
-ONLINE = ("<OnlineAccessURLs><OnlineAccessURL><URL>https://data.example/c</URL>"
-          "</OnlineAccessURL></OnlineAccessURLs>")  # fmt: skip
+ONLINE = (
+    "<OnlineAccessURLs><OnlineAccessURL><URL>https://data.example/c</URL>"
+    "</OnlineAccessURL></OnlineAccessURLs>"
+)
 
 
 SINCE = range_xml("2019-01-01T00:00:00Z")  # and on
@@ -32,29 +34,48 @@ def _square(lon: float) -> str:
 
 @pytest.fixture
 def identifiers(db, session, tmp_path):
-    ingest(db, session, tmp_path, "PROV1",
-           [coll("S1", "V1", dataset="ET1", extra=SINCE + ONLINE),
-            coll("S2", "V2", dataset="ET2", extra=SINCE), coll("S3", "V3", dataset="ET3",
-                                                              extra=SINCE)],
-           [gran("g1", "ET1", temporal=range_xml("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"))
-            .replace("</Temporal>", "</Temporal>" + _square(0)),
-            gran("g2", "ET1", temporal=range_xml("2021-01-01T00:00:00Z", "2021-01-02T00:00:00Z"))
-            .replace("</Temporal>", "</Temporal>" + _square(50)),
-            gran("g3", "ET2", temporal=range_xml("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"))
-            .replace("</Temporal>", "</Temporal>" + _square(0))])  # fmt: skip
-    ingest(db, session, tmp_path, "PROV2", [coll("S1", "V1", dataset="ET4"),
-                                            coll("S5", "V5", dataset="ET5")])  # fmt: skip
+    ingest(
+        db,
+        session,
+        tmp_path,
+        "PROV1",
+        [
+            coll("S1", "V1", dataset="ET1", extra=SINCE + ONLINE),
+            coll("S2", "V2", dataset="ET2", extra=SINCE),
+            coll("S3", "V3", dataset="ET3", extra=SINCE),
+        ],
+        [
+            gran(
+                "g1", "ET1", temporal=range_xml("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")
+            ).replace("</Temporal>", "</Temporal>" + _square(0)),
+            gran(
+                "g2", "ET1", temporal=range_xml("2021-01-01T00:00:00Z", "2021-01-02T00:00:00Z")
+            ).replace("</Temporal>", "</Temporal>" + _square(50)),
+            gran(
+                "g3", "ET2", temporal=range_xml("2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z")
+            ).replace("</Temporal>", "</Temporal>" + _square(0)),
+        ],
+    )
+    ingest(
+        db,
+        session,
+        tmp_path,
+        "PROV2",
+        [coll("S1", "V1", dataset="ET4"), coll("S5", "V5", dataset="ET5")],
+    )
     return db
 
 
 def _ids(client) -> dict[str, str]:
-    return {f"{e['short_name']}@{e['data_center']}": e["id"]
-            for e in entries(client, "collections", {})}  # fmt: skip
+    return {
+        f"{e['short_name']}@{e['data_center']}": e["id"] for e in entries(client, "collections", {})
+    }
 
 
 def _names(client, params) -> list[str]:
-    return sorted(f"{e['short_name']}@{e['data_center']}"
-                  for e in entries(client, "collections", params))  # fmt: skip
+    return sorted(
+        f"{e['short_name']}@{e['data_center']}" for e in entries(client, "collections", params)
+    )
 
 
 def test_by_identifiers(client, identifiers):
@@ -71,11 +92,18 @@ def test_by_identifiers(client, identifiers):
     assert _names(client, {"provider_short_name": "prov2"}) == ["S1@PROV2", "S5@PROV2"]
     refused(client, "collections", {"concept_id": "G1-PROV1"}, "collection's catalog item id")
     # CMR takes no options on catalog item ids: they are always exact
-    refused(client, "collections", {"concept_id": c1, "options[concept_id][pattern]": "true"},
-            "option [pattern] is not supported for param [concept_id]")  # fmt: skip
-    refused(client, "collections", {"provider_short_name": "P*",
-                                    "options[provider_short_name][pattern]": "true"},
-            "option [pattern] is not supported")  # fmt: skip
+    refused(
+        client,
+        "collections",
+        {"concept_id": c1, "options[concept_id][pattern]": "true"},
+        "option [pattern] is not supported for param [concept_id]",
+    )
+    refused(
+        client,
+        "collections",
+        {"provider_short_name": "P*", "options[provider_short_name][pattern]": "true"},
+        "option [pattern] is not supported",
+    )
 
 
 def test_short_name_and_entry_title_options(client, identifiers):
@@ -93,13 +121,25 @@ def test_short_name_and_entry_title_options(client, identifiers):
         ],
     ) == ["S1@PROV1", "S1@PROV2"]
     assert _names(client, {"entry_title": "et?", "options[entry_title][pattern]": "true"}) == [
-        "S1@PROV1", "S1@PROV2", "S2@PROV1", "S3@PROV1", "S5@PROV2"]  # fmt: skip
+        "S1@PROV1",
+        "S1@PROV2",
+        "S2@PROV1",
+        "S3@PROV1",
+        "S5@PROV2",
+    ]
     # CMR's table: dataset_id takes pattern only
-    refused(client, "collections", {"dataset_id": "ET1",
-                                    "options[dataset_id][ignore_case]": "false"},
-            "it takes pattern")  # fmt: skip
-    refused(client, "collections", {"version": "V1", "options[version][and]": "true"},
-            "option [and] is not supported for param [version]")  # fmt: skip
+    refused(
+        client,
+        "collections",
+        {"dataset_id": "ET1", "options[dataset_id][ignore_case]": "false"},
+        "it takes pattern",
+    )
+    refused(
+        client,
+        "collections",
+        {"version": "V1", "options[version][and]": "true"},
+        "option [and] is not supported for param [version]",
+    )
 
 
 def test_flags_and_granules(client, identifiers):
@@ -121,10 +161,20 @@ def test_revision_and_creation_dates(client, identifiers):
     past, future = (now - timedelta(days=1)).isoformat(), (now + timedelta(days=1)).isoformat()
     assert len(_names(client, {"revision_date": f"{past},"})) == 5
     assert _names(client, {"revision_date": f"{future},"}) == []
-    assert len(_names(client, [("revision_date", f"{future},"), ("revision_date", f",{future}")
-                               ])) == 5  # fmt: skip
-    assert _names(client, [("revision_date", f"{future},"), ("revision_date", f",{future}"),
-                           ("options[revision_date][and]", "true")]) == []  # fmt: skip
+    assert (
+        len(_names(client, [("revision_date", f"{future},"), ("revision_date", f",{future}")])) == 5
+    )
+    assert (
+        _names(
+            client,
+            [
+                ("revision_date", f"{future},"),
+                ("revision_date", f",{future}"),
+                ("options[revision_date][and]", "true"),
+            ],
+        )
+        == []
+    )
     assert len(_names(client, {"created_at": f"{past},{future}"})) == 5
     assert found(client, "granules", {"created_at": f",{past}"}) == []
     refused(client, "collections", {"revision_date": "yesterday,"}, "ISO 8601")
@@ -134,18 +184,29 @@ def test_spatial_or_options(client, identifiers):
     boxes = [("bounding_box", "0,0,1,1"), ("bounding_box", "50,0,51,1")]
     assert found(client, "granules", boxes) == []  # all must hold
     assert sorted(found(client, "granules", [*boxes, ("options[bounding_box][or]", "true")])) == [
-        "g1", "g2", "g3"]  # fmt: skip
+        "g1",
+        "g2",
+        "g3",
+    ]
     mixed = [("bounding_box", "0,0,1,1"), ("point", "52,2")]
     assert found(client, "granules", mixed) == []
     assert sorted(found(client, "granules", [*mixed, ("options[spatial][or]", "true")])) == [
-        "g1", "g2", "g3"]  # fmt: skip
+        "g1",
+        "g2",
+        "g3",
+    ]
 
 
 def test_granule_counts_on_the_rows(identifiers, session):
     """granule_counts_search_test.clj: a collection's granules meeting the search's spatial and
     temporal conditions, counted on each row (for the door to show)."""
-    args = MultiDict({"include_granule_counts": "true", "provider": "PROV1",
-                      "temporal": "2020-01-01T00:00:00Z,2020-12-31T00:00:00Z"})  # fmt: skip
+    args = MultiDict(
+        {
+            "include_granule_counts": "true",
+            "provider": "PROV1",
+            "temporal": "2020-01-01T00:00:00Z,2020-12-31T00:00:00Z",
+        }
+    )
     query, size = cmr.read("collections", args)
     rows = search.Plan(query, GUEST).page(session, size=size)
     assert sorted(row.granule_count for row in rows) == [0, 1, 1]  # S1 g1 (not g2), S2 g3, S3

@@ -17,13 +17,30 @@ from tests.cmr_support import coll, entries, found, gran, ingest, refused
 
 @pytest.fixture
 def urs_catalog(db, session, tmp_path):
-    ingest(db, session, tmp_path, "PROV1", [coll("S1", "V1", dataset="E1")],
-           [gran(f"Granule{n}", "E1", cloud=cloud, online=n == 1, browse=n == 2)
-            for n, cloud in ((1, 0.8), (2, 30.0), (3, 100))])  # fmt: skip
-    ingest(db, session, tmp_path, "PROV2", [coll("S2", "V2", dataset="E2")],
-           [gran("Granule3", "E2", cloud=0.0, day_night="DAY"),
-            gran("SampleUR1", "E2", day_night="NIGHT"), gran("SampleUR2", "E2", day_night="BOTH"),
-            gran("sampleur33", "E2")])  # fmt: skip
+    ingest(
+        db,
+        session,
+        tmp_path,
+        "PROV1",
+        [coll("S1", "V1", dataset="E1")],
+        [
+            gran(f"Granule{n}", "E1", cloud=cloud, online=n == 1, browse=n == 2)
+            for n, cloud in ((1, 0.8), (2, 30.0), (3, 100))
+        ],
+    )
+    ingest(
+        db,
+        session,
+        tmp_path,
+        "PROV2",
+        [coll("S2", "V2", dataset="E2")],
+        [
+            gran("Granule3", "E2", cloud=0.0, day_night="DAY"),
+            gran("SampleUR1", "E2", day_night="NIGHT"),
+            gran("SampleUR2", "E2", day_night="BOTH"),
+            gran("sampleur33", "E2"),
+        ],
+    )
     return db
 
 
@@ -32,9 +49,15 @@ def _by(client, params) -> list[tuple[str, str]]:
     return sorted((e["data_center"], e["title"]) for e in entries(client, "granules", params))
 
 
-G = {1: ("PROV1", "Granule1"), 2: ("PROV1", "Granule2"), 3: ("PROV1", "Granule3"),
-     4: ("PROV2", "Granule3"), 5: ("PROV2", "SampleUR1"), 6: ("PROV2", "SampleUR2"),
-     7: ("PROV2", "sampleur33")}  # fmt: skip
+G = {
+    1: ("PROV1", "Granule1"),
+    2: ("PROV1", "Granule2"),
+    3: ("PROV1", "Granule3"),
+    4: ("PROV2", "Granule3"),
+    5: ("PROV2", "SampleUR1"),
+    6: ("PROV2", "SampleUR2"),
+    7: ("PROV2", "sampleur33"),
+}
 
 
 def _g(*numbers: int) -> list[tuple[str, str]]:
@@ -89,10 +112,9 @@ def test_granules_by_their_fields(client, urs_catalog, params, expected):
         ("<GranuleUR><textPattern>S%</textPattern></GranuleUR>", (5, 6)),  # AQL: case matters
         ("<GranuleUR><value>sampleUR1</value></GranuleUR>", ()),
         ('<GranuleUR><value caseInsensitive="Y">sampleUR1</value></GranuleUR>', (5,)),
-        ('<GranuleUR><textPattern caseInsensitive="Y">sampleUR_</textPattern></GranuleUR>',
-         (5, 6)),
+        ('<GranuleUR><textPattern caseInsensitive="Y">sampleUR_</textPattern></GranuleUR>', (5, 6)),
     ],
-)  # fmt: skip
+)
 def test_granule_urs_in_aql(client, urs_catalog, condition, expected):
     found_urs = urs(run(client, aql("granules", condition), IteratorSize=50))
     assert sorted(found_urs) == sorted(G[n][1] for n in expected)
@@ -111,8 +133,9 @@ def test_aql_data_centre_ignoring_case(client, urs_catalog):
 
 
 def _ids(client, **params) -> dict[str, str]:
-    return {e["title"] + "@" + e["data_center"]: e["id"]
-            for e in entries(client, "granules", params)}  # fmt: skip
+    return {
+        e["title"] + "@" + e["data_center"]: e["id"] for e in entries(client, "granules", params)
+    }
 
 
 def test_concept_ids_mixed_and_exclusions(client, urs_catalog):
@@ -123,16 +146,23 @@ def test_concept_ids_mixed_and_exclusions(client, urs_catalog):
         "collection_concept_id"
     ]
     echo = [("echo_granule_id", g) for g in (g1, g2, g3)]
-    assert _by(client, [*echo, ("exclude[echo_granule_id]", g1),
-                        ("exclude[echo_granule_id]", g2)]) == _g(3)  # fmt: skip
+    assert _by(
+        client, [*echo, ("exclude[echo_granule_id]", g1), ("exclude[echo_granule_id]", g2)]
+    ) == _g(3)
     assert _by(client, [*echo, ("exclude[concept_id]", g1)]) == _g(2, 3)
     assert _by(client, [("cloud_cover", "0,100"), ("exclude[concept_id]", collection)]) == _g(
         1, 2, 3
     )
     # concept_id with collection and granule ids mixed: the collection's granules, or those
     assert _by(client, [("concept_id", collection), ("concept_id", g1)]) == _g(1, 4, 5, 6, 7)
-    assert _by(client, {"collection_concept_id": collection, "granule_ur": "sampleur?",
-                        "options[granule_ur][pattern]": "true"}) == _g(5, 6)  # fmt: skip
+    assert _by(
+        client,
+        {
+            "collection_concept_id": collection,
+            "granule_ur": "sampleur?",
+            "options[granule_ur][pattern]": "true",
+        },
+    ) == _g(5, 6)
     assert _by(client, {"echo_collection_id": collection}) == _g(4, 5, 6, 7)
     refused(client, "granules", {"echo_granule_id": collection}, "granule's catalog item id")
     refused(client, "granules", {"exclude[dataset_id]": "E1"}, "echo_granule_id or concept_id")
@@ -162,26 +192,52 @@ N = {1: "Granule1", 2: "Granule2", 3: "SpecialOne", 4: "Granule44", 5: "SuperSpe
         ({"readable_granule_name": "NON_EXISTENT"}, ()),
         ({"readable_granule_name": "Granule1"}, (1,)),
         ({"readable_granule_name": "SpecialTwo"}, (2,)),
-        ([("readable_granule_name", "Granule1"), ("readable_granule_name", "Granule2")],
-         (1, 2, 5)),
-        ({"readable_granule_name": "Gran*", "options[readable_granule_name][pattern]": "true"},
-         (1, 2, 4, 5)),
-        ({"readable_granule_name": "Granule?", "options[readable_granule_name][pattern]": "true"},
-         (1, 2, 5)),
+        ([("readable_granule_name", "Granule1"), ("readable_granule_name", "Granule2")], (1, 2, 5)),
+        (
+            {"readable_granule_name": "Gran*", "options[readable_granule_name][pattern]": "true"},
+            (1, 2, 4, 5),
+        ),
+        (
+            {
+                "readable_granule_name": "Granule?",
+                "options[readable_granule_name][pattern]": "true",
+            },
+            (1, 2, 5),
+        ),
         ({"readable_granule_name": "granule1"}, (1,)),
-        ({"readable_granule_name": "granule1",
-          "options[readable_granule_name][ignore_case]": "false"}, ()),
-        ([("readable_granule_name", "Granule2"), ("readable_granule_name", "SuperSpecial")],
-         (2, 4, 5)),
-        ([("readable_granule_name", "Granule2"), ("readable_granule_name", "SuperSpecial"),
-          ("options[readable_granule_name][and]", "true")], (5,)),
+        (
+            {
+                "readable_granule_name": "granule1",
+                "options[readable_granule_name][ignore_case]": "false",
+            },
+            (),
+        ),
+        (
+            [("readable_granule_name", "Granule2"), ("readable_granule_name", "SuperSpecial")],
+            (2, 4, 5),
+        ),
+        (
+            [
+                ("readable_granule_name", "Granule2"),
+                ("readable_granule_name", "SuperSpecial"),
+                ("options[readable_granule_name][and]", "true"),
+            ],
+            (5,),
+        ),
         ({"producer_granule_id": "specialone"}, (1,)),  # CMR ignores case by default
-        ({"producer_granule_id": "specialone",
-          "options[producer_granule_id][ignore_case]": "false"}, ()),
-        ({"producer_granule_id": "Special*", "options[producer_granule_id][pattern]": "true"},
-         (1, 2)),
+        (
+            {
+                "producer_granule_id": "specialone",
+                "options[producer_granule_id][ignore_case]": "false",
+            },
+            (),
+        ),
+        (
+            {"producer_granule_id": "Special*", "options[producer_granule_id][pattern]": "true"},
+            (1, 2),
+        ),
     ],
-)  # fmt: skip
+)
 def test_granules_by_readable_name(client, names_catalog, params, expected):
     assert sorted(found(client, "granules", params)) == sorted(N[n] for n in expected)
 
@@ -196,8 +252,9 @@ def test_too_many_leading_wildcards_are_refused(client, names_catalog):
     ids = [("producer_granule_id", f"?{n}") for n in range(6)]
     refused(client, "granules", [*ids, ("options[producer_granule_id][pattern]", "true")], words)
     inner = [("producer_granule_id", f"f*{n}") for n in range(6)]
-    assert found(client, "granules", [*inner, ("options[producer_granule_id][pattern]", "true")
-                                      ]) == []  # fmt: skip
+    assert (
+        found(client, "granules", [*inner, ("options[producer_granule_id][pattern]", "true")]) == []
+    )
     assert found(client, "granules", ids) == []  # not patterns: taken literally
     five = [("producer_granule_id", f"*{n}") for n in range(5)]
     five.append(("options[producer_granule_id][pattern]", "true"))

@@ -10,9 +10,11 @@ import pytest
 
 from tests.cmr_support import coll, found, gran, ingest, platforms_xml, refused
 
-SCIENCE = ("<ScienceKeywords><ScienceKeyword><CategoryKeyword>EARTH SCIENCE</CategoryKeyword>"
-           "<TopicKeyword>ATMOSPHERE</TopicKeyword><TermKeyword>AEROSOLS</TermKeyword>"
-           "</ScienceKeyword></ScienceKeywords>")  # fmt: skip
+SCIENCE = (
+    "<ScienceKeywords><ScienceKeyword><CategoryKeyword>EARTH SCIENCE</CategoryKeyword>"
+    "<TopicKeyword>ATMOSPHERE</TopicKeyword><TermKeyword>AEROSOLS</TermKeyword>"
+    "</ScienceKeyword></ScienceKeywords>"
+)
 
 
 @pytest.fixture
@@ -23,10 +25,13 @@ def keywords(db, session, tmp_path):
         coll("coll5", dataset="Space!Laser things", summary="laser altimetry"),
         coll("coll9", dataset="Laser spoonA"),
         coll("coll11", extra=platforms_xml({"platform_SnA": {"isnB": ["ssnB"]}}, collection=True)),
-        coll("coll15", extra="<ProcessingLevelId>plid1</ProcessingLevelId>" + SCIENCE,
-             summary="the summary"),
+        coll(
+            "coll15",
+            extra="<ProcessingLevelId>plid1</ProcessingLevelId>" + SCIENCE,
+            summary="the summary",
+        ),
         coll("coll21", dataset="laser laser laser", summary="Laser"),
-    ]  # fmt: skip
+    ]
     ingest(db, session, tmp_path, "PROV1", collections, [gran("g1", "Laser spoonA")])
     ingest(db, session, tmp_path, "PROV2", [coll("other", summary="nothing much")])
     return db
@@ -95,8 +100,11 @@ def test_keyword_pages_in_rank_order(client, keywords):
     seen, after = [], None
     while True:
         headers = {"CMR-Search-After": after} if after else {}
-        response = client.get("/search/collections.json", headers=headers,
-                              query_string={"keyword": "laser", "page_size": 1})  # fmt: skip
+        response = client.get(
+            "/search/collections.json",
+            headers=headers,
+            query_string={"keyword": "laser", "page_size": 1},
+        )
         assert response.status_code == 200, response.data
         seen += [e["short_name"] for e in response.get_json()["feed"]["entry"]]
         after = response.headers.get("CMR-Search-After")

@@ -24,13 +24,22 @@ def sortable(db, session, tmp_path):
         ),
     ]
     granules = [
-        gran("g3", "ET b", cloud=50, producer="p1", temporal=range_xml("2001-03-01T00:00:00Z",
-                                                                      "2001-03-02T00:00:00Z")),
-        gran("g1", "ET b", cloud=10, temporal=range_xml("2001-01-01T00:00:00Z",
-                                                        "2001-05-01T00:00:00Z")),
+        gran(
+            "g3",
+            "ET b",
+            cloud=50,
+            producer="p1",
+            temporal=range_xml("2001-03-01T00:00:00Z", "2001-03-02T00:00:00Z"),
+        ),
+        gran(
+            "g1",
+            "ET b",
+            cloud=10,
+            temporal=range_xml("2001-01-01T00:00:00Z", "2001-05-01T00:00:00Z"),
+        ),
         gran("g2", "ET c", cloud=90, temporal=range_xml("2000-06-01T00:00:00Z")),
         gran("g4", "ET a", temporal=range_xml("2003-02-01T00:00:00Z", "2003-02-02T00:00:00Z")),
-    ]  # fmt: skip
+    ]
     ingest(db, session, tmp_path, "PROV2", collections[:2], granules[:3])
     ingest(db, session, tmp_path, "PROV1", collections[2:], granules[3:])
     return db
@@ -77,16 +86,18 @@ def test_granule_sort_keys(client, sortable, keys, expected):
     assert found(client, "granules", [("sort_key", k) for k in keys]) == expected
 
 
-@pytest.mark.parametrize("keys", [["-cloud_cover"], ["short_name", "-start_date"],
-                                  ["-provider", "granule_ur"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "keys", [["-cloud_cover"], ["short_name", "-start_date"], ["-provider", "granule_ur"]]
+)
 def test_search_after_in_any_order(client, sortable, keys):
     """Paged one by one by CMR-Search-After, the order is the one-page order, nothing repeated."""
     sort = [("sort_key", k) for k in keys]
     seen, after = [], None
     for _ in range(6):
         headers = {"CMR-Search-After": after} if after else {}
-        response = client.get("/search/granules.json", headers=headers,
-                              query_string=[*sort, ("page_size", "1")])  # fmt: skip
+        response = client.get(
+            "/search/granules.json", headers=headers, query_string=[*sort, ("page_size", "1")]
+        )
         assert response.status_code == 200, response.data
         seen += [e["title"] for e in response.get_json()["feed"]["entry"]]
         after = response.headers.get("CMR-Search-After")
@@ -98,8 +109,13 @@ def test_search_after_in_any_order(client, sortable, keys):
 def test_bad_sort_keys(client, sortable):
     refused(client, "collections", {"sort_key": "colour"}, "not a collection sort key")
     refused(client, "granules", {"sort_key": "-entry_id"}, "not a granule sort key")
-    refused(client, "collections", {"sort_key": "usage_score"}, "not supported by this server",
-            code="NotSupported")  # fmt: skip
+    refused(
+        client,
+        "collections",
+        {"sort_key": "usage_score"},
+        "not supported by this server",
+        code="NotSupported",
+    )
     refused(client, "granules", {"sort_key": "data_size"}, "not supported", code="NotSupported")
 
 
@@ -115,16 +131,22 @@ def test_page_num_and_offset(client, sortable):
     the hit count is the whole answer's."""
     order = [("sort_key", "granule_ur")]
     assert _page(client, "granules", [*order, ("page_size", "2"), ("page_num", "1")]) == (
-        ["g1", "g2"], "4")  # fmt: skip
+        ["g1", "g2"],
+        "4",
+    )
     assert _page(client, "granules", [*order, ("page_size", "2"), ("page_num", "2")]) == (
-        ["g3", "g4"], "4")  # fmt: skip
+        ["g3", "g4"],
+        "4",
+    )
     assert _page(client, "granules", [*order, ("page_size", "2"), ("page_num", "3")]) == ([], "4")
     assert _page(client, "granules", [*order, ("page_size", "2"), ("offset", "1")]) == (
-        ["g2", "g3"], "4")  # fmt: skip
-    assert _page(client, "granules", [*order, ("page_size", "3"), ("offset", "3")]) == (
-        ["g4"], "4")  # fmt: skip
-    assert _page(client, "collections", {"sort_key": "-start_date", "page_size": "1",
-                                         "page_num": "2"}) == (["Bravo"], "3")  # fmt: skip
+        ["g2", "g3"],
+        "4",
+    )
+    assert _page(client, "granules", [*order, ("page_size", "3"), ("offset", "3")]) == (["g4"], "4")
+    assert _page(
+        client, "collections", {"sort_key": "-start_date", "page_size": "1", "page_num": "2"}
+    ) == (["Bravo"], "3")
 
 
 def test_paging_limits(client, sortable):
@@ -135,8 +157,10 @@ def test_paging_limits(client, sortable):
     refused(client, "collections", {"page_size": "2000", "page_num": "501"}, "1,000,000th item")
     assert _page(client, "collections", {"page_size": "2000", "page_num": "500"})[0] == []
     refused(client, "granules", {"page_size": "100", "page_num": "101"}, "10,000th item")
-    assert _page(client, "granules", {"short_name": "Bravo", "page_size": "100",
-                                      "page_num": "101"})[0] == []  # fmt: skip
+    assert (
+        _page(client, "granules", {"short_name": "Bravo", "page_size": "100", "page_num": "101"})[0]
+        == []
+    )
     first = client.get("/search/granules.json", query_string={"page_size": 1})
     response = client.get(
         "/search/granules.json",

@@ -42,26 +42,42 @@ def server(database_url, tmp_path):
     db = Database(engine)
     with db.session() as session:
         # Orders are only created and read: the endpoint is never called.
-        add_provider(session, provider, email="ops@example.org", ftp_password="ftp pw 1",
-                     endpoint="http://127.0.0.1:9/orders", outbound=OUTBOUND)  # fmt: skip
+        add_provider(
+            session,
+            provider,
+            email="ops@example.org",
+            ftp_password="ftp pw 1",
+            endpoint="http://127.0.0.1:9/orders",
+            outbound=OUTBOUND,
+        )
         for name in [*usernames, victim]:
             add_user(session, name, password=PASSWORD, email=f"{name}@example.org")
     urs = [f"{provider}.G{n}" for n in range(USERS)]
     for name, root, section, records in [
         ("c.xml", "CollectionMetaDataFile", "Collections", [collection(dataset=provider)]),
-        ("g.xml", "GranuleMetaDataFile", "Granules",
-         [granule(ur, dataset=provider) for ur in urs]),
-    ]:  # fmt: skip
+        ("g.xml", "GranuleMetaDataFile", "Granules", [granule(ur, dataset=provider) for ur in urs]),
+    ]:
         ingest_file(db, write(tmp_path, name, wrap(root, {section: records})), provider)
     with engine.connect() as conn:
-        ids = dict(conn.execute(text("SELECT granule_ur, id FROM granules WHERE provider_id = :p"),
-                                {"p": provider}).all())  # fmt: skip
+        ids = dict(
+            conn.execute(
+                text("SELECT granule_ur, id FROM granules WHERE provider_id = :p"), {"p": provider}
+            ).all()
+        )
     port = ephemeral_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLEARINGHOUSE_")}
-    env.update(CLEARINGHOUSE_DATABASE_URL=database_url, CLEARINGHOUSE_HOME=str(tmp_path / "home"),
-               CLEARINGHOUSE_HTTP=f"127.0.0.1:{port}", CLEARINGHOUSE_HTTP_WORKERS="2")  # fmt: skip
-    process = subprocess.Popen([sys.executable, "-m", "clearinghouse", "serve"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    env.update(
+        CLEARINGHOUSE_DATABASE_URL=database_url,
+        CLEARINGHOUSE_HOME=str(tmp_path / "home"),
+        CLEARINGHOUSE_HTTP=f"127.0.0.1:{port}",
+        CLEARINGHOUSE_HTTP_WORKERS="2",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clearinghouse", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for(port, process)
         yield {
@@ -77,8 +93,13 @@ def server(database_url, tmp_path):
         process.wait(timeout=30)
         with engine.begin() as conn:
             names = [*usernames, victim]
-            conn.execute(text("DELETE FROM orders WHERE user_id IN (SELECT id FROM users"
-                              " WHERE username = ANY(:u))"), {"u": names})  # fmt: skip
+            conn.execute(
+                text(
+                    "DELETE FROM orders WHERE user_id IN (SELECT id FROM users"
+                    " WHERE username = ANY(:u))"
+                ),
+                {"u": names},
+            )
             conn.execute(text("DELETE FROM users WHERE username = ANY(:u)"), {"u": names})
             conn.execute(text("DELETE FROM providers WHERE provider_id = :p"), {"p": provider})
         engine.dispose()
@@ -104,18 +125,28 @@ def _address() -> str:
 
 def test_sixteen_clients_mixed_get_their_own_answers_and_the_limits_hold(server):
     shared = _address()  # the throttled clients' one address
-    specs = [Spec("user", n, _address(), server["port"], SECONDS, username=name, item=item,
-                  granule_ur=ur) for n, (name, item, ur) in enumerate(server["users"])]  # fmt: skip
+    specs = [
+        Spec(
+            "user", n, _address(), server["port"], SECONDS, username=name, item=item, granule_ur=ur
+        )
+        for n, (name, item, ur) in enumerate(server["users"])
+    ]
     specs += [Spec("throttled", USERS + n, shared, server["port"], SECONDS) for n in range(4)]
-    specs += [Spec("lockout", USERS + 4 + n, _address(), server["port"], SECONDS,
-                   username=server["victim"]) for n in range(2)]  # fmt: skip
+    specs += [
+        Spec(
+            "lockout", USERS + 4 + n, _address(), server["port"], SECONDS, username=server["victim"]
+        )
+        for n in range(2)
+    ]
     assert len(specs) == 16
     # Two processes of four clients each (users and throttled ones mixed), eight threads here.
     in_processes = [specs[0:3] + specs[10:11], specs[3:6] + specs[11:12]]
     here = specs[6:10] + specs[12:16]
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as processes, \
-            concurrent.futures.ThreadPoolExecutor(len(here)) as threads:  # fmt: skip
+    with (
+        concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as processes,
+        concurrent.futures.ThreadPoolExecutor(len(here)) as threads,
+    ):
         remote = [processes.submit(run_group, group) for group in in_processes]
         local = list(threads.map(run, here))
         tallies = local + [tally for future in remote for tally in future.result()]

@@ -36,47 +36,66 @@ PROVIDER = "CORPUS"
 #: no ECHO 10 ingest can take. Ingested first on their own, they are reported without collection;
 #: then, as those tests do, a collection with the identity the granule names is made, and they load.
 ELSEWHERE = {
-    "ingest-app__resources__CMR-4722__OMSO2.003-granule.xml":
-        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)",
-    "ingest-app__resources__CMR-4722__OMSO2.003-granule-opendap-url.xml":
-        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)",
-    "ingest-app__resources__CMR-4722__OMSO2.003-granule-s3-url.xml":
-        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)",
-    "ingest-app__resources__CMR-4722__OMSO2.003-granule-no-data-granule.xml":
-        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)",
-    "ingest-app__resources__CMR-5007__echo10_Granlue_G1278223734-GES_DISC.xml":
-        "CMR-5007/dif10_Collection_C1239966837-GES_DISC.xml, DIF 10 (orbit-bug-CMR-5007)",
-    "ingest-app__resources__CMR-7340__Gran-CMR-7340.echo10":
-        "CMR-7340/Coll-CMR-7340.echo10, not in the corpus (echo 1.6.3 schema search test)",
-    "ingest-app__resources__CMR-7504__7504-Both.xml":
-        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (update-size)",
-    "ingest-app__resources__CMR-7505__7505.xml":
-        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (bulk size update)",
-    "ingest-app__resources__CMR-7505__7505-Updated.xml":
-        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (bulk size update)",
-    "system-int-test__resources__5216_Echo10_Granule.xml":
-        "iso-samples/5216_IsoMends_Collection.xml, ISO 19115 (CMR-5216 OCSD test)",
-    "system-int-test__resources__5216_Valid_Echo10_Granule.xml":
-        "iso-samples/5216_IsoMends_Collection.xml, ISO 19115 (CMR-5216 OCSD test)",
-    "system-int-test__resources__CMR-7503-echo10-bad-data.xml":
-        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)",
-    "system-int-test__resources__CMR-7503-echo10-online-resource-type.xml":
-        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)",
-    "system-int-test__resources__CMR-7503-echo10-online-resource-type_updated_by_granuleur.xml":
-        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)",
+    "ingest-app__resources__CMR-4722__OMSO2.003-granule.xml": (
+        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)"
+    ),
+    "ingest-app__resources__CMR-4722__OMSO2.003-granule-opendap-url.xml": (
+        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)"
+    ),
+    "ingest-app__resources__CMR-4722__OMSO2.003-granule-s3-url.xml": (
+        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)"
+    ),
+    "ingest-app__resources__CMR-4722__OMSO2.003-granule-no-data-granule.xml": (
+        "CMR-4722/OMSO2.003-collection.xml, DIF 10 (ingest-app bulk update tests)"
+    ),
+    "ingest-app__resources__CMR-5007__echo10_Granlue_G1278223734-GES_DISC.xml": (
+        "CMR-5007/dif10_Collection_C1239966837-GES_DISC.xml, DIF 10 (orbit-bug-CMR-5007)"
+    ),
+    "ingest-app__resources__CMR-7340__Gran-CMR-7340.echo10": (
+        "CMR-7340/Coll-CMR-7340.echo10, not in the corpus (echo 1.6.3 schema search test)"
+    ),
+    "ingest-app__resources__CMR-7504__7504-Both.xml": (
+        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (update-size)"
+    ),
+    "ingest-app__resources__CMR-7505__7505.xml": (
+        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (bulk size update)"
+    ),
+    "ingest-app__resources__CMR-7505__7505-Updated.xml": (
+        "OMSO2 003 made earlier in the same test from CMR-4722's DIF 10 (bulk size update)"
+    ),
+    "system-int-test__resources__5216_Echo10_Granule.xml": (
+        "iso-samples/5216_IsoMends_Collection.xml, ISO 19115 (CMR-5216 OCSD test)"
+    ),
+    "system-int-test__resources__5216_Valid_Echo10_Granule.xml": (
+        "iso-samples/5216_IsoMends_Collection.xml, ISO 19115 (CMR-5216 OCSD test)"
+    ),
+    "system-int-test__resources__CMR-7503-echo10-bad-data.xml": (
+        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)"
+    ),
+    "system-int-test__resources__CMR-7503-echo10-online-resource-type.xml": (
+        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)"
+    ),
+    "system-int-test__resources__CMR-7503-echo10-online-resource-type_updated_by_granuleur.xml": (
+        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)"
+    ),
     "system-int-test__resources__CMR-7503-echo10-online-resource-type_updated_by_granuleur"
-    "_and_type.xml":
-        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)",
-    "system-int-test__resources__iso-samples__nsidc-cmr-3177-granule.xml":
+    "_and_type.xml": (
+        "a UMM-C collection made from data, MUR-JPL-L4-GLOB-v4.1 4.1 (CMR-7503 bulk update)"
+    ),
+    "system-int-test__resources__iso-samples__nsidc-cmr-3177-granule.xml": (
         "iso-samples/nsidc-cmr-3177-iso-collection.xml, ISO 19115 (nsidc-iso-collection-"
-        "echo10-granule)",
-    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-aa.echo10":
-        "a UMM-JSON 1.17.0 collection (stac-test)",
-    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-both.echo10":
-        "a UMM-JSON 1.17.0 collection (stac-test)",
-    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-root.echo10":
-        "a UMM-JSON 1.17.0 collection (stac-test)",
-}  # fmt: skip
+        "echo10-granule)"
+    ),
+    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-aa.echo10": (
+        "a UMM-JSON 1.17.0 collection (stac-test)"
+    ),
+    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-both.echo10": (
+        "a UMM-JSON 1.17.0 collection (stac-test)"
+    ),
+    "system-int-test__resources__stac-test__G2485638210-LPCLOUD-root.echo10": (
+        "a UMM-JSON 1.17.0 collection (stac-test)"
+    ),
+}
 
 
 def _listed() -> dict[str, list[str]]:
@@ -146,20 +165,32 @@ def corpus(engine, tmp_path_factory):
             db = Database(connection)
             with db.session() as session:
                 provider(session, PROVIDER)
-            refused = _ingest(db, folder, "CollectionMetaDataFile", "Collections",
-                              listed["Collection"], "collections")  # fmt: skip
-            alone = _ingest(db, folder, "GranuleMetaDataFile", "Granules", listed["Granule"],
-                            "granules")  # fmt: skip
+            refused = _ingest(
+                db,
+                folder,
+                "CollectionMetaDataFile",
+                "Collections",
+                listed["Collection"],
+                "collections",
+            )
+            alone = _ingest(
+                db, folder, "GranuleMetaDataFile", "Granules", listed["Granule"], "granules"
+            )
             stand_ins = {_stand_in(_record(n)) for n in ELSEWHERE}
             made = folder / "stand-ins.xml"
             made.write_bytes(wrap("CollectionMetaDataFile", {"Collections": sorted(stand_ins)}))
             assert ingest_file(db, made, PROVIDER).inserted == len(stand_ins)
-            later = _ingest(db, folder, "GranuleMetaDataFile", "Granules", sorted(alone),
-                            "again")  # fmt: skip
+            later = _ingest(db, folder, "GranuleMetaDataFile", "Granules", sorted(alone), "again")
             settings = Settings(home=folder / "home", http=Address("127.0.0.1", 1))
             app = create_app({"SETTINGS": settings, "DATABASE": db, "TESTING": True})
-            yield {"db": db, "client": app.test_client(), "refused": refused, "alone": alone,
-                   "later": later, "listed": listed}  # fmt: skip
+            yield {
+                "db": db,
+                "client": app.test_client(),
+                "refused": refused,
+                "alone": alone,
+                "later": later,
+                "listed": listed,
+            }
         finally:
             outer.rollback()
 
@@ -170,16 +201,21 @@ def _stand_in(granule: etree._Element) -> str:
     short, version = ref.findtext("ShortName"), ref.findtext("VersionId")
     dataset = ref.findtext("DataSetId")
     orbit = granule.find("Spatial/HorizontalSpatialDomain/Orbit") is not None
-    made = collection(short or f"STANDIN-{abs(hash(dataset)) % 10**8}", version or "1",
-                      dataset=dataset or f"{short} {version} stand-in",
-                      representation="ORBIT" if orbit else "GEODETIC")  # fmt: skip
+    made = collection(
+        short or f"STANDIN-{abs(hash(dataset)) % 10**8}",
+        version or "1",
+        dataset=dataset or f"{short} {version} stand-in",
+        representation="ORBIT" if orbit else "GEODETIC",
+    )
     # An orbit granule's collection is an orbit collection (OMSO2's parameters, as CMR-4722's).
     return made.replace("<Spatial>", f"<Spatial>{OMSO2_ORBIT}") if orbit else made
 
 
-OMSO2_ORBIT = ("<OrbitParameters><SwathWidth>2600</SwathWidth><Period>98.83</Period>"
-               "<InclinationAngle>98.22</InclinationAngle><NumberOfOrbits>1</NumberOfOrbits>"
-               "</OrbitParameters>")  # fmt: skip
+OMSO2_ORBIT = (
+    "<OrbitParameters><SwathWidth>2600</SwathWidth><Period>98.83</Period>"
+    "<InclinationAngle>98.22</InclinationAngle><NumberOfOrbits>1</NumberOfOrbits>"
+    "</OrbitParameters>"
+)
 
 
 def test_every_collection_loads(corpus):
@@ -269,9 +305,14 @@ def test_every_collection_is_found_by_its_footprint(corpus):
         if box is None or not _shown(record):
             continue
         boxes += 1
-        found = _entries(client, "collections", provider=PROVIDER, bounding_box=box,
-                         short_name=record.findtext("ShortName"),
-                         version=record.findtext("VersionId"))  # fmt: skip
+        found = _entries(
+            client,
+            "collections",
+            provider=PROVIDER,
+            bounding_box=box,
+            short_name=record.findtext("ShortName"),
+            version=record.findtext("VersionId"),
+        )
         if len(found) != 1:
             missed.append(f"{name} by bounding_box={box}: {len(found)} found")
     assert missed == [], "\n".join(missed)
@@ -314,5 +355,11 @@ def test_every_record_is_shown_in_every_format(corpus, suffix):
         assert shown == hits > 10 and pages == -(-hits // 5), (target, suffix)
 
 
-_ENTRY = {"xml": b"<reference>", "echo10": b"<result ", "json": b'{"id": ',
-          "atom": b"<entry>", "kml": b"<Placemark>", "csv": b"\n"}  # fmt: skip
+_ENTRY = {
+    "xml": b"<reference>",
+    "echo10": b"<result ",
+    "json": b'{"id": ',
+    "atom": b"<entry>",
+    "kml": b"<Placemark>",
+    "csv": b"\n",
+}

@@ -33,8 +33,10 @@ def fresh(database_url):
     engine = create_engine(database_url)
     yield Database(engine), Settings(home=scratch_dir("clearinghouse-demo-"))
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM providers WHERE provider_id = ANY(:ids)"),
-                     {"ids": list(demo.PARTNERS)})  # fmt: skip
+        conn.execute(
+            text("DELETE FROM providers WHERE provider_id = ANY(:ids)"),
+            {"ids": list(demo.PARTNERS)},
+        )
         conn.execute(text("DELETE FROM installation_steps WHERE name = :n"), {"n": loader.STEP})
     engine.dispose()
 
@@ -48,15 +50,20 @@ def test_the_demo_loads_once_through_the_drop_boxes(fresh):
 
     taken = scan.scan(db, settings)
     assert sorted(t.file_name for t in taken if t.provider_id == "DEMO_SAT") == [
-        "browse.xml", "collections.xml", "grids.xml", "swaths.xml"]  # fmt: skip
+        "browse.xml",
+        "collections.xml",
+        "grids.xml",
+        "swaths.xml",
+    ]
     for item in taken:
         report = item.report
         assert not report.file_errors and report.processed == report.inserted, report.text
     with db.session() as session:
 
         def count(model, provider):
-            return session.scalar(select(func.count()).select_from(model).where(
-                model.provider_id == provider))  # fmt: skip
+            return session.scalar(
+                select(func.count()).select_from(model).where(model.provider_id == provider)
+            )
 
         assert (count(Collection, "DEMO_SAT"), count(Granule, "DEMO_SAT")) == (2, 31)
         assert (count(Collection, "DEMO_FIELD"), count(Granule, "DEMO_FIELD")) == (2, 13)

@@ -48,9 +48,12 @@ def engine(database_url):
 
 @pytest.fixture
 def settings():
-    return Settings(home=scratch_dir("clearinghouse-drop-"),
-                    ftp=Address("127.0.0.1", ephemeral_port()), ftp_max_file_size=4_000_000,
-                    ftp_max_connections=2)  # fmt: skip
+    return Settings(
+        home=scratch_dir("clearinghouse-drop-"),
+        ftp=Address("127.0.0.1", ephemeral_port()),
+        ftp_max_file_size=4_000_000,
+        ftp_max_connections=2,
+    )
 
 
 @pytest.fixture
@@ -101,8 +104,11 @@ def _report(engine, provider_id) -> IngestReport:
 
 def _granules(engine, provider_id) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(Granule).where(
-            Granule.provider_id == provider_id, Granule.deleted_at.is_(None))).scalar()  # fmt: skip
+        return conn.execute(
+            select(func.count())
+            .select_from(Granule)
+            .where(Granule.provider_id == provider_id, Granule.deleted_at.is_(None))
+        ).scalar()
 
 
 # -- the FTP server's doors ------------------------------------------------------------------
@@ -213,8 +219,11 @@ def test_a_file_in_the_wrong_folder_gets_a_file_error_report(
     assert {j.status for j in _jobs(engine, partner)} == {JobStatus.REJECTED}
     with connect(ftp_server, partner) as ftp:
         reports = ftp.nlst("/reports")
-        text = read(ftp, "/reports/" + next(r for r in reports if r.startswith("granules.xml")
-                                            and r.endswith(".txt"))).decode()  # fmt: skip
+        text = read(
+            ftp,
+            "/reports/"
+            + next(r for r in reports if r.startswith("granules.xml") and r.endswith(".txt")),
+        ).decode()
         assert "WrongDirectory" in text or "data/granule/" in text
         assert ftp.nlst("/data/collection") == [] and ftp.nlst("/data/granule") == []
     archived = sorted(p.name for p in (settings.archive_dir / partner).rglob("*") if p.is_file())
@@ -226,10 +235,12 @@ def test_files_go_in_the_seeds_order_and_browse_waits_for_its_images(
 ):
     partner = partners()
     db = Database(engine)
-    update_file = (b'<?xml version="1.0"?><GranuleMetaDataFile><GranulePartialDeletes>'
-                   b"<GranulePartialDelete><Target><GranuleUR>G1</GranuleUR></Target>"
-                   b"<Visible/></GranulePartialDelete></GranulePartialDeletes>"
-                   b"</GranuleMetaDataFile>")  # fmt: skip
+    update_file = (
+        b'<?xml version="1.0"?><GranuleMetaDataFile><GranulePartialDeletes>'
+        b"<GranulePartialDelete><Target><GranuleUR>G1</GranuleUR></Target>"
+        b"<Visible/></GranulePartialDelete></GranulePartialDeletes>"
+        b"</GranuleMetaDataFile>"
+    )
     with connect(ftp_server, partner) as ftp:
         upload(ftp, "data/browse", "b.xml", browse_file("q.jpg", len(JPEG)))
         upload(ftp, "data/granule", "a-update.xml", update_file)
@@ -247,16 +258,19 @@ def test_a_paused_partner_is_not_scanned_until_resumed(ftp_server, partners, eng
     partner = partners()
     db = Database(engine)
     with engine.begin() as conn:
-        conn.execute(update(Provider).where(Provider.provider_id == partner)
-                     .values(ingest_paused=True))  # fmt: skip
+        conn.execute(
+            update(Provider).where(Provider.provider_id == partner).values(ingest_paused=True)
+        )
     with connect(ftp_server, partner) as ftp:
         upload(ftp, "data/collection", "c.xml", collection_file())
     assert scan.scan(db, settings, partner) == []
     assert scan.scan(db, settings) == [] or partner not in {
-        t.provider_id for t in scan.scan(db, settings)}  # fmt: skip
+        t.provider_id for t in scan.scan(db, settings)
+    }
     with engine.begin() as conn:
-        conn.execute(update(Provider).where(Provider.provider_id == partner)
-                     .values(ingest_paused=False))  # fmt: skip
+        conn.execute(
+            update(Provider).where(Provider.provider_id == partner).values(ingest_paused=False)
+        )
     assert [t.file_name for t in scan.scan(db, settings, partner)] == ["c.xml"]
 
 
@@ -297,12 +311,15 @@ def test_two_schedulers_racing_take_each_file_once(
     with connect(ftp_server, partner) as ftp:
         upload(ftp, "data/collection", "c.xml", collection_file())
         for n in range(6):
-            upload(ftp, "data/granule", f"g{n}.xml",
-                   granule_file(*(f"G{n}-{k}" for k in range(200))))  # fmt: skip
+            upload(
+                ftp, "data/granule", f"g{n}.xml", granule_file(*(f"G{n}-{k}" for k in range(200)))
+            )
     command = [sys.executable, "-m", "clearinghouse", "ingest", "scan", "--provider", partner]
     env = _cli_env(database_url, settings)
-    racers = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-              for _ in range(2)]  # fmt: skip
+    racers = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
     threaded = threading.Thread(target=scan.scan, args=(Database(engine), settings, partner))
     threaded.start()
     for racer in racers:
@@ -331,7 +348,10 @@ def test_a_scan_killed_mid_file_resumes_where_it_stopped(
     env = _cli_env(database_url, settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "clearinghouse", "ingest", "scan", "--provider", partner],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with engine.connect() as conn:
@@ -358,9 +378,13 @@ def test_a_scan_killed_mid_file_resumes_where_it_stopped(
 def test_a_database_that_is_down_refuses_logins_and_the_server_goes_on(settings):
     dead = Database(make_engine(f"postgresql+psycopg2://u:p@127.0.0.1:{ephemeral_port()}/none"))
     server = make_server(settings, dead)
-    thread = threading.Thread(target=lambda: [server.serve_forever(timeout=0.05, blocking=False,
-                                                                   handle_exit=False)
-                                              for _ in range(100)], daemon=True)  # fmt: skip
+    thread = threading.Thread(
+        target=lambda: [
+            server.serve_forever(timeout=0.05, blocking=False, handle_exit=False)
+            for _ in range(100)
+        ],
+        daemon=True,
+    )
     thread.start()
     try:
         for _ in range(2):
@@ -376,8 +400,10 @@ def test_a_broken_browse_file_gets_its_report_and_blocks_nothing(
     ftp_server, partners, engine, settings
 ):
     partner = partners()
-    broken = (b'<?xml version="1.0"?><BrowseMetaDataFile><BrowseImages><BrowseImage>'
-              b"<FileName>a.jpg</Oops></BrowseImages></BrowseMetaDataFile>")  # fmt: skip
+    broken = (
+        b'<?xml version="1.0"?><BrowseMetaDataFile><BrowseImages><BrowseImage>'
+        b"<FileName>a.jpg</Oops></BrowseImages></BrowseMetaDataFile>"
+    )
     with connect(ftp_server, partner) as ftp:
         upload(ftp, "data/browse", "broken.xml", broken)
         upload(ftp, "data/collection", "c.xml", collection_file())
@@ -442,8 +468,9 @@ def test_bad_browse_files_stop_neither_their_partners_other_files_nor_other_part
     strange_report = taken[(first, "strange.xml")]
     assert (strange_report.inserted, strange_report.data_errors) == (1, 1)  # B1 refused alone
     with Session(engine) as session:
-        (refusal,) = session.scalars(select(IngestError.message).where(
-            IngestError.report_id == strange_report.id))  # fmt: skip
+        (refusal,) = session.scalars(
+            select(IngestError.message).where(IngestError.report_id == strange_report.id)
+        )
     assert "FileSize: '²' is not an integer" in refusal
     assert scan.scan(db, settings, first) == []  # nothing left over, nothing failing again
 
@@ -459,4 +486,5 @@ def test_a_partner_whose_scan_fails_stops_no_other_partner(ftp_server, partners,
     broken.write_bytes(b"a file where the granule folder should be")  # every scan of it fails
     taken = scan.scan(Database(engine), settings)
     assert [(t.provider_id, t.file_name) for t in taken if t.provider_id in (first, second)] == [
-        (second, "c.xml")]  # fmt: skip
+        (second, "c.xml")
+    ]

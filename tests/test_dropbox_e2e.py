@@ -54,9 +54,13 @@ def system(database_url, mailbox):
         CLEARINGHOUSE_DEMO="0",
         CLEARINGHOUSE_HTTP_WORKERS="1",
     )
-    process = subprocess.Popen([sys.executable, "-m", "clearinghouse", "up"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clearinghouse", "up"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while True:
         assert process.poll() is None, process.stderr.read().decode()
@@ -100,18 +104,30 @@ def test_upload_to_searchable_report_and_mail(system, database_url, mailbox):
 
         def catalog():
             with engine.connect() as conn:
-                granules = conn.execute(select(Granule.granule_ur).where(
-                    Granule.provider_id == partner)).scalars().all()  # fmt: skip
-                images = conn.execute(select(BrowseImage.file_name).where(
-                    BrowseImage.provider_id == partner)).scalars().all()  # fmt: skip
+                granules = (
+                    conn.execute(select(Granule.granule_ur).where(Granule.provider_id == partner))
+                    .scalars()
+                    .all()
+                )
+                images = (
+                    conn.execute(
+                        select(BrowseImage.file_name).where(BrowseImage.provider_id == partner)
+                    )
+                    .scalars()
+                    .all()
+                )
             return sorted(granules) == ["G1", "G2", "G3"] and images == ["quicklook.jpg"]
 
         _wait(catalog)
         elapsed = time.monotonic() - started
         assert elapsed < 20, f"searchable after {elapsed:.1f} s"
         with engine.connect() as conn:
-            assert conn.execute(select(Collection.dataset_id).where(
-                Collection.provider_id == partner)).scalar() == "DS 1"  # fmt: skip
+            assert (
+                conn.execute(
+                    select(Collection.dataset_id).where(Collection.provider_id == partner)
+                ).scalar()
+                == "DS 1"
+            )
 
         with urllib.request.urlopen(
             f"http://{env['CLEARINGHOUSE_HTTP']}/browse/{partner}/quicklook.jpg", timeout=5
@@ -122,10 +138,16 @@ def test_upload_to_searchable_report_and_mail(system, database_url, mailbox):
         def reports():
             with engine.connect() as conn:
                 rows = conn.execute(
-                    select(IngestJob.file_name, IngestJob.status, IngestReport.delivered_at,
-                           IngestReport.mailed_at, IngestReport.text)
+                    select(
+                        IngestJob.file_name,
+                        IngestJob.status,
+                        IngestReport.delivered_at,
+                        IngestReport.mailed_at,
+                        IngestReport.text,
+                    )
                     .join(IngestReport, IngestReport.job_id == IngestJob.id)
-                    .where(IngestJob.provider_id == partner)).all()  # fmt: skip
+                    .where(IngestJob.provider_id == partner)
+                ).all()
             done = [r for r in rows if r.mailed_at is not None and r.delivered_at is not None]
             return rows if len(done) == 3 else None
 

@@ -247,9 +247,16 @@ def test_records_are_checked_where_they_stand():
 
 @pytest.mark.parametrize(
     ("lon", "ok"),
-    [("180", True), ("-180.000", True), ("179.9999999999", True), ("180.0000000001", False),
-     ("-180.00000000001", False), ("1e2", False), (" 12.5 ", True)],
-)  # fmt: skip
+    [
+        ("180", True),
+        ("-180.000", True),
+        ("179.9999999999", True),
+        ("180.0000000001", False),
+        ("-180.00000000001", False),
+        ("1e2", False),
+        (" 12.5 ", True),
+    ],
+)
 def test_coordinates_are_checked_exactly_at_their_bounds(lon, ok):
     checker = Checker("granule")
     points = "".join(
@@ -260,10 +267,11 @@ def test_coordinates_are_checked_exactly_at_their_bounds(lon, ok):
         "<GranuleMetaDataFile><Granules><Granule><GranuleUR>g</GranuleUR>"
         "<InsertTime>2001-02-03T04:05:06Z</InsertTime><LastUpdate>2001-02-03T04:05:06Z"
         "</LastUpdate><Collection><DataSetId>d</DataSetId></Collection><Spatial>"
-        "<HorizontalSpatialDomain><Geometry><GPolygon><Boundary>" + points +
-        "</Boundary></GPolygon></Geometry></HorizontalSpatialDomain></Spatial></Granule>"
+        "<HorizontalSpatialDomain><Geometry><GPolygon><Boundary>"
+        + points
+        + "</Boundary></GPolygon></Geometry></HorizontalSpatialDomain></Spatial></Granule>"
         "</Granules></GranuleMetaDataFile>"
-    )  # fmt: skip
+    )
     problems = checker.check(document, checker.root_holds, trust_dtd=True)
     assert (problems == []) is ok, problems
 

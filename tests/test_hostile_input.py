@@ -105,8 +105,9 @@ def test_a_nul_in_a_search_after_key_or_the_address_is_400(client, catalog):
     assert first.status_code == 200 and first.headers["CMR-Search-After"]
     key = json.loads(base64.urlsafe_b64decode(first.headers["CMR-Search-After"] + "=="))
     key[0] = "a\x00b"
-    response = client.get("/search/collections.json?page_size=1",
-                          headers={"CMR-Search-After": _after(key)})  # fmt: skip
+    response = client.get(
+        "/search/collections.json?page_size=1", headers={"CMR-Search-After": _after(key)}
+    )
     error(response, 400, "InvalidValue")
     response = client.get("/search/collections", headers={"CMR-Search-After": "\x00"})
     assert "header" in error(response, 400, "InvalidValue")["Message"]
@@ -120,9 +121,11 @@ def test_a_nul_in_a_search_after_key_or_the_address_is_400(client, catalog):
 
 
 def _window(start_day: str, end_day: str, year: str = "9999", month: str = "12") -> str:
-    return (f"<temporal><startDate><Date YYYY='2000' MM='1' DD='1'/></startDate><stopDate>"
-            f"<Date YYYY='{year}' MM='{month}' DD='31'/></stopDate><startDay value='{start_day}'/>"
-            f"<endDay value='{end_day}'/></temporal>")  # fmt: skip
+    return (
+        f"<temporal><startDate><Date YYYY='2000' MM='1' DD='1'/></startDate><stopDate>"
+        f"<Date YYYY='{year}' MM='{month}' DD='31'/></stopDate><startDay value='{start_day}'/>"
+        f"<endDay value='{end_day}'/></temporal>"
+    )
 
 
 @pytest.mark.parametrize("raw", ["²", "①", "٣", "5" * 5000])
@@ -131,10 +134,12 @@ def test_aql_dates_days_and_times_of_strange_digits_are_400(client, catalog, raw
     assert "stopDate/Date: YYYY: " in fields["Message"] and "from 1 to 9999" in fields["Message"]
     fields = refused(client, aql("granules", _window(raw, "200")))
     assert "startDay: day of the year" in fields["Message"]
-    attribute = (f"<additionalAttributes><additionalAttribute><additionalAttributeName>A"
-                 f"</additionalAttributeName><additionalAttributeValue><time HH='{raw}'"
-                 " MI='0' SS='0'/></additionalAttributeValue></additionalAttribute>"
-                 "</additionalAttributes>")  # fmt: skip
+    attribute = (
+        f"<additionalAttributes><additionalAttribute><additionalAttributeName>A"
+        f"</additionalAttributeName><additionalAttributeValue><time HH='{raw}'"
+        " MI='0' SS='0'/></additionalAttributeValue></additionalAttribute>"
+        "</additionalAttributes>"
+    )
     assert "time: HH: " in refused(client, aql("collections", attribute))["Message"]
     orbit = f"<orbitNumber><value>{raw}</value></orbitNumber>"
     assert "orbitNumber/value: " in refused(client, aql("granules", orbit))["Message"]
@@ -142,8 +147,9 @@ def test_aql_dates_days_and_times_of_strange_digits_are_400(client, catalog, raw
 
 @pytest.mark.parametrize("days", [("1", "365"), ("1", "366"), ("300", "20"), ("366", "366")])
 def test_an_aql_recurring_window_reaching_year_10000_is_answered(client, catalog, days):
-    everything = urs(run(client, aql("granules", _window("1", "366", year="9998")),
-                         IteratorSize=50))  # fmt: skip
+    everything = urs(
+        run(client, aql("granules", _window("1", "366", year="9998")), IteratorSize=50)
+    )
     found = urs(run(client, aql("granules", _window(*days)), IteratorSize=50))
     assert set(found) <= set(everything) and (found or days == ("366", "366"))
 
@@ -162,21 +168,25 @@ def test_the_largest_cursor_is_accepted_and_the_message_names_the_bound(client, 
 
 @pytest.mark.parametrize("raw", ["²", "①", "5" * 5000, "-1", str(2**31)])
 def test_oseo_number_of_copies_of_strange_digits_is_an_invalid_parameter(raw):
-    item = ("<orderItem><itemId>i1</itemId><productId><identifier>G1-P</identifier></productId>"
-            "<deliveryOptions><onlineDataAccess><protocol>ftp</protocol></onlineDataAccess>"
-            f"<numberOfCopies>{raw}</numberOfCopies></deliveryOptions></orderItem>")  # fmt: skip
+    item = (
+        "<orderItem><itemId>i1</itemId><productId><identifier>G1-P</identifier></productId>"
+        "<deliveryOptions><onlineDataAccess><protocol>ftp</protocol></onlineDataAccess>"
+        f"<numberOfCopies>{raw}</numberOfCopies></deliveryOptions></orderItem>"
+    )
     refusal = _bad(_submit(item), oseo_errors.InvalidParameterValue, "numberOfCopies")
     assert "numberOfCopies: " in str(refusal) and len(str(refusal)) < 300
 
 
 @pytest.mark.parametrize("raw", ["²", "①", "5" * 5000])
 def test_a_partners_media_quantity_of_strange_digits_is_malformed(raw):
-    element = etree.fromstring(f"<ProviderQuote><MediaQuantity>{raw}</MediaQuantity>"
-                               "</ProviderQuote>")  # fmt: skip
+    element = etree.fromstring(
+        f"<ProviderQuote><MediaQuantity>{raw}</MediaQuantity></ProviderQuote>"
+    )
     with pytest.raises(MalformedAnswer, match=r"MediaQuantity: .* is not a whole number"):
         read_details(element)
     assert read_details(etree.fromstring("<Q><MediaQuantity> 3 </MediaQuantity></Q>")) == {
-        "MediaQuantity": 3}  # fmt: skip
+        "MediaQuantity": 3
+    }
 
 
 # -- a 500 that does happen -----------------------------------------------------------------

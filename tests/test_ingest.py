@@ -37,10 +37,18 @@ def _ingest(db, tmp_path, name, content, provider="PODAAC", **options):
 
 
 def _samples(db, tmp_path, provider):
-    collections = _ingest(db, tmp_path, "c.xml", wrap(
-        "CollectionMetaDataFile", {"Collections": [sample(n) for n in COLLECTIONS]}))  # fmt: skip
-    granules = _ingest(db, tmp_path, "g.xml", wrap(
-        "GranuleMetaDataFile", {"Granules": [sample(n) for n in GRANULES]}))  # fmt: skip
+    collections = _ingest(
+        db,
+        tmp_path,
+        "c.xml",
+        wrap("CollectionMetaDataFile", {"Collections": [sample(n) for n in COLLECTIONS]}),
+    )
+    granules = _ingest(
+        db,
+        tmp_path,
+        "g.xml",
+        wrap("GranuleMetaDataFile", {"Granules": [sample(n) for n in GRANULES]}),
+    )
     return collections, granules
 
 
@@ -66,8 +74,11 @@ def test_the_real_records_load_with_their_fields_and_footprints(db, session, tmp
     assert scene.xml.startswith("<Granule>")
 
     def found(shape):
-        return session.scalar(select(Granule.id).where(
-            Granule.id == scene.id, intersects(Granule, prepare_search(shape))))  # fmt: skip
+        return session.scalar(
+            select(Granule.id).where(
+                Granule.id == scene.id, intersects(Granule, prepare_search(shape))
+            )
+        )
 
     # The scene crosses the antimeridian: found from both sides, not across the map.
     assert found(BoundingBox(179.5, 49, 180, 50.5))
@@ -81,14 +92,30 @@ def test_the_real_records_load_with_their_fields_and_footprints(db, session, tmp
 
 def test_a_replace_needs_a_newer_last_update(db, session, tmp_path, provider):
     _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]}))
-    first = _ingest(db, tmp_path, "g1.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1"), granule("G2")]}))  # fmt: skip
+    first = _ingest(
+        db,
+        tmp_path,
+        "g1.xml",
+        wrap("GranuleMetaDataFile", {"Granules": [granule("G1"), granule("G2")]}),
+    )
     assert (first.inserted, first.replaced) == (2, 0)
-    again = _ingest(db, tmp_path, "g2.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1", last_update="2021-01-01T00:00:00Z"),
-        granule("G2"),  # the same LastUpdate: not newer
-        granule("G2", last_update="2019-01-01T00:00:00Z"),  # a second copy in the same file
-    ]}))  # fmt: skip
+    again = _ingest(
+        db,
+        tmp_path,
+        "g2.xml",
+        wrap(
+            "GranuleMetaDataFile",
+            {
+                "Granules": [
+                    granule("G1", last_update="2021-01-01T00:00:00Z"),
+                    granule("G2"),  # the same LastUpdate: not newer
+                    granule(
+                        "G2", last_update="2019-01-01T00:00:00Z"
+                    ),  # a second copy in the same file
+                ]
+            },
+        ),
+    )
     assert (again.processed, again.inserted, again.replaced) == (3, 0, 1), again.text
     assert (again.out_of_date, again.duplicated) == (1, 1), again.text
     g1 = session.scalar(select(Granule).where(Granule.granule_ur == "G1"))
@@ -101,21 +128,47 @@ def test_duplicates_are_found_across_batches(db, session, tmp_path, provider):
     records = [granule(f"G{n}") for n in range(5)] + [
         granule("G1", last_update="2022-01-01T00:00:00Z")
     ]
-    result = _ingest(db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": records}),
-                     batch_size=2)  # fmt: skip
+    result = _ingest(
+        db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": records}), batch_size=2
+    )
     assert (result.processed, result.inserted, result.duplicated) == (6, 5, 1), result.text
     g1 = session.scalar(select(Granule).where(Granule.granule_ur == "G1"))
     assert g1.last_update == datetime(2020, 1, 1, tzinfo=UTC)  # the first copy stands
 
 
 def test_deletes(db, session, tmp_path, provider):
-    _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [
-        collection(), collection("C2", dataset="DS 2")]}))  # fmt: skip
-    _ingest(db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1"), granule("G2"), granule("G3", dataset="DS 2")]}))  # fmt: skip
-    result = _ingest(db, tmp_path, "d.xml", wrap("GranuleMetaDataFile", {"GranuleDeletes": [
-        "<GranuleDelete><GranuleUR>G1</GranuleUR></GranuleDelete>",
-        "<GranuleDelete><GranuleUR>NOPE</GranuleUR></GranuleDelete>"]}))  # fmt: skip
+    _ingest(
+        db,
+        tmp_path,
+        "c.xml",
+        wrap(
+            "CollectionMetaDataFile",
+            {"Collections": [collection(), collection("C2", dataset="DS 2")]},
+        ),
+    )
+    _ingest(
+        db,
+        tmp_path,
+        "g.xml",
+        wrap(
+            "GranuleMetaDataFile",
+            {"Granules": [granule("G1"), granule("G2"), granule("G3", dataset="DS 2")]},
+        ),
+    )
+    result = _ingest(
+        db,
+        tmp_path,
+        "d.xml",
+        wrap(
+            "GranuleMetaDataFile",
+            {
+                "GranuleDeletes": [
+                    "<GranuleDelete><GranuleUR>G1</GranuleUR></GranuleDelete>",
+                    "<GranuleDelete><GranuleUR>NOPE</GranuleUR></GranuleDelete>",
+                ]
+            },
+        ),
+    )
     assert (result.deleted, result.delete_missing) == (1, 1), result.text
     live = session.scalars(select(Granule.granule_ur).where(Granule.deleted_at.is_(None))).all()
     assert sorted(live) == ["G2", "G3"]
@@ -137,8 +190,13 @@ def test_deletes(db, session, tmp_path, provider):
 def test_granules_need_a_collection_of_their_provider(db, session, tmp_path, provider):
     add_provider(session, "OTHER")
     session.commit()
-    _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]}),
-            provider="OTHER")  # fmt: skip
+    _ingest(
+        db,
+        tmp_path,
+        "c.xml",
+        wrap("CollectionMetaDataFile", {"Collections": [collection()]}),
+        provider="OTHER",
+    )
     result = _ingest(
         db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [granule("G1")]})
     )
@@ -151,17 +209,29 @@ def test_granules_need_a_collection_of_their_provider(db, session, tmp_path, pro
 def test_record_errors_are_reported_and_the_rest_goes_on(db, session, tmp_path, provider):
     _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]}))
     bad_polygon = polygon([(0, 0), (10, 10), (10, 0), (0, 10)])  # crosses itself
-    result = _ingest(db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1"),
-        granule("G2", last_update="last tuesday"),
-        granule("G3", extra="<Bogus/>"),
-        granule("G4", extra=bad_polygon),
-        granule("G5"),
-    ]}))  # fmt: skip
+    result = _ingest(
+        db,
+        tmp_path,
+        "g.xml",
+        wrap(
+            "GranuleMetaDataFile",
+            {
+                "Granules": [
+                    granule("G1"),
+                    granule("G2", last_update="last tuesday"),
+                    granule("G3", extra="<Bogus/>"),
+                    granule("G4", extra=bad_polygon),
+                    granule("G5"),
+                ]
+            },
+        ),
+    )
     assert result.processed == 5
     assert (result.inserted, result.data_errors, result.invalid_spatial) == (2, 2, 1), result.text
-    errors = {e.record_id: e for e in session.scalars(
-        select(IngestError).where(IngestError.report_id == result.id))}  # fmt: skip
+    errors = {
+        e.record_id: e
+        for e in session.scalars(select(IngestError).where(IngestError.report_id == result.id))
+    }
     assert "'last tuesday' is not a date and time" in errors["G2"].message
     assert "Bogus" in errors["G3"].message
     assert "G4" in errors and errors["G4"].category == "invalid_spatial"
@@ -182,25 +252,43 @@ def test_a_rejected_file_gets_a_file_error_report(db, session, tmp_path, provide
 
 
 def _orbit(start: str, stop: str) -> str:
-    return ("<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
-            f"<StartOrbitNumber>{start}</StartOrbitNumber><StopOrbitNumber>{stop}</StopOrbitNumber>"
-            "</OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>")  # fmt: skip
+    return (
+        "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+        f"<StartOrbitNumber>{start}</StartOrbitNumber><StopOrbitNumber>{stop}</StopOrbitNumber>"
+        "</OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>"
+    )
 
 
 def test_orbits_and_two_d_coordinates_as_the_schema_types_them(db, session, tmp_path, provider):
     # StartOrbitNumber/StopOrbitNumber are decimals, OrbitNumber an integer of any size: none of
     # them may stop a file, and every one is kept as given.
     _ingest(db, tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]}))
-    result = _ingest(db, tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("PART", extra=_orbit("1004.25", "1004.75")),
-        granule("HUGE", extra="<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
-                "<OrbitNumber>99999999999999</OrbitNumber></OrbitCalculatedSpatialDomain>"
-                "</OrbitCalculatedSpatialDomains>"),
-        granule("BACK", extra=_orbit("20", "10")),
-        granule("WIDE", extra="<TwoDCoordinateSystem><StartCoordinate1>1e3</StartCoordinate1>"
-                "<StartCoordinate2>-0.5</StartCoordinate2><TwoDCoordinateSystemName>X"
-                "</TwoDCoordinateSystemName></TwoDCoordinateSystem>"),
-    ]}))  # fmt: skip
+    result = _ingest(
+        db,
+        tmp_path,
+        "g.xml",
+        wrap(
+            "GranuleMetaDataFile",
+            {
+                "Granules": [
+                    granule("PART", extra=_orbit("1004.25", "1004.75")),
+                    granule(
+                        "HUGE",
+                        extra="<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+                        "<OrbitNumber>99999999999999</OrbitNumber></OrbitCalculatedSpatialDomain>"
+                        "</OrbitCalculatedSpatialDomains>",
+                    ),
+                    granule("BACK", extra=_orbit("20", "10")),
+                    granule(
+                        "WIDE",
+                        extra="<TwoDCoordinateSystem><StartCoordinate1>1e3</StartCoordinate1>"
+                        "<StartCoordinate2>-0.5</StartCoordinate2><TwoDCoordinateSystemName>X"
+                        "</TwoDCoordinateSystemName></TwoDCoordinateSystem>",
+                    ),
+                ]
+            },
+        ),
+    )
     assert result.processed == 4
     assert (result.inserted, result.data_errors) == (3, 1), result.text
     spans = select(Granule.granule_ur, cast(Granule.orbit_ranges, Text))

@@ -19,8 +19,11 @@ HEADER = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 def provider(db, session, tmp_path):
     add_provider(session)
     session.commit()
-    ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {
-        "Collections": [collection()]})), "PODAAC")  # fmt: skip
+    ingest_file(
+        db,
+        write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})),
+        "PODAAC",
+    )
     return "PODAAC"
 
 
@@ -97,8 +100,9 @@ def test_xml_breaking_off_midway_keeps_every_record_before_the_break(
 ):
     good = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(count)]})
     last = count - 1
-    broken = good.replace(f"<GranuleUR>G{last}</GranuleUR>".encode(),
-                          f"<GranuleUR>G{last}</Granule_UR>".encode())  # fmt: skip
+    broken = good.replace(
+        f"<GranuleUR>G{last}</GranuleUR>".encode(), f"<GranuleUR>G{last}</Granule_UR>".encode()
+    )
     report = ingest_file(db, write(tmp_path, "b.xml", broken), "PODAAC", batch_size=2)
     (error,) = report.file_errors
     assert error["reason"] == "MalformedXML" and error["line"], report.text
@@ -121,12 +125,22 @@ def test_xml_breaking_off_midway_in_workers_keeps_every_record_before_the_break(
     broken = good.replace(b"<GranuleUR>G300</GranuleUR>", b"<GranuleUR>G300</Granule_UR>")
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO providers (provider_id, contact_email)"
-                              " VALUES ('BREAKW', 'w@example.org')"))  # fmt: skip
-        ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {
-            "Collections": [collection()]})), "BREAKW")  # fmt: skip
-        report = ingest_file(db, write(tmp_path, "b.xml", broken), "BREAKW", batch_size=7,
-                             workers=2)  # fmt: skip
+            conn.execute(
+                text(
+                    "INSERT INTO providers (provider_id, contact_email)"
+                    " VALUES ('BREAKW', 'w@example.org')"
+                )
+            )
+        ingest_file(
+            db,
+            write(
+                tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})
+            ),
+            "BREAKW",
+        )
+        report = ingest_file(
+            db, write(tmp_path, "b.xml", broken), "BREAKW", batch_size=7, workers=2
+        )
         assert report.file_errors[0]["reason"] == "MalformedXML", report.text
         assert report.inserted == 300, report.text
     finally:
@@ -136,18 +150,28 @@ def test_xml_breaking_off_midway_in_workers_keeps_every_record_before_the_break(
 
 
 def test_wrong_values_are_record_errors_with_their_line(db, session, tmp_path, provider):
-    content = wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1", extra="<CloudCover>cloudy</CloudCover>"),
-        granule("G2", extra="<DataGranule><DayNightFlag>DUSK</DayNightFlag><ProductionDateTime>"
-                            "2019-01-01T00:00:00Z</ProductionDateTime></DataGranule>"),
-        granule("G3", dataset="DS OF ANOTHER PROVIDER"),
-        granule("G4"),
-    ]})  # fmt: skip
+    content = wrap(
+        "GranuleMetaDataFile",
+        {
+            "Granules": [
+                granule("G1", extra="<CloudCover>cloudy</CloudCover>"),
+                granule(
+                    "G2",
+                    extra="<DataGranule><DayNightFlag>DUSK</DayNightFlag><ProductionDateTime>"
+                    "2019-01-01T00:00:00Z</ProductionDateTime></DataGranule>",
+                ),
+                granule("G3", dataset="DS OF ANOTHER PROVIDER"),
+                granule("G4"),
+            ]
+        },
+    )
     report = _run(db, tmp_path, content)
     assert (report.processed, report.inserted, report.data_errors) == (4, 1, 2), report.text
     assert report.without_collection == 1
-    errors = {e.record_id: e for e in session.scalars(
-        select(IngestError).where(IngestError.report_id == report.id))}  # fmt: skip
+    errors = {
+        e.record_id: e
+        for e in session.scalars(select(IngestError).where(IngestError.report_id == report.id))
+    }
     assert "'cloudy' is not a decimal number" in errors["G1"].message
     assert "'DUSK' is not one of DAY, NIGHT, BOTH, UNSPECIFIED" in errors["G2"].message
     lines = content.decode().splitlines()
@@ -155,22 +179,31 @@ def test_wrong_values_are_record_errors_with_their_line(db, session, tmp_path, p
 
 
 def test_a_record_of_the_wrong_kind_in_a_section(db, session, tmp_path, provider):
-    content = wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1"), "<GranuleDelete><GranuleUR>G2</GranuleUR></GranuleDelete>", granule("G3"),
-    ]})  # fmt: skip
+    content = wrap(
+        "GranuleMetaDataFile",
+        {
+            "Granules": [
+                granule("G1"),
+                "<GranuleDelete><GranuleUR>G2</GranuleUR></GranuleDelete>",
+                granule("G3"),
+            ]
+        },
+    )
     report = _run(db, tmp_path, content)
     assert (report.processed, report.inserted, report.data_errors) == (3, 2, 1), report.text
     (error,) = session.scalars(select(IngestError).where(IngestError.report_id == report.id))
     assert "Granules holds Granule elements, not GranuleDelete" in error.message
 
 
-def test_a_record_the_database_refuses_is_reported_and_the_rest_go_in(db, session, tmp_path,
-                                                                      provider):  # fmt: skip
+def test_a_record_the_database_refuses_is_reported_and_the_rest_go_in(
+    db, session, tmp_path, provider
+):
     """Whatever our checks let through and PostgreSQL refuses (here a constraint made for the
     test) costs that record alone, reported with the database's reason; before, the batch failed
     and the job stayed running with no report, retried at every scan."""
-    session.execute(text("ALTER TABLE granules ADD CONSTRAINT test_no_g2"
-                         " CHECK (granule_ur <> 'G2')"))  # fmt: skip
+    session.execute(
+        text("ALTER TABLE granules ADD CONSTRAINT test_no_g2 CHECK (granule_ur <> 'G2')")
+    )
     session.commit()  # the test's savepoint: rolled back with the test
     content = wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n}") for n in range(1, 5)]})
     report = _run(db, tmp_path, content)

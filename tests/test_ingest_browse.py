@@ -53,8 +53,14 @@ def _link_b1(ingest):
 def test_images_are_stored_served_and_linked(ingest, session, client, drop):
     (drop / "a.jpg").write_bytes(JPEG)
     (drop / "b.png").write_bytes(b"png!")
-    report = ingest({"BrowseImages": [_image("B1", "a.jpg", len(JPEG)),
-                                      _image("B2", "b.png", 4, mime="image/png")]})  # fmt: skip
+    report = ingest(
+        {
+            "BrowseImages": [
+                _image("B1", "a.jpg", len(JPEG)),
+                _image("B2", "b.png", 4, mime="image/png"),
+            ]
+        }
+    )
     assert (report.processed, report.inserted) == (2, 2), report.text
     # A granule names its browse by id: the link holds whichever arrived first.
     _link_b1(ingest)
@@ -89,8 +95,9 @@ def test_incomplete_browse_loads_nothing(ingest, session, drop, files, size, wor
     for name, content in files.items():
         (drop / name).write_bytes(content)
     (drop / "ok.jpg").write_bytes(JPEG)
-    report = ingest({"BrowseImages": [_image("B0", "ok.jpg", len(JPEG)),
-                                      _image("B1", "a.jpg", size)]})  # fmt: skip
+    report = ingest(
+        {"BrowseImages": [_image("B0", "ok.jpg", len(JPEG)), _image("B1", "a.jpg", size)]}
+    )
     (error,) = report.file_errors
     assert error["reason"] == "IncompleteBrowse" and words in error["message"], report.text
     assert session.scalars(select(BrowseImage)).all() == []
@@ -113,9 +120,14 @@ def test_a_newer_image_replaces_the_old_and_deletes_remove(ingest, session, clie
     assert newer.replaced == 1, newer.text
     assert client.get("/browse/PODAAC/a.jpg").data == b"new image"
 
-    deletes = ingest({"BrowseImageDeletes": [
-        f"<BrowseImageDelete><ProviderBrowseId>{b}</ProviderBrowseId></BrowseImageDelete>"
-        for b in ("B1", "B9")]})  # fmt: skip
+    deletes = ingest(
+        {
+            "BrowseImageDeletes": [
+                f"<BrowseImageDelete><ProviderBrowseId>{b}</ProviderBrowseId></BrowseImageDelete>"
+                for b in ("B1", "B9")
+            ]
+        }
+    )
     assert (deletes.deleted, deletes.delete_missing) == (1, 1), deletes.text
     assert client.get("/browse/PODAAC/a.jpg").status_code == 404
 

@@ -27,18 +27,37 @@ def test_killed_between_batches_then_rerun(database_url, tmp_path):
     collections = tmp_path / "c.xml"
     collections.write_bytes(wrap("CollectionMetaDataFile", {"Collections": [collection()]}))
     granules = tmp_path / "g.xml"
-    granules.write_bytes(wrap("GranuleMetaDataFile", {
-        "Granules": [granule(f"G{n:05}") for n in range(COUNT)]}))  # fmt: skip
+    granules.write_bytes(
+        wrap("GranuleMetaDataFile", {"Granules": [granule(f"G{n:05}") for n in range(COUNT)]})
+    )
     password = tmp_path / "pw"
     password.write_text("secret-ftp-password\n")
     try:
-        added = run(env, "provider", "add", PROVIDER, "--email", "c@example.org",
-                    "--ftp-password-file", str(password))  # fmt: skip
+        added = run(
+            env,
+            "provider",
+            "add",
+            PROVIDER,
+            "--email",
+            "c@example.org",
+            "--ftp-password-file",
+            str(password),
+        )
         assert added.returncode == 0, added.stderr
         assert run(env, "ingest", "file", str(collections), "--provider", PROVIDER).returncode == 0
 
-        command = [sys.executable, "-m", "clearinghouse", "ingest", "file", str(granules),
-                   "--provider", PROVIDER, "--batch-size", "100"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "clearinghouse",
+            "ingest",
+            "file",
+            str(granules),
+            "--provider",
+            PROVIDER,
+            "--batch-size",
+            "100",
+        ]
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         done = _wait_for_batches(engine, 3, process)
         process.send_signal(signal.SIGKILL)
@@ -49,8 +68,9 @@ def test_killed_between_batches_then_rerun(database_url, tmp_path):
         assert 300 <= loaded < COUNT  # whole batches only
         assert loaded % 100 == 0
 
-        again = run(env, "ingest", "file", str(granules), "--provider", PROVIDER,
-                    "--batch-size", "100")  # fmt: skip
+        again = run(
+            env, "ingest", "file", str(granules), "--provider", PROVIDER, "--batch-size", "100"
+        )
         assert again.returncode == 0, again.stderr
         assert "Records inserted" in again.stdout
         with engine.connect() as conn:
@@ -80,8 +100,9 @@ def _wait_for_batches(engine, wanted: int, process) -> int:
         with engine.connect() as conn:
             done = conn.execute(
                 select(IngestJob.batches_done).where(
-                    IngestJob.provider_id == PROVIDER, IngestJob.file_name == "g.xml")
-            ).scalar()  # fmt: skip
+                    IngestJob.provider_id == PROVIDER, IngestJob.file_name == "g.xml"
+                )
+            ).scalar()
         if done is not None and done >= wanted:
             return done
         if process.poll() is not None:

@@ -15,12 +15,43 @@ from tests.ingest_support import add_provider, collection, granule, wrap, write
 def catalog(db, session, tmp_path):
     add_provider(session)
     session.commit()
-    ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [
-        collection(), collection("C2", dataset="DS 2"), collection("C3", dataset="DS 3")]})),
-        "PODAAC")  # fmt: skip
-    ingest_file(db, write(tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": [
-        granule("G1"), granule("G2"), granule("G3"), granule("X1", dataset="DS 2")]})),
-        "PODAAC")  # fmt: skip
+    ingest_file(
+        db,
+        write(
+            tmp_path,
+            "c.xml",
+            wrap(
+                "CollectionMetaDataFile",
+                {
+                    "Collections": [
+                        collection(),
+                        collection("C2", dataset="DS 2"),
+                        collection("C3", dataset="DS 3"),
+                    ]
+                },
+            ),
+        ),
+        "PODAAC",
+    )
+    ingest_file(
+        db,
+        write(
+            tmp_path,
+            "g.xml",
+            wrap(
+                "GranuleMetaDataFile",
+                {
+                    "Granules": [
+                        granule("G1"),
+                        granule("G2"),
+                        granule("G3"),
+                        granule("X1", dataset="DS 2"),
+                    ]
+                },
+            ),
+        ),
+        "PODAAC",
+    )
     return db
 
 
@@ -47,8 +78,13 @@ def _granule_inventory(dataset, urs):
 
 
 def test_a_granule_inventory_removes_what_it_no_longer_lists(catalog, session, tmp_path):
-    report = _run(catalog, tmp_path, "GranuleMetaDataFile", {"GranuleInventories": [
-        _granule_inventory("DS 1", ["G1", "G3", "G9"])]}, batch_size=2)  # fmt: skip
+    report = _run(
+        catalog,
+        tmp_path,
+        "GranuleMetaDataFile",
+        {"GranuleInventories": [_granule_inventory("DS 1", ["G1", "G3", "G9"])]},
+        batch_size=2,
+    )
     assert (report.processed, report.deleted) == (3, 1), report.text
     assert _live(session, Granule, Granule.granule_ur) == [
         "G1",
@@ -60,15 +96,23 @@ def test_a_granule_inventory_removes_what_it_no_longer_lists(catalog, session, t
 
 
 def test_an_empty_inventory_empties_its_collection(catalog, session, tmp_path):
-    report = _run(catalog, tmp_path, "GranuleMetaDataFile", {"GranuleInventories": [
-        _granule_inventory("DS 2", [])]})  # fmt: skip
+    report = _run(
+        catalog,
+        tmp_path,
+        "GranuleMetaDataFile",
+        {"GranuleInventories": [_granule_inventory("DS 2", [])]},
+    )
     assert report.deleted == 1, report.text
     assert _live(session, Granule, Granule.granule_ur) == ["G1", "G2", "G3"]
 
 
 def test_an_inventory_of_an_unknown_collection_is_not_applied(catalog, session, tmp_path):
-    report = _run(catalog, tmp_path, "GranuleMetaDataFile", {"GranuleInventories": [
-        _granule_inventory("NOPE", [])]})  # fmt: skip
+    report = _run(
+        catalog,
+        tmp_path,
+        "GranuleMetaDataFile",
+        {"GranuleInventories": [_granule_inventory("NOPE", [])]},
+    )
     assert report.deleted == 0 and report.data_errors == 1, report.text
     assert len(_live(session, Granule, Granule.granule_ur)) == 4
 
@@ -79,21 +123,33 @@ def test_a_collection_inventory_removes_unlisted_collections(catalog, session, t
         "<CollectionRef><DataSetId>DS 3</DataSetId></CollectionRef>"
         "<CollectionRef><DataSetId>DS 404</DataSetId></CollectionRef>"
     )
-    report = _run(catalog, tmp_path, "CollectionMetaDataFile", {"CollectionInventory": [
-        f"<CollectionReferences>{refs}</CollectionReferences>"]})  # fmt: skip
+    report = _run(
+        catalog,
+        tmp_path,
+        "CollectionMetaDataFile",
+        {"CollectionInventory": [f"<CollectionReferences>{refs}</CollectionReferences>"]},
+    )
     assert (report.processed, report.deleted) == (3, 1), report.text
     assert _live(session, Collection, Collection.short_name) == ["C1", "C3"]
     assert "X1" not in _live(session, Granule, Granule.granule_ur)  # C2's granule went with it
     assert ("inventory", "listed but not in the catalog: DataSetId=DS 404") in _errors(
-        session, report)  # fmt: skip
+        session, report
+    )
 
 
 def test_verifications_report_differences_then_load(catalog, session, tmp_path):
-    report = _run(catalog, tmp_path, "GranuleMetaDataFile", {"GranuleVerifications": [
-        granule("G1"),
-        granule("G2", last_update="2024-01-01T00:00:00Z"),
-        granule("G7"),
-    ]})  # fmt: skip
+    report = _run(
+        catalog,
+        tmp_path,
+        "GranuleMetaDataFile",
+        {
+            "GranuleVerifications": [
+                granule("G1"),
+                granule("G2", last_update="2024-01-01T00:00:00Z"),
+                granule("G7"),
+            ]
+        },
+    )
     assert (report.processed, report.inserted, report.replaced) == (3, 1, 1), report.text
     assert report.out_of_date == 1  # G1: identical, so not newer
     errors = _errors(session, report)

@@ -46,8 +46,13 @@ def test_a_new_model_column_is_loaded_and_generated_ones_are_not(connection):
     assert "brand_new" in table.columns and "shouted" not in table.columns
     assert table.json == {"details"} and table.catalog
     when = datetime(2020, 1, 1, tzinfo=UTC)
-    row = {"provider_id": "P", "name": "a", "brand_new": "kept", "details": {"x": [1]},
-           "last_update": when}  # fmt: skip
+    row = {
+        "provider_id": "P",
+        "name": "a",
+        "brand_new": "kept",
+        "details": {"x": [1]},
+        "last_update": when,
+    }
     assert load.merge(connection, table, [row], job_id=1).inserted == [0]
     newer = {**row, "brand_new": "changed", "last_update": datetime(2021, 1, 1, tzinfo=UTC)}
     assert load.merge(connection, table, [newer], job_id=2).replaced == [0]

@@ -34,15 +34,20 @@ URLS = (
 def catalog(db, session, tmp_path):
     add_provider(session)
     session.commit()
-    ingest_file(db, write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {
-        "Collections": [collection()]})), "PODAAC")  # fmt: skip
+    ingest_file(
+        db,
+        write(tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})),
+        "PODAAC",
+    )
     granules = [
-        granule("G1", extra=DATA_GRANULE + TEMPORAL + ATTRIBUTES + URLS
-                + "<CloudCover>10</CloudCover>"),
+        granule(
+            "G1", extra=DATA_GRANULE + TEMPORAL + ATTRIBUTES + URLS + "<CloudCover>10</CloudCover>"
+        ),
         granule("G2", extra=DATA_GRANULE),
-    ]  # fmt: skip
-    result = ingest_file(db, write(tmp_path, "g.xml", wrap("GranuleMetaDataFile", {
-        "Granules": granules})), "PODAAC")  # fmt: skip
+    ]
+    result = ingest_file(
+        db, write(tmp_path, "g.xml", wrap("GranuleMetaDataFile", {"Granules": granules})), "PODAAC"
+    )
     assert result.inserted == 2, result.text
     return db
 
@@ -77,14 +82,24 @@ def _granule(session, ur) -> Granule:
 def test_adds_change_only_the_named_fields(catalog, session, tmp_path):
     before = _granule(session, "G2")
     revision, last_update = before.revision, before.last_update
-    result = _update(catalog, tmp_path, "GranulePartialAdds", [_add("G2", [
-        "<OnlineAccessURL><URL>http://x/new</URL></OnlineAccessURL>",
-        "<CloudCover>42.5</CloudCover>",
-        "<Visible>false</Visible>",
-        "<DayNightFlag>NIGHT</DayNightFlag>",
-        "<MeasuredParameter><ParameterName>P</ParameterName><QAFlags>"
-        "<AutomaticQualityFlag>Passed</AutomaticQualityFlag></QAFlags></MeasuredParameter>",
-    ])])  # fmt: skip
+    result = _update(
+        catalog,
+        tmp_path,
+        "GranulePartialAdds",
+        [
+            _add(
+                "G2",
+                [
+                    "<OnlineAccessURL><URL>http://x/new</URL></OnlineAccessURL>",
+                    "<CloudCover>42.5</CloudCover>",
+                    "<Visible>false</Visible>",
+                    "<DayNightFlag>NIGHT</DayNightFlag>",
+                    "<MeasuredParameter><ParameterName>P</ParameterName><QAFlags>"
+                    "<AutomaticQualityFlag>Passed</AutomaticQualityFlag></QAFlags></MeasuredParameter>",
+                ],
+            )
+        ],
+    )
     assert (result.processed, result.replaced, result.data_errors) == (1, 1, 0), result.text
     after = _granule(session, "G2")
     assert after.online_only and after.cloud_cover == 42.5 and not after.visible
@@ -101,11 +116,21 @@ def test_adds_change_only_the_named_fields(catalog, session, tmp_path):
 
 
 def test_keyed_items_are_replaced_by_their_key(catalog, session, tmp_path):
-    result = _update(catalog, tmp_path, "GranulePartialAdds", [_add("G1", [
-        "<OnlineAccessURL><URL>http://x/1</URL><MimeType>c/d</MimeType></OnlineAccessURL>",
-        "<AdditionalAttribute><Name>A</Name><Values><Value>2</Value></Values>"
-        "</AdditionalAttribute>",
-    ])])  # fmt: skip
+    result = _update(
+        catalog,
+        tmp_path,
+        "GranulePartialAdds",
+        [
+            _add(
+                "G1",
+                [
+                    "<OnlineAccessURL><URL>http://x/1</URL><MimeType>c/d</MimeType></OnlineAccessURL>",
+                    "<AdditionalAttribute><Name>A</Name><Values><Value>2</Value></Values>"
+                    "</AdditionalAttribute>",
+                ],
+            )
+        ],
+    )
     assert result.replaced == 1, result.text
     after = _granule(session, "G1")
     record = etree.fromstring(after.xml)
@@ -117,15 +142,28 @@ def test_keyed_items_are_replaced_by_their_key(catalog, session, tmp_path):
 
 def test_temporal_and_spatial_are_replaced_whole(catalog, session, tmp_path):
     square = polygon([(10, 10), (10, 12), (12, 12), (12, 10)])  # clockwise, as ECHO 10 has it
-    result = _update(catalog, tmp_path, "GranulePartialAdds", [_add("G1", [
-        "<Temporal><SingleDateTime>2001-01-01T00:00:00Z</SingleDateTime></Temporal>",
-        square,
-    ])])  # fmt: skip
+    result = _update(
+        catalog,
+        tmp_path,
+        "GranulePartialAdds",
+        [
+            _add(
+                "G1",
+                [
+                    "<Temporal><SingleDateTime>2001-01-01T00:00:00Z</SingleDateTime></Temporal>",
+                    square,
+                ],
+            )
+        ],
+    )
     assert result.replaced == 1, result.text
     after = _granule(session, "G1")
     assert after.temporal_start == datetime(2001, 1, 1, tzinfo=UTC)
-    found = session.scalar(select(Granule.id).where(
-        Granule.id == after.id, intersects(Granule, prepare_search(Point(11, 11)))))  # fmt: skip
+    found = session.scalar(
+        select(Granule.id).where(
+            Granule.id == after.id, intersects(Granule, prepare_search(Point(11, 11)))
+        )
+    )
     assert found == after.id
 
 
@@ -142,13 +180,23 @@ def test_the_target_date_decides_and_is_saved(catalog, session, tmp_path):
 
 
 def test_deletes_remove_or_reset(catalog, session, tmp_path):
-    result = _update(catalog, tmp_path, "GranulePartialDeletes", [_delete("G1", [
-        "<OnlineAccessURL>http://x/1</OnlineAccessURL>",
-        "<AllAdditionalAttributes/>",
-        "<CloudCover/>",
-        "<DayNightFlag/>",
-        "<Temporal/>",
-    ])])  # fmt: skip
+    result = _update(
+        catalog,
+        tmp_path,
+        "GranulePartialDeletes",
+        [
+            _delete(
+                "G1",
+                [
+                    "<OnlineAccessURL>http://x/1</OnlineAccessURL>",
+                    "<AllAdditionalAttributes/>",
+                    "<CloudCover/>",
+                    "<DayNightFlag/>",
+                    "<Temporal/>",
+                ],
+            )
+        ],
+    )
     assert result.replaced == 1, result.text
     after = _granule(session, "G1")
     assert not after.online_only and after.additional_attributes == []
@@ -158,13 +206,20 @@ def test_deletes_remove_or_reset(catalog, session, tmp_path):
 
 def test_bad_updates_are_reported_and_change_nothing(catalog, session, tmp_path):
     before = _granule(session, "G2").xml
-    result = _update(catalog, tmp_path, "GranulePartialDeletes", [
-        _delete("NOPE", ["<CloudCover/>"]),
-        _delete("G2", ["<CloudCover/>", "<OnlineResource>http://not/there</OnlineResource>"]),
-    ])  # fmt: skip
+    result = _update(
+        catalog,
+        tmp_path,
+        "GranulePartialDeletes",
+        [
+            _delete("NOPE", ["<CloudCover/>"]),
+            _delete("G2", ["<CloudCover/>", "<OnlineResource>http://not/there</OnlineResource>"]),
+        ],
+    )
     assert (result.processed, result.replaced, result.data_errors) == (2, 0, 2), result.text
-    messages = sorted(e.message for e in session.scalars(
-        select(IngestError).where(IngestError.report_id == result.id)))  # fmt: skip
+    messages = sorted(
+        e.message
+        for e in session.scalars(select(IngestError).where(IngestError.report_id == result.id))
+    )
     assert "G2: the record has no OnlineResource 'http://not/there' to delete" in messages
     assert "no granule NOPE to update" in messages
     assert _granule(session, "G2").xml == before

@@ -37,18 +37,25 @@ def test_workers_give_the_same_catalog_and_report(database_url, tmp_path):
     try:
         with engine.begin() as conn:
             for provider in PROVIDERS:
-                conn.execute(text("INSERT INTO providers (provider_id, contact_email)"
-                                  " VALUES (:p, 'w@example.org')"), {"p": provider})  # fmt: skip
+                conn.execute(
+                    text(
+                        "INSERT INTO providers (provider_id, contact_email)"
+                        " VALUES (:p, 'w@example.org')"
+                    ),
+                    {"p": provider},
+                )
         reports = {}
         for provider, workers in zip(PROVIDERS, (1, 2), strict=True):
             folder = tmp_path / provider
             folder.mkdir()
-            (folder / "c.xml").write_bytes(wrap("CollectionMetaDataFile", {
-                "Collections": [collection()]}))  # fmt: skip
+            (folder / "c.xml").write_bytes(
+                wrap("CollectionMetaDataFile", {"Collections": [collection()]})
+            )
             ingest_file(db, folder / "c.xml", provider)
             (folder / "g.xml").write_bytes(content)
-            reports[provider] = ingest_file(db, folder / "g.xml", provider, workers=workers,
-                                            batch_size=300)  # fmt: skip
+            reports[provider] = ingest_file(
+                db, folder / "g.xml", provider, workers=workers, batch_size=300
+            )
         one, two = (reports[p] for p in PROVIDERS)
         assert one.inserted == 700 - 8 - 8 and one.duplicated == 1, one.text
         assert one.text.split("\n", 2)[2] == two.text.split("\n", 2)[2]  # all but the header
@@ -58,18 +65,21 @@ def test_workers_give_the_same_catalog_and_report(database_url, tmp_path):
             for provider, report in reports.items():
                 rows[provider] = conn.execute(
                     select(*(Granule.__table__.c[c] for c in COLUMNS))
-                    .where(Granule.provider_id == provider).order_by(Granule.granule_ur)
-                ).all()  # fmt: skip
+                    .where(Granule.provider_id == provider)
+                    .order_by(Granule.granule_ur)
+                ).all()
                 errors[provider] = conn.execute(
                     select(IngestError.record_id, IngestError.line, IngestError.message)
-                    .where(IngestError.report_id == report.id).order_by(IngestError.line)
-                ).all()  # fmt: skip
+                    .where(IngestError.report_id == report.id)
+                    .order_by(IngestError.line)
+                ).all()
         for a, b in zip(rows[PROVIDERS[0]], rows[PROVIDERS[1]], strict=True):
             assert a == b, [c for c, x, y in zip(COLUMNS, a, b, strict=True) if x != y]
         assert errors[PROVIDERS[0]] == errors[PROVIDERS[1]]
         assert any("not a date" in message for _, _, message in errors[PROVIDERS[1]])
     finally:
         with engine.begin() as conn:
-            conn.execute(text("DELETE FROM providers WHERE provider_id = ANY(:p)"),
-                         {"p": list(PROVIDERS)})  # fmt: skip
+            conn.execute(
+                text("DELETE FROM providers WHERE provider_id = ANY(:p)"), {"p": list(PROVIDERS)}
+            )
         engine.dispose()

@@ -21,8 +21,9 @@ def _tree(tmp_path: Path) -> Path:
 
 
 def _check(tree: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(tree / "scripts" / "check-lock")],
-                          capture_output=True, text=True)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(tree / "scripts" / "check-lock")], capture_output=True, text=True
+    )
 
 
 def test_the_committed_lock_is_current(tmp_path):

@@ -50,14 +50,25 @@ SOAPS = [None, "1.1", "1.2"]
 ESA = "http://www.opengis.net/def/EOP/ESA/0/ESA.EECF.ENVISAT_ASA_IMx_xS"
 PRODUCT = ProductId(f"{ESA}/EN1-05121921114570-3322.XI", ESA)
 JOHN = MailAddress(
-    first_name="John", last_name="Smith", company="DTMT", street="Esrin Esa No. 1",
-    city="Frascati", state="-", postal_code="00100", country="IT", post_box="-",
+    first_name="John",
+    last_name="Smith",
+    company="DTMT",
+    street="Esrin Esa No. 1",
+    city="Frascati",
+    state="-",
+    postal_code="00100",
+    country="IT",
+    post_box="-",
     telephone="00390694180999",
-)  # fmt: skip
+)
 MEDIA = {
-    "method": "mediaDelivery", "package_medium": "CD-ROM", "shipping_instructions": None,
-    "number_of_copies": None, "product_annotation": None, "special_instructions": None,
-}  # fmt: skip
+    "method": "mediaDelivery",
+    "package_medium": "CD-ROM",
+    "shipping_instructions": None,
+    "number_of_copies": None,
+    "product_annotation": None,
+    "special_instructions": None,
+}
 QUOTA = {"method": "quota", "order_account": "project_10000"}
 TIMES = {
     "name": "sceneStartStopTime",
@@ -75,16 +86,26 @@ SUBMIT_OPTIONS = [
 
 def _item(options, scene):
     return OrderItem(
-        item_id="item_0001", product=PRODUCT, collection_id=ESA, options=options,
-        scene_selection=scene, remark="First product", delivery_options=MEDIA, payment=QUOTA,
-    )  # fmt: skip
+        item_id="item_0001",
+        product=PRODUCT,
+        collection_id=ESA,
+        options=options,
+        scene_selection=scene,
+        remark="First product",
+        delivery_options=MEDIA,
+        payment=QUOTA,
+    )
 
 
 def _spec(options, scene, mail=JOHN):
     return requests.OrderSpecification(
-        order_reference="example_0001", order_remark="example", delivery=Delivery(mail, None),
-        order_type="PRODUCT_ORDER", options=[], items=[_item(options, scene)],
-    )  # fmt: skip
+        order_reference="example_0001",
+        order_remark="example",
+        delivery=Delivery(mail, None),
+        order_type="PRODUCT_ORDER",
+        options=[],
+        items=[_item(options, scene)],
+    )
 
 
 #: What each official sample request reads as.
@@ -382,12 +403,21 @@ def test_get_status_by_criteria():
 
 
 def test_other_operations_refusals():
-    _bad(_request("DescribeResultAccess", "<subFunction>allReady</subFunction>"),
-         errors.MissingParameterValue, "orderId")  # fmt: skip
-    _bad(_request("DescribeResultAccess", "<orderId>o</orderId><subFunction>all</subFunction>"),
-         errors.InvalidParameterValue, "subFunction")  # fmt: skip
-    _bad(_request("Cancel", "<orderId> </orderId><statusNotification>All</statusNotification>"),
-         errors.MissingParameterValue, "orderId")  # fmt: skip
+    _bad(
+        _request("DescribeResultAccess", "<subFunction>allReady</subFunction>"),
+        errors.MissingParameterValue,
+        "orderId",
+    )
+    _bad(
+        _request("DescribeResultAccess", "<orderId>o</orderId><subFunction>all</subFunction>"),
+        errors.InvalidParameterValue,
+        "subFunction",
+    )
+    _bad(
+        _request("Cancel", "<orderId> </orderId><statusNotification>All</statusNotification>"),
+        errors.MissingParameterValue,
+        "orderId",
+    )
     _bad(_request("GetOptions", ""), errors.MissingParameterValue, "collectionId")
     both = "<collectionId>C1-P</collectionId><identifier>G1-P</identifier>"
     _bad(_request("GetOptions", both), errors.InvalidParameterValue, "collectionId")
@@ -425,8 +455,11 @@ def _option(encoding: str, values: str) -> str:
 def test_submit_refusals():
     _bad(_submit(notification=""), errors.MissingParameterValue, "statusNotification")
     _bad(_submit(notification="Sometimes"), errors.InvalidParameterValue, "statusNotification")
-    _bad(_submit(spec_extra=f"<orderReference>{'r' * 31}</orderReference>"),
-         errors.InvalidParameterValue, "orderReference")  # fmt: skip
+    _bad(
+        _submit(spec_extra=f"<orderReference>{'r' * 31}</orderReference>"),
+        errors.InvalidParameterValue,
+        "orderReference",
+    )
     text_encoded = (
         f"<orderItem><itemId>i1</itemId>{_option('TextEncoding', 'a,b')}"
         "<productId><identifier>G1-P</identifier></productId></orderItem>"
@@ -495,18 +528,29 @@ def test_ncname_keeps_ncnames_and_escapes_the_rest():
 
 def _simple(name, kind="String", **kw):
     return {
-        "kind": "simple", "name": name, "description": kw.pop("description", None),
-        "min": kw.pop("min", 1), "max": kw.pop("max", 1), "encrypted": kw.pop("encrypted", False),
-        "type": kind, "valids": kw.pop("valids", None), "min_value": kw.pop("low", None),
+        "kind": "simple",
+        "name": name,
+        "description": kw.pop("description", None),
+        "min": kw.pop("min", 1),
+        "max": kw.pop("max", 1),
+        "encrypted": kw.pop("encrypted", False),
+        "type": kind,
+        "valids": kw.pop("valids", None),
+        "min_value": kw.pop("low", None),
         "max_value": kw.pop("high", None),
-    }  # fmt: skip
+    }
 
 
 def _complex(name, kind, children, **kw):
     return {
-        "kind": "complex", "name": name, "description": kw.get("description"),
-        "min": kw.get("min", 1), "max": kw.get("max", 1), "type": kind, "children": children,
-    }  # fmt: skip
+        "kind": "complex",
+        "name": name,
+        "description": kw.get("description"),
+        "min": kw.get("min", 1),
+        "max": kw.get("max", 1),
+        "type": kind,
+        "children": children,
+    }
 
 
 DEFINITIONS = [
@@ -520,11 +564,19 @@ DEFINITIONS = [
     _simple("start", "Date", low="2020-01-01", high="2024-12-31T23:00"),
     _simple("day", "Date", valids=["2021-06-01", "2021-06-02T12:00:00Z"]),
     _simple("FTP password", encrypted=True),
-    _complex("Subset: area", "STRUCTURE", [
-        _simple("west", "Double", low="-180", high="180"),
-        _complex("method", "CHOICE", [_simple("bbox"), _simple("tile id", "Integer")], max=None),
-    ], min=0, description="spatial subsetting"),
-]  # fmt: skip
+    _complex(
+        "Subset: area",
+        "STRUCTURE",
+        [
+            _simple("west", "Double", low="-180", high="180"),
+            _complex(
+                "method", "CHOICE", [_simple("bbox"), _simple("tile id", "Integer")], max=None
+            ),
+        ],
+        min=0,
+        description="spatial subsetting",
+    ),
+]
 
 
 def test_get_options_response_describes_every_kind_of_option():
@@ -534,8 +586,19 @@ def test_get_options_response_describes_every_kind_of_option():
     assert [f.get("name") for f in fields] == [options.ncname(d["name"]) for d in DEFINITIONS]
     assert fields[0].findtext(f".//{{{SWE}}}label") == "Output Format"
     kinds = [etree.QName(f[0]).localname for f in fields]
-    assert kinds == ["Category", "DataArray", "Text", "Count", "DataArray", "Quantity",
-                     "Boolean", "Time", "Time", "Text", "DataRecord"]  # fmt: skip
+    assert kinds == [
+        "Category",
+        "DataArray",
+        "Text",
+        "Count",
+        "DataArray",
+        "Quantity",
+        "Boolean",
+        "Time",
+        "Time",
+        "Text",
+        "DataRecord",
+    ]
     assert answer.find(f".//{{{SWE}}}DataChoice") is not None
     several = responses.options_response(
         responses.order_options("C1-A", DEFINITIONS[:2], identifier="G1-A"),
@@ -550,26 +613,42 @@ def _views() -> list[OrderView]:
         {"name": "Output Format", "values": ["GeoTIFF"]},
         {"name": "FTP password", "values": ["********"]},
         {"name": "Band", "values": ["1", "2"]},
-        {"name": "Subset: area", "children": [
-            {"name": "west", "values": ["-10.5"]},
-            {"name": "token", "values": [{"encrypted": "gAAAAABsecret"}]},
-        ]},
-    ]  # fmt: skip
+        {
+            "name": "Subset: area",
+            "children": [
+                {"name": "west", "values": ["-10.5"]},
+                {"name": "token", "values": [{"encrypted": "gAAAAABsecret"}]},
+            ],
+        },
+    ]
     delivery = Delivery(JOHN, "ftp://john@ftp.example.org:2121/in/box")
     views = []
     start = datetime(2024, 5, 1, 12, 0)
     for n, status in enumerate(requests.STATUSES):
         items = [
-            ItemView(f"item_{k}", ProductId(f"G{k}-PROV{k % 2}", f"C{k % 2}-PROV{k % 2}"),
-                     selection if k % 2 else [], f"remark {k}" if k else None,
-                     requests.STATUSES[(n + k) % 9], f"provider order state {k}" if k else "")
+            ItemView(
+                f"item_{k}",
+                ProductId(f"G{k}-PROV{k % 2}", f"C{k % 2}-PROV{k % 2}"),
+                selection if k % 2 else [],
+                f"remark {k}" if k else None,
+                requests.STATUSES[(n + k) % 9],
+                f"provider order state {k}" if k else "",
+            )
             for k in range(3)
-        ]  # fmt: skip
+        ]
         views.append(
-            OrderView(f"urn:uuid:order-{n}", f"ref {n}" if n % 2 else None, "a remark" * n,
-                      "PRODUCT_ORDER", delivery if n % 3 else None, status,
-                      "x" * 5000 if n == 1 else None, start - timedelta(hours=n), items)
-        )  # fmt: skip
+            OrderView(
+                f"urn:uuid:order-{n}",
+                f"ref {n}" if n % 2 else None,
+                "a remark" * n,
+                "PRODUCT_ORDER",
+                delivery if n % 3 else None,
+                status,
+                "x" * 5000 if n == 1 else None,
+                start - timedelta(hours=n),
+                items,
+            )
+        )
     return views
 
 
@@ -594,10 +673,16 @@ def test_order_options_read_back_as_they_were_stored():
 
     def names(nodes):
         return [
-            {"name": options.option_name(n["name"]),
-             **({"children": names(n["children"])} if "children" in n else {"values": n["values"]})}
+            {
+                "name": options.option_name(n["name"]),
+                **(
+                    {"children": names(n["children"])}
+                    if "children" in n
+                    else {"values": n["values"]}
+                ),
+            }
             for n in nodes
-        ]  # fmt: skip
+        ]
 
     stored = selection[3]["children"][1]["values"]
     masked = [options.MASK if isinstance(v, dict) else v for v in stored]
@@ -610,9 +695,13 @@ def _quotation(unpriced: bool = False) -> Quotation:
     nsidc_price = None if unpriced else Price(Decimal("7"), "USD")
     groups = [
         ProviderPrice("LPDAAC order desk", "LP DAAC", Price(Decimal("12.50"), "USD"), lpdaac),
-        ProviderPrice("NSIDC order desk with a very long name indeed", "NSIDC", nsidc_price,
-                      [("item_2", ProductId("G2-NSIDC"))]),
-    ]  # fmt: skip
+        ProviderPrice(
+            "NSIDC order desk with a very long name indeed",
+            "NSIDC",
+            nsidc_price,
+            [("item_2", ProductId("G2-NSIDC"))],
+        ),
+    ]
     total = None if unpriced else Price(Decimal("19.50"), "USD")
     return Quotation("urn:uuid:quote-1", datetime(2024, 6, 1, tzinfo=UTC), total, groups)
 
@@ -633,9 +722,19 @@ def test_other_answers_are_valid():
     view = _views()[4]
     when = datetime(2024, 5, 2, 8, 30, tzinfo=UTC)
     for answer in (
-        responses.capabilities("https://ch.example/oseo", [("C1-P", "one"), ("C2-Q", "two")],
-                               ["GetCapabilities", "GetOptions", "GetQuotation", "Submit",
-                                "GetStatus", "DescribeResultAccess", "Cancel"]),
+        responses.capabilities(
+            "https://ch.example/oseo",
+            [("C1-P", "one"), ("C2-Q", "two")],
+            [
+                "GetCapabilities",
+                "GetOptions",
+                "GetQuotation",
+                "Submit",
+                "GetStatus",
+                "DescribeResultAccess",
+                "Cancel",
+            ],
+        ),
         responses.capabilities("https://ch.example/oseo", [], ["GetStatus"], sections=["Contents"]),
         responses.submit_ack("urn:uuid:order-1", "example_0001"),
         responses.submit_ack("urn:uuid:order-1"),
@@ -643,10 +742,13 @@ def test_other_answers_are_valid():
         responses.cancel_ack(),
         responses.cancel_response(view, when),
         responses.describe_result_access_response(
-            [("item_0", "ftp://ftp.example.org/out/G0.hdf"), ("item_1", "https://dl.example.org/G1")]
+            [
+                ("item_0", "ftp://ftp.example.org/out/G0.hdf"),
+                ("item_1", "https://dl.example.org/G1"),
+            ]
         ),
         responses.describe_result_access_response([]),
-    ):  # fmt: skip
+    ):
         assert_valid(oseo_schema(), answer)
 
 
@@ -656,8 +758,14 @@ def test_other_answers_are_valid():
 @pytest.mark.parametrize("soap", SOAPS)
 def test_answers_in_every_envelope(soap):
     document, content_type = envelope.write(responses.cancel_ack(), soap, relates_to="urn:uuid:1")
-    assert content_type == {None: "application/xml", "1.1": "text/xml; charset=utf-8",
-                            "1.2": "application/soap+xml; charset=utf-8"}[soap]  # fmt: skip
+    assert (
+        content_type
+        == {
+            None: "application/xml",
+            "1.1": "text/xml; charset=utf-8",
+            "1.2": "application/soap+xml; charset=utf-8",
+        }[soap]
+    )
     assert document.startswith(b"<?xml")
     root = etree.fromstring(document)
     if soap is None:
@@ -725,13 +833,22 @@ def test_faults_carry_a_valid_exception_report(kind, soap):
 
 def test_exception_codes_and_statuses():
     assert {k.code: k.status for k in errors.ALL} == {
-        "OperationNotSupported": 400, "MissingParameterValue": 400, "InvalidParameterValue": 400,
-        "VersionNegotiationFailed": 400, "OptionNotSupported": 400, "NoApplicableCode": 500,
-        "AuthenticationFailed": 401, "AuthorizationFailed": 403, "InvalidOrderIdentifier": 404,
-        "UnsupportedCollection": 400, "ProductUnavailable": 404, "InvalidNotificationValue": 400,
-        "ProductOrderingNotSupported": 400, "SubscriptionNotSupported": 400,
+        "OperationNotSupported": 400,
+        "MissingParameterValue": 400,
+        "InvalidParameterValue": 400,
+        "VersionNegotiationFailed": 400,
+        "OptionNotSupported": 400,
+        "NoApplicableCode": 500,
+        "AuthenticationFailed": 401,
+        "AuthorizationFailed": 403,
+        "InvalidOrderIdentifier": 404,
+        "UnsupportedCollection": 400,
+        "ProductUnavailable": 404,
+        "InvalidNotificationValue": 400,
+        "ProductOrderingNotSupported": 400,
+        "SubscriptionNotSupported": 400,
         "FutureProductNotSupported": 400,
-    }  # fmt: skip
+    }
     malformed = errors.NoApplicableCode("not XML", status=400)
     assert (malformed.status, malformed.server_side) == (400, False)
     two = [errors.MissingParameterValue("a"), errors.NoApplicableCode("b")]

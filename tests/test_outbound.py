@@ -91,8 +91,12 @@ def test_the_default_allows_public_addresses_and_a_named_network_or_host_its_own
 
 def test_the_settings_read_and_refuse_allow_lists():
     assert load_settings({}).outbound_allow == Allowed(public=True)
-    settings = load_settings({"CLEARINGHOUSE_OUTBOUND_ALLOW": "public, 127.0.0.1, *.example.org",
-                              "CLEARINGHOUSE_OUTBOUND_SCHEMES": "https"})  # fmt: skip
+    settings = load_settings(
+        {
+            "CLEARINGHOUSE_OUTBOUND_ALLOW": "public, 127.0.0.1, *.example.org",
+            "CLEARINGHOUSE_OUTBOUND_SCHEMES": "https",
+        }
+    )
     assert settings.outbound.allowed.names("partner.example.org")
     assert settings.outbound.schemes == {"https"}
     for name, value in (("ALLOW", "not a host!"), ("SCHEMES", "gopher")):
@@ -115,8 +119,9 @@ def test_a_request_goes_to_the_address_checked_and_only_if_allowed(listener):
 @pytest.fixture
 def public_only(db, settings):
     """The API as the default settings run it (public addresses only)."""
-    app = create_app({"SETTINGS": settings.replace(outbound_allow=Allowed()), "DATABASE": db,
-                      "TESTING": True})  # fmt: skip
+    app = create_app(
+        {"SETTINGS": settings.replace(outbound_allow=Allowed()), "DATABASE": db, "TESTING": True}
+    )
     return app.test_client()
 
 
@@ -149,17 +154,22 @@ def test_a_partner_endpoint_outside_the_allow_list_is_refused(public_only, sessi
     act_for(public_only, desk, "ORNL")
     policy = "<OrderPolicy><Endpoint>http://127.0.0.1:9999/orders</Endpoint></OrderPolicy>"
     for token, service, body in (
-        (desk, "ProviderProfileService",
-         f"<UpdateProviderProfileRequest>{policy}</UpdateProviderProfileRequest>"),
-        (login(public_only, "root"), "AdministrationService",
-         f"<UpdateProviderRequest><ProviderId>ORNL</ProviderId>{policy}</UpdateProviderRequest>"),
-    ):  # fmt: skip
+        (
+            desk,
+            "ProviderProfileService",
+            f"<UpdateProviderProfileRequest>{policy}</UpdateProviderProfileRequest>",
+        ),
+        (
+            login(public_only, "root"),
+            "AdministrationService",
+            f"<UpdateProviderRequest><ProviderId>ORNL</ProviderId>{policy}</UpdateProviderRequest>",
+        ),
+    ):
         refused = error(perform(public_only, token, service, body), 400, "DestinationNotAllowed")
         assert ALLOW_SETTING in refused["Message"] and "127.0.0.1" in refused["Message"]
 
 
-def test_an_endpoint_no_longer_allowed_is_not_sent_to(client, db, session, settings, tmp_path,
-                                                      sim):  # fmt: skip
+def test_an_endpoint_no_longer_allowed_is_not_sent_to(client, db, session, settings, tmp_path, sim):
     sim.add_partner("SYNCP", Behaviour())
     ids = partner(db, session, tmp_path, "SYNCP", endpoint=sim.url("SYNCP"))  # loopback: allowed
     token = login(client, user(session, "mia"))
@@ -176,8 +186,11 @@ def test_an_endpoint_no_longer_allowed_is_not_sent_to(client, db, session, setti
 def test_a_callback_no_longer_allowed_is_not_sent(shop, sim, listener):
     items = shop.partner("NOTE", sim, Behaviour())
     spec = order_spec([("item-1", items[0], collection_of(shop, items[0]))])
-    ack = call(shop, request("Submit", spec + "<os:statusNotification>All</os:statusNotification>"),
-               reply_to=f"http://127.0.0.1:{listener.port}/notifications")  # fmt: skip
+    ack = call(
+        shop,
+        request("Submit", spec + "<os:statusNotification>All</os:statusNotification>"),
+        reply_to=f"http://127.0.0.1:{listener.port}/notifications",
+    )
     order_id = ack.findtext("os:orderId", namespaces=NS)
     # Allowed when the order came (loopback, in the tests); a notifier whose settings no longer
     # allow it (or a name re-pointed since) sends nothing.

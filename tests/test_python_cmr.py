@@ -80,8 +80,9 @@ def test_orbit_number(base):
     assert _titles(GranuleQuery(mode=base).short_name("C1").orbit_number(1002)) == {"MADE.2"}
 
 
-@pytest.mark.parametrize(("key", "order"), [("-start_date", [4, 3, 2, 1, 0]),
-                                            ("start_date", [0, 1, 2, 3, 4])])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "order"), [("-start_date", [4, 3, 2, 1, 0]), ("start_date", [0, 1, 2, 3, 4])]
+)
 def test_sort_key(base, key, order):
     got = GranuleQuery(mode=base).short_name("C1").sort_key(key).get_all()
     assert [e["title"] for e in got] == [f"MADE.{n}" for n in order]
@@ -91,9 +92,12 @@ def _count(fmt: str, text: str) -> int:
     if fmt == "csv":
         return len(text.strip().splitlines()) - 1
     root = etree.fromstring(text.encode())
-    paths = {"xml": "references/reference", "echo10": "result",
-             "atom": "{http://www.w3.org/2005/Atom}entry",
-             "kml": ".//{http://www.opengis.net/kml/2.2}Placemark"}  # fmt: skip
+    paths = {
+        "xml": "references/reference",
+        "echo10": "result",
+        "atom": "{http://www.w3.org/2005/Atom}entry",
+        "kml": ".//{http://www.opengis.net/kml/2.2}Placemark",
+    }
     return len(root.findall(paths[fmt]))
 
 
@@ -113,8 +117,10 @@ def test_a_format_we_do_not_produce_is_refused_naming_those_we_do(base, fmt):
 
 
 def test_tokens_as_python_cmr_sends_them(base):
-    for query in (GranuleQuery(mode=base).bearer_token("not-a-session"),
-                  GranuleQuery(mode=base).token("not-a-session")):  # fmt: skip
+    for query in (
+        GranuleQuery(mode=base).bearer_token("not-a-session"),
+        GranuleQuery(mode=base).token("not-a-session"),
+    ):
         with pytest.raises(requests.HTTPError) as raised:
             query.short_name("C1").hits()
         assert raised.value.response.status_code == 401
@@ -224,9 +230,10 @@ def test_a_bounding_box_across_the_antimeridian(base):
     assert _titles(granules().bounding_box(-179.5, 49, -179, 51)) == aster
 
 
-@pytest.mark.parametrize(("key", "order"), [("-cloud_cover", [4, 3, 2, 1, 0]),
-                                            ("granule_ur", [0, 1, 2, 3, 4]),
-                                            ("-revision_date", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "order"),
+    [("-cloud_cover", [4, 3, 2, 1, 0]), ("granule_ur", [0, 1, 2, 3, 4]), ("-revision_date", None)],
+)
 def test_more_sort_keys(base, key, order):
     got = [e["title"] for e in GranuleQuery(mode=base).short_name("C1").sort_key(key).get_all()]
     if order is None:  # all loaded at once: the order is CMR's, the set the whole

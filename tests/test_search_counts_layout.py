@@ -157,18 +157,22 @@ def test_pretty_concept_and_a_wrong_pretty(client, catalog):
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/search/granules.umm_json",
-         f"application/vnd.nasa.cmr.umm_results+json;version={umm.granule_version};"
-         " charset=utf-8"),
-        ("/search/collections.umm_json",
-         f"application/vnd.nasa.cmr.umm_results+json;version={umm.collection_version};"
-         " charset=utf-8"),
+        (
+            "/search/granules.umm_json",
+            f"application/vnd.nasa.cmr.umm_results+json;version={umm.granule_version};"
+            " charset=utf-8",
+        ),
+        (
+            "/search/collections.umm_json",
+            f"application/vnd.nasa.cmr.umm_results+json;version={umm.collection_version};"
+            " charset=utf-8",
+        ),
         ("/search/granules.json", "application/json; charset=utf-8"),
         ("/search/granules.echo10", "application/echo10+xml; charset=utf-8"),
         ("/search/granules", "application/xml; charset=utf-8"),
         ("/search/granules.csv", "text/csv; charset=utf-8"),
     ],
-)  # fmt: skip
+)
 def test_each_format_sends_its_content_type_in_full(client, catalog, path, expected):
     assert _get(client, path).headers["Content-Type"] == expected
 

@@ -36,10 +36,14 @@ def restricted(db, session, client, tmp_path):
     open. partner acts for ORNL; root administers."""
     provider(session, "ORNL")
     for name, root, section, records in (
-        ("c.xml", "CollectionMetaDataFile", "Collections",
-         [collection("C1", dataset="DS 1"), collection("C2", dataset="DS 2")]),
+        (
+            "c.xml",
+            "CollectionMetaDataFile",
+            "Collections",
+            [collection("C1", dataset="DS 1"), collection("C2", dataset="DS 2")],
+        ),
         ("g.xml", "GranuleMetaDataFile", "Granules", [granule("G1", dataset="DS 1")]),
-    ):  # fmt: skip
+    ):
         path = write(tmp_path, name, wrap(root, {section: records}))
         assert ingest_file(db, path, "ORNL").inserted == len(records)
     user(session, "partner", providers=["ORNL"])
@@ -68,8 +72,10 @@ def test_a_removed_provider_role_ends_the_sessions_provider_context(client, rest
     performed(client, partner, GROUPS, "<GetAccessRulesRequest/>")
     performed(client, partner, "ProviderOrderManagementService", "<GetProviderOrdersRequest/>")
 
-    _admin(client, "<UpdateUserRequest><UserName>partner</UserName><ProviderRoles/>"
-                   "</UpdateUserRequest>")  # fmt: skip
+    _admin(
+        client,
+        "<UpdateUserRequest><UserName>partner</UserName><ProviderRoles/></UpdateUserRequest>",
+    )
 
     assert _seen(client, partner) == {"DS 2"}
     assert _seen(client, partner, "granules") == set()
@@ -83,13 +89,17 @@ def test_a_removed_provider_role_ends_the_sessions_provider_context(client, rest
 
 def test_a_removed_administrator_right_ends_acting_as_another_user(client, restricted):
     root = login(client, "root")
-    post(client, "user-context", root, "<SetUserContext><UserName>member</UserName>"
-                                       "</SetUserContext>")  # fmt: skip
+    post(
+        client, "user-context", root, "<SetUserContext><UserName>member</UserName></SetUserContext>"
+    )
     me = performed(client, root, ACCOUNT, "<GetUserInformationRequest/>")
     assert me.findtext("User/UserName") == "member"
 
-    _admin(client, "<UpdateUserRequest><UserName>root</UserName>"
-                   "<Administrator>false</Administrator></UpdateUserRequest>")  # fmt: skip
+    _admin(
+        client,
+        "<UpdateUserRequest><UserName>root</UserName>"
+        "<Administrator>false</Administrator></UpdateUserRequest>",
+    )
 
     me = performed(client, root, ACCOUNT, "<GetUserInformationRequest/>")
     assert me.findtext("User/UserName") == "root"
@@ -101,8 +111,12 @@ def test_leaving_a_group_takes_its_rights_from_open_sessions(client, restricted)
     member = login(client, "member")
     assert _seen(client, member) == {"DS 1", "DS 2"}
     leave = "<GroupName>team</GroupName><UserName>member</UserName>"
-    performed(client, restricted, GROUPS, f"<RemoveGroupMembersRequest>{leave}"
-                                          "</RemoveGroupMembersRequest>")  # fmt: skip
+    performed(
+        client,
+        restricted,
+        GROUPS,
+        f"<RemoveGroupMembersRequest>{leave}</RemoveGroupMembersRequest>",
+    )
     assert _seen(client, member) == {"DS 2"}
 
 
@@ -122,12 +136,18 @@ def test_a_new_password_or_deactivation_ends_open_sessions(client, restricted, c
 
 def test_changing_ones_own_password_ends_the_other_sessions(client, restricted):
     here, elsewhere = login(client, "member"), login(client, "member")
-    performed(client, here, ACCOUNT, f"<ChangePasswordRequest><OldPassword>{PASSWORD}"
-                                     "</OldPassword><NewPassword>another password</NewPassword>"
-                                     "</ChangePasswordRequest>")  # fmt: skip
+    performed(
+        client,
+        here,
+        ACCOUNT,
+        f"<ChangePasswordRequest><OldPassword>{PASSWORD}"
+        "</OldPassword><NewPassword>another password</NewPassword>"
+        "</ChangePasswordRequest>",
+    )
     performed(client, here, ACCOUNT, "<GetUserInformationRequest/>")
-    error(perform(client, elsewhere, ACCOUNT, "<GetUserInformationRequest/>"), 401,
-          "NotAuthenticated")  # fmt: skip
+    error(
+        perform(client, elsewhere, ACCOUNT, "<GetUserInformationRequest/>"), 401, "NotAuthenticated"
+    )
 
 
 def test_a_locked_account_loses_its_open_sessions(client, restricted):

@@ -57,19 +57,25 @@ def _message(points: str) -> str:
         # CMR "duplicate non consecutive points"
         (_ring(0, 0, 1, 0, 4, 5, 1, 0, 0, 1, 0, 0), "2 [lon=1 lat=0] and 4 [lon=1 lat=0]"),
         # CMR "Multiple duplicate points": CMR lists each group; we name the first
-        (_ring(0, 0, 1, 0, 4, 5, 1, 0, 0, 0, 4, 5, 0, 1, 0, 0),
-         "1 [lon=0 lat=0] and 5 [lon=0 lat=0]"),
+        (
+            _ring(0, 0, 1, 0, 4, 5, 1, 0, 0, 0, 4, 5, 0, 1, 0, 0),
+            "1 [lon=0 lat=0] and 5 [lon=0 lat=0]",
+        ),
         # CMR "very very close points"
-        (_ring(0, 0, 1, 1, 1, 1.000000001, 0, 1, 0, 0),
-         "2 [lon=1 lat=1] and 3 [lon=1 lat=1.000000001]"),
+        (
+            _ring(0, 0, 1, 1, 1, 1.000000001, 0, 1, 0, 0),
+            "2 [lon=1 lat=1] and 3 [lon=1 lat=1.000000001]",
+        ),
         # CMR line_string.clj, both coordinate systems
         (_line(0, 0, 1, 1, 2, 2, 1, 1), "2 [lon=1 lat=1] and 4 [lon=1 lat=1]"),
         (_line(0, 0, 1, 1, 1, 1), "2 [lon=1 lat=1] and 3 [lon=1 lat=1]"),
         # CMR's message for a group of three
-        (_line(5, 5, 1, 1, 2, 2, 1, 1, 3, 3, 1.000000004, 1),
-         "2 [lon=1 lat=1], 4 [lon=1 lat=1] and 6 [lon=1.000000004 lat=1]"),
+        (
+            _line(5, 5, 1, 1, 2, 2, 1, 1, 3, 3, 1.000000004, 1),
+            "2 [lon=1 lat=1], 4 [lon=1 lat=1] and 6 [lon=1.000000004 lat=1]",
+        ),
     ],
-)  # fmt: skip
+)
 def test_points_equal_to_8_decimals_are_duplicates(shape, named, system):
     with pytest.raises(errors.DuplicatePoints) as info:
         prepare(shape, system)
@@ -107,13 +113,15 @@ def test_rounding_is_half_away_from_zero_as_cmr_s():
         (_line(0, 90, 10, 80, 45, 90), "1 [lon=0 lat=90] and 3 [lon=45 lat=90]"),
         (_line(-180, -90, 10, -80, 170, -90), "1 [lon=-180 lat=-90] and 3 [lon=170 lat=-90]"),
         # "very close on pole": a latitude within 1e-7 of 90, after rounding, is the pole
-        (_line(0, 89.99999999999996, 10, 80, 30, 90),
-         "1 [lon=0 lat=89.99999999999996] and 3 [lon=30 lat=90]"),
+        (
+            _line(0, 89.99999999999996, 10, 80, 30, 90),
+            "1 [lon=0 lat=89.99999999999996] and 3 [lon=30 lat=90]",
+        ),
         (_line(0, 89.9999999, 10, 80, 30, 90), "1 [lon=0 lat=89.9999999] and 3 [lon=30 lat=90]"),
         # "antimeridian": -180 and 180 on one latitude are one point
         (_line(-180, 10, 0, 0, 180, 10), "1 [lon=-180 lat=10] and 3 [lon=180 lat=10]"),
     ],
-)  # fmt: skip
+)
 def test_geodetic_equality_at_the_poles_and_the_antimeridian(shape, named):
     with pytest.raises(errors.DuplicatePoints) as info:
         prepare(shape, G)
@@ -152,12 +160,16 @@ _DECIMALS = st.integers(-18_000_000_000, 18_000_000_000).map(lambda n: n / 1e8)
 
 @settings(max_examples=200, deadline=None)
 @given(
-    picks=st.lists(st.tuples(st.integers(0, 5), st.integers(-4, 4), st.integers(-4, 4)),
-                   min_size=2, max_size=30),
-    bases=st.lists(st.tuples(_DECIMALS, _DECIMALS.map(lambda v: _clamp(v, 90))), min_size=6,
-                   max_size=6),
+    picks=st.lists(
+        st.tuples(st.integers(0, 5), st.integers(-4, 4), st.integers(-4, 4)),
+        min_size=2,
+        max_size=30,
+    ),
+    bases=st.lists(
+        st.tuples(_DECIMALS, _DECIMALS.map(lambda v: _clamp(v, 90))), min_size=6, max_size=6
+    ),
     system=st.sampled_from(BOTH),
-)  # fmt: skip
+)
 def test_the_sorted_rule_names_what_comparing_every_pair_names(picks, bases, system):
     """Points a few billionths of a degree from a handful of bases (on 8-decimal steps, many at
     a pole or on the antimeridian): the first group, by its first point, that every pair compared
@@ -204,9 +216,11 @@ def test_the_sorted_rule_names_what_comparing_every_pair_names(picks, bases, sys
 
 
 RECORD = (
-    SHARED / "samples" / "echo10-corpus"
+    SHARED
+    / "samples"
+    / "echo10-corpus"
     / "search-relevancy-test__resources__test_files__echo10__C1267339031-ASF.xml"
-)  # fmt: skip
+)
 
 
 def _band():
@@ -227,10 +241,17 @@ def test_a_band_round_the_pole_along_a_seam_is_valid():
 @pytest.mark.parametrize(
     ("lon", "lat", "inside"),
     [
-        (0, 75, True), (179.99, 70, True), (-179.99, 89.98, True), (-135, 73, True),
-        (0, 60, False), (-135, 66, False), (0, 89.999, False), (0, 90, False), (180, 75, False),
+        (0, 75, True),
+        (179.99, 70, True),
+        (-179.99, 89.98, True),
+        (-135, 73, True),
+        (0, 60, False),
+        (-135, 66, False),
+        (0, 89.999, False),
+        (0, 90, False),
+        (180, 75, False),
     ],
-)  # fmt: skip
+)
 def test_the_band_is_stored_and_found_as_the_band_it_is(session, lon, lat, inside):
     """In the band, away from it, in the slit along the antimeridian (2e-6° wide), round the pole
     it leaves out, and below an edge (a great circle from -90° to -180° at 65°, 71.9° at -135°);

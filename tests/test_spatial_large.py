@@ -20,9 +20,13 @@ G = CoordinateSystem.GEODETIC
 
 
 def _round_ring(n: int, lon=20.0, lat=10.0, radius=5.0, ripple=0.0):
-    return [(lon + (radius + ripple * (i % 2)) * math.cos(2 * math.pi * i / n),
-             lat + (radius + ripple * (i % 2)) * math.sin(2 * math.pi * i / n))
-            for i in range(n)]  # fmt: skip
+    return [
+        (
+            lon + (radius + ripple * (i % 2)) * math.cos(2 * math.pi * i / n),
+            lat + (radius + ripple * (i % 2)) * math.sin(2 * math.pi * i / n),
+        )
+        for i in range(n)
+    ]
 
 
 def test_a_search_polygon_is_capped_at_cmr_s_5000_points():

@@ -34,9 +34,13 @@ def test_granule_polygon_is_reversed_and_closed():
     (polygon,) = coverage.shapes
     # ECHO 10 lists it clockwise from (-179.846994, 50.092651); here it is counter-clockwise.
     assert polygon == Polygon(
-        ring((179.911053, 49.547684), (-179.23413, 49.410843), (-178.983038, 49.954167),
-             (-179.846994, 50.092651))
-    )  # fmt: skip
+        ring(
+            (179.911053, 49.547684),
+            (-179.23413, 49.410843),
+            (-178.983038, 49.954167),
+            (-179.846994, 50.092651),
+        )
+    )
 
 
 def test_the_antimeridian_granule_is_found_on_both_sides(session):
@@ -108,10 +112,12 @@ def _aql(xml: str):
 
 def test_aql_shapes():
     assert _aql('<IIMSPoint long="10" lat="-5"/>') == Point(10, -5)
-    assert _aql('<IIMSBox><IIMSPoint long="170" lat="-10"/><IIMSPoint long="-170" lat="10"/>'
-                "</IIMSBox>") == BoundingBox(170, -10, -170, 10)  # fmt: skip
-    assert _aql('<IIMSLine><IIMSPoint long="0" lat="0"/><IIMSPoint long="1" lat="1"/></IIMSLine>'
-                ) == Line((Point(0, 0), Point(1, 1)))  # fmt: skip
+    assert _aql(
+        '<IIMSBox><IIMSPoint long="170" lat="-10"/><IIMSPoint long="-170" lat="10"/></IIMSBox>'
+    ) == BoundingBox(170, -10, -170, 10)
+    assert _aql(
+        '<IIMSLine><IIMSPoint long="0" lat="0"/><IIMSPoint long="1" lat="1"/></IIMSLine>'
+    ) == Line((Point(0, 0), Point(1, 1)))
     polygon = _aql(
         "<IIMSPolygon><IIMSLRing>"
         + "".join(

@@ -22,15 +22,19 @@ PROVIDER = "POLES"
 
 
 def _box(west, south, east, north) -> str:
-    return (f"<BoundingRectangle><WestBoundingCoordinate>{west}</WestBoundingCoordinate>"
-            f"<NorthBoundingCoordinate>{north}</NorthBoundingCoordinate><EastBoundingCoordinate>"
-            f"{east}</EastBoundingCoordinate><SouthBoundingCoordinate>{south}"
-            "</SouthBoundingCoordinate></BoundingRectangle>")  # fmt: skip
+    return (
+        f"<BoundingRectangle><WestBoundingCoordinate>{west}</WestBoundingCoordinate>"
+        f"<NorthBoundingCoordinate>{north}</NorthBoundingCoordinate><EastBoundingCoordinate>"
+        f"{east}</EastBoundingCoordinate><SouthBoundingCoordinate>{south}"
+        "</SouthBoundingCoordinate></BoundingRectangle>"
+    )
 
 
 def _polygon(*points) -> str:
-    xml = "".join(f"<Point><PointLongitude>{x}</PointLongitude><PointLatitude>{y}</PointLatitude>"
-                  "</Point>" for x, y in points)  # fmt: skip
+    xml = "".join(
+        f"<Point><PointLongitude>{x}</PointLongitude><PointLatitude>{y}</PointLatitude></Point>"
+        for x, y in points
+    )
     return f"<GPolygon><Boundary>{xml}</Boundary></GPolygon>"
 
 
@@ -47,8 +51,12 @@ def _collection(short: str, system: str, shape: str, representation: str = "GEOD
 
 
 def _granule(ur: str, dataset: str, shape: str) -> str:
-    return granule(ur, dataset=dataset, extra="<Spatial><HorizontalSpatialDomain><Geometry>"
-                   f"{shape}</Geometry></HorizontalSpatialDomain></Spatial>")  # fmt: skip
+    return granule(
+        ur,
+        dataset=dataset,
+        extra="<Spatial><HorizontalSpatialDomain><Geometry>"
+        f"{shape}</Geometry></HorizontalSpatialDomain></Spatial>",
+    )
 
 
 SQUARE = _polygon((0, 0), (0, 5), (5, 5), (5, 0))  # clockwise, as ECHO 10 has it
@@ -68,8 +76,14 @@ GRANULES = [
     _granule("C.SQUARE", "CART_GRANULES", SQUARE),
     _granule("C.MERIDIAN", "CART_GRANULES", _box(140, -90, 140, 90)),
 ]
-EVERY_COLLECTION = {"GEO_GLOBAL", "GEO_LUNE", "CART_LUNE", "GEO_MERIDIAN", "GEO_SOUTH",
-                    "CART_GRANULES"}  # fmt: skip
+EVERY_COLLECTION = {
+    "GEO_GLOBAL",
+    "GEO_LUNE",
+    "CART_LUNE",
+    "GEO_MERIDIAN",
+    "GEO_SOUTH",
+    "CART_GRANULES",
+}
 EVERY_GRANULE = {"G.LUNE", "G.SQUARE", "G.MERIDIAN", "C.LUNE", "C.SQUARE", "C.MERIDIAN"}
 
 
@@ -95,8 +109,10 @@ def _cmr(client, target: str, **params) -> set[str]:
 
 
 def _aql(client, target: str, west, south, east, north) -> set[str]:
-    box = (f'<spatial operator="RELATE"><IIMSBox><IIMSPoint long="{west}" lat="{south}"/>'
-           f'<IIMSPoint long="{east}" lat="{north}"/></IIMSBox></spatial>')  # fmt: skip
+    box = (
+        f'<spatial operator="RELATE"><IIMSBox><IIMSPoint long="{west}" lat="{south}"/>'
+        f'<IIMSPoint long="{east}" lat="{north}"/></IIMSBox></spatial>'
+    )
     found = run(client, aql(target, box, providers=f"<value>{PROVIDER}</value>"), IteratorSize=50)
     if target == "granules":
         return set(urs(found))
@@ -117,13 +133,19 @@ CASES = [
     ((0, -90, 10, -89), SOUTH, POLE_GRANULES),
     ((0, 89, 10, 90), SOUTH - {"GEO_SOUTH"}, POLE_GRANULES),
     # Boxes away from the poles meet the pole-to-pole records where they really are.
-    ((105, -5, 106, 5), {"GEO_GLOBAL", "GEO_LUNE", "CART_LUNE", "CART_GRANULES"},
-     {"G.LUNE", "C.LUNE"}),
-    ((130, -30, 150, 30), {"GEO_GLOBAL", "GEO_MERIDIAN", "CART_GRANULES"},
-     {"G.MERIDIAN", "C.MERIDIAN"}),
+    (
+        (105, -5, 106, 5),
+        {"GEO_GLOBAL", "GEO_LUNE", "CART_LUNE", "CART_GRANULES"},
+        {"G.LUNE", "C.LUNE"},
+    ),
+    (
+        (130, -30, 150, 30),
+        {"GEO_GLOBAL", "GEO_MERIDIAN", "CART_GRANULES"},
+        {"G.MERIDIAN", "C.MERIDIAN"},
+    ),
     ((-70, -89, -40, -85), {"GEO_GLOBAL", "GEO_SOUTH"}, set()),
     ((-30, -85, -20, -82), {"GEO_GLOBAL"}, set()),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("area", "collections", "granules"), CASES, ids=[str(c[0]) for c in CASES])
@@ -139,7 +161,11 @@ def test_a_polygon_search_meets_pole_to_pole_records(client, poles):
     around = "108,-1,112,-1,112,1,108,1,108,-1"
     assert _cmr(client, "granules", polygon=around) == {"G.LUNE", "C.LUNE"}
     assert _cmr(client, "collections", polygon=around) == {
-        "GEO_GLOBAL", "GEO_LUNE", "CART_LUNE", "CART_GRANULES"}  # fmt: skip
+        "GEO_GLOBAL",
+        "GEO_LUNE",
+        "CART_LUNE",
+        "CART_GRANULES",
+    }
     assert _cmr(client, "granules", point="140,60") == {"G.MERIDIAN", "C.MERIDIAN"}
 
 
@@ -147,10 +173,15 @@ edges = st.one_of(st.sampled_from([-180.0, -90.0, 0.0, 90.0, 180.0]), st.floats(
 parallels = st.one_of(st.sampled_from([-90.0, -89.9999, 0.0, 89.9999, 90.0]), st.floats(-90, 90))
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(west=edges, east=edges, lats=st.tuples(parallels, parallels),
-       system=st.sampled_from(list(CoordinateSystem)))  # fmt: skip
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    west=edges,
+    east=edges,
+    lats=st.tuples(parallels, parallels),
+    system=st.sampled_from(list(CoordinateSystem)),
+)
 def test_every_valid_box_is_stored_and_found_by_itself(session, west, east, lats, system):
     """Whatever its size (none, pole to pole, round the Earth), a box PostGIS takes, and the box
     searched finds it: a record PostGIS refused would stop its whole file."""

@@ -153,8 +153,11 @@ def _on_sphere(session, item_id, shape) -> bool:
 
 
 @PROPERTY
-@given(record=polygon_around_centre(), search=box_and_inside_point(), system=st.sampled_from(
-    [G, CoordinateSystem.CARTESIAN]))  # fmt: skip
+@given(
+    record=polygon_around_centre(),
+    search=box_and_inside_point(),
+    system=st.sampled_from([G, CoordinateSystem.CARTESIAN]),
+)
 def test_the_plane_decides_as_the_sphere_does(session, record, search, system):
     """Every record the plane settles (clearly in, clearly out) is settled as the sphere would:
     random polygons against random boxes, and against polygons, near the antimeridian and poles."""

@@ -78,8 +78,11 @@ def swaths(db, session, tmp_path):
 
 
 def _found(client, ordinates) -> set[str]:
-    query = {"page_size": 100, "provider": PROVIDER,
-             "polygon": ",".join(repr(float(v)) for v in ordinates)}  # fmt: skip
+    query = {
+        "page_size": 100,
+        "provider": PROVIDER,
+        "polygon": ",".join(repr(float(v)) for v in ordinates),
+    }
     response = client.get("/search/granules.json", query_string=query)
     assert response.status_code == 200, response.data
     return {e["title"] for e in response.get_json()["feed"]["entry"]}

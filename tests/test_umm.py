@@ -69,16 +69,21 @@ def test_the_ast_granule_as_cmr_maps_it():
     assert len(points) == 5
     assert g["DataGranule"]["DayNightFlag"] == "Day"
     assert g["DataGranule"]["Identifiers"] == [
-        {"Identifier": "AST_L1A#00309062016231348_09072016080229.hdf",
-         "IdentifierType": "ProducerGranuleId"}
-    ]  # fmt: skip
+        {
+            "Identifier": "AST_L1A#00309062016231348_09072016080229.hdf",
+            "IdentifierType": "ProducerGranuleId",
+        }
+    ]
     assert g["DataGranule"]["ArchiveAndDistributionInformation"] == [
         {"Name": "Not provided", "Size": 111.097, "SizeUnit": "MB"}
     ]
     assert g["CloudCover"] == 100
-    assert {"Name": "ASTERGains", "Values": [
-        "01 NOR, 02 NOR, 3N NOR, 3B NOR, 04 NOR, 05 NOR, 06 NOR, 07 NOR, 08 NOR, 09 NOR"
-    ]} in g["AdditionalAttributes"]  # fmt: skip
+    assert {
+        "Name": "ASTERGains",
+        "Values": [
+            "01 NOR, 02 NOR, 3N NOR, 3B NOR, 04 NOR, 05 NOR, 06 NOR, 07 NOR, 08 NOR, 09 NOR"
+        ],
+    } in g["AdditionalAttributes"]
     browse = [u for u in g["RelatedUrls"] if u["Type"] == "GET RELATED VISUALIZATION"]
     assert len(browse) == 3 and browse[0]["MimeType"] == "image/jpeg"
     assert g["PGEVersionClass"] == {"PGEVersion": "06.30R00"}
@@ -87,56 +92,100 @@ def test_the_ast_granule_as_cmr_maps_it():
 
 def test_online_access_urls_are_get_data_and_s3_ones_direct_access():
     # umm-lib echo10/related_url.clj: an s3:// access URL is GET DATA VIA DIRECT ACCESS.
-    g = umm.granule(granule("G", extra=(
-        "<OnlineAccessURLs><OnlineAccessURL><URL>https://h/a.nc</URL>"
-        "<URLDescription>the file</URLDescription><MimeType>application/x-netcdf</MimeType>"
-        "</OnlineAccessURL><OnlineAccessURL><URL>s3://bucket/a.nc</URL></OnlineAccessURL>"
-        "</OnlineAccessURLs><OnlineResources><OnlineResource><URL>https://h/a.nc.dmrpp</URL>"
-        "<Type>EXTENDED METADATA : DMR++</Type></OnlineResource><OnlineResource>"
-        "<URL>https://h/opendap/a</URL><Type>OPeNDAP access</Type></OnlineResource>"
-        "<OnlineResource><URL>https://h/guide</URL><Type>NO SUCH TYPE</Type></OnlineResource>"
-        "</OnlineResources>")))  # fmt: skip
+    g = umm.granule(
+        granule(
+            "G",
+            extra=(
+                "<OnlineAccessURLs><OnlineAccessURL><URL>https://h/a.nc</URL>"
+                "<URLDescription>the file</URLDescription><MimeType>application/x-netcdf</MimeType>"
+                "</OnlineAccessURL><OnlineAccessURL><URL>s3://bucket/a.nc</URL></OnlineAccessURL>"
+                "</OnlineAccessURLs><OnlineResources><OnlineResource><URL>https://h/a.nc.dmrpp</URL>"
+                "<Type>EXTENDED METADATA : DMR++</Type></OnlineResource><OnlineResource>"
+                "<URL>https://h/opendap/a</URL><Type>OPeNDAP access</Type></OnlineResource>"
+                "<OnlineResource><URL>https://h/guide</URL><Type>NO SUCH TYPE</Type>"
+                "</OnlineResource>"
+                "</OnlineResources>"
+            ),
+        )
+    )
     assert g["RelatedUrls"] == [
-        {"URL": "https://h/a.nc", "Type": "GET DATA", "Description": "the file",
-         "MimeType": "application/x-netcdf"},
+        {
+            "URL": "https://h/a.nc",
+            "Type": "GET DATA",
+            "Description": "the file",
+            "MimeType": "application/x-netcdf",
+        },
         {"URL": "s3://bucket/a.nc", "Type": "GET DATA VIA DIRECT ACCESS"},
         {"URL": "https://h/a.nc.dmrpp", "Type": "EXTENDED METADATA", "Subtype": "DMR++"},
         {"URL": "https://h/opendap/a", "Type": "USE SERVICE API", "Subtype": "OPENDAP DATA"},
         {"URL": "https://h/guide", "Type": "VIEW RELATED INFORMATION"},
-    ]  # fmt: skip
+    ]
 
 
 def test_collection_online_resources_by_their_type():
     # umm-spec-lib echo10/related_url.clj: the table, "Type : Subtype", and the default.
-    c = umm.collection(collection(extra=(
-        "<OnlineAccessURLs><OnlineAccessURL><URL>https://h/data</URL>"
-        "<MimeType>text/html</MimeType></OnlineAccessURL></OnlineAccessURLs>"
-        "<OnlineResources><OnlineResource><URL>https://h/guide</URL><Type>USER'S GUIDE</Type>"
-        "</OnlineResource><OnlineResource><URL>https://h/d</URL><Type>GET DATA : LAADS</Type>"
-        "</OnlineResource><OnlineResource><URL>https://h/x</URL><Type>whatever</Type>"
-        "</OnlineResource></OnlineResources><AssociatedBrowseImageUrls><ProviderBrowseUrl>"
-        "<URL>https://h/b.png</URL></ProviderBrowseUrl></AssociatedBrowseImageUrls>")))  # fmt: skip
+    c = umm.collection(
+        collection(
+            extra=(
+                "<OnlineAccessURLs><OnlineAccessURL><URL>https://h/data</URL>"
+                "<MimeType>text/html</MimeType></OnlineAccessURL></OnlineAccessURLs>"
+                "<OnlineResources><OnlineResource><URL>https://h/guide</URL>"
+                "<Type>USER'S GUIDE</Type></OnlineResource>"
+                "<OnlineResource><URL>https://h/d</URL><Type>GET DATA : LAADS</Type>"
+                "</OnlineResource><OnlineResource><URL>https://h/x</URL><Type>whatever</Type>"
+                "</OnlineResource></OnlineResources><AssociatedBrowseImageUrls><ProviderBrowseUrl>"
+                "<URL>https://h/b.png</URL></ProviderBrowseUrl></AssociatedBrowseImageUrls>"
+            )
+        )
+    )
     assert c["RelatedUrls"] == [
-        {"URL": "https://h/data", "URLContentType": "DistributionURL", "Type": "GET DATA",
-         "GetData": {"Format": "Not provided", "MimeType": "text/html", "Size": 0.0,
-                     "Unit": "KB"}},
-        {"URLContentType": "PublicationURL", "Type": "VIEW RELATED INFORMATION",
-         "Subtype": "USER'S GUIDE", "URL": "https://h/guide"},
-        {"URLContentType": "DistributionURL", "Type": "GET DATA", "Subtype": "LAADS",
-         "URL": "https://h/d"},
-        {"URLContentType": "PublicationURL", "Type": "VIEW RELATED INFORMATION",
-         "Subtype": "GENERAL DOCUMENTATION", "URL": "https://h/x"},
-        {"URL": "https://h/b.png", "URLContentType": "VisualizationURL",
-         "Type": "GET RELATED VISUALIZATION"},
-    ]  # fmt: skip
+        {
+            "URL": "https://h/data",
+            "URLContentType": "DistributionURL",
+            "Type": "GET DATA",
+            "GetData": {
+                "Format": "Not provided",
+                "MimeType": "text/html",
+                "Size": 0.0,
+                "Unit": "KB",
+            },
+        },
+        {
+            "URLContentType": "PublicationURL",
+            "Type": "VIEW RELATED INFORMATION",
+            "Subtype": "USER'S GUIDE",
+            "URL": "https://h/guide",
+        },
+        {
+            "URLContentType": "DistributionURL",
+            "Type": "GET DATA",
+            "Subtype": "LAADS",
+            "URL": "https://h/d",
+        },
+        {
+            "URLContentType": "PublicationURL",
+            "Type": "VIEW RELATED INFORMATION",
+            "Subtype": "GENERAL DOCUMENTATION",
+            "URL": "https://h/x",
+        },
+        {
+            "URL": "https://h/b.png",
+            "URLContentType": "VisualizationURL",
+            "Type": "GET RELATED VISUALIZATION",
+        },
+    ]
     assert problems("collection", c) == []
 
 
 def test_a_bare_collection_gets_cmrs_defaults_and_validates():
-    c = umm.collection("<Collection><ShortName>S</ShortName><VersionId>1</VersionId>"
-                       "<DataSetId>E</DataSetId></Collection>")  # fmt: skip
-    assert c["DOI"] == {"MissingReason": "Unknown",
-                        "Explanation": "It is unknown if this record has a DOI."}  # fmt: skip
+    c = umm.collection(
+        "<Collection><ShortName>S</ShortName><VersionId>1</VersionId>"
+        "<DataSetId>E</DataSetId></Collection>"
+    )
+    assert c["DOI"] == {
+        "MissingReason": "Unknown",
+        "Explanation": "It is unknown if this record has a DOI.",
+    }
     assert c["SpatialExtent"] == {"GranuleSpatialRepresentation": "NO_SPATIAL"}
     assert c["DataCenters"] == [{"Roles": ["ARCHIVER"], "ShortName": "Not provided"}]
     assert c["CollectionProgress"] == "NOT PROVIDED" and c["Abstract"] == "Not provided"
@@ -146,15 +195,21 @@ def test_a_bare_collection_gets_cmrs_defaults_and_validates():
 # Ported from CMR umm-spec-lib/test/cmr/umm_spec/test/xml_to_umm_mappings/echo10.clj,
 # echo10-contact-role-test (the sanitized cases: CMR's search answers parse with defaults).
 def test_cmr_contact_role_default_and_organization_name_truncation():
-    one = umm.collection("<Collection><Contacts><Contact><Role>USER SERVICES</Role>"
-                         "<OrganizationName>LPDAAC</OrganizationName></Contact></Contacts>"
-                         "</Collection>")  # fmt: skip
+    one = umm.collection(
+        "<Collection><Contacts><Contact><Role>USER SERVICES</Role>"
+        "<OrganizationName>LPDAAC</OrganizationName></Contact></Contacts>"
+        "</Collection>"
+    )
     assert one["DataCenters"][0]["Roles"] == ["ARCHIVER"]
-    name = ("TheNeverEndingOrganizationNameCheckItOutItJustKeepsGoingAndGoingLikeTheEngerigizer"
-            "BunnyThisIsJustImpressiveWhatAGreatOrganizationName")  # fmt: skip
-    long = umm.collection(f"<Collection><Contacts><Contact><Role>USER SERVICES</Role>"
-                          f"<OrganizationName>{name}</OrganizationName></Contact></Contacts>"
-                          f"</Collection>")["DataCenters"][0]  # fmt: skip
+    name = (
+        "TheNeverEndingOrganizationNameCheckItOutItJustKeepsGoingAndGoingLikeTheEngerigizer"
+        "BunnyThisIsJustImpressiveWhatAGreatOrganizationName"
+    )
+    long = umm.collection(
+        f"<Collection><Contacts><Contact><Role>USER SERVICES</Role>"
+        f"<OrganizationName>{name}</OrganizationName></Contact></Contacts>"
+        f"</Collection>"
+    )["DataCenters"][0]
     assert long["LongName"] == name and long["ShortName"] == name[:85]
 
 
@@ -162,15 +217,21 @@ def test_cmr_contact_role_default_and_organization_name_truncation():
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ("<DataFormat>XLS, PDF, PNG</DataFormat>",
-         [{"FormatType": "Native", "Format": "XLS, PDF, PNG"}]),
-        ("<Price>0</Price><DataFormat>XLS, PDF, PNG</DataFormat><DataFormat>HTML</DataFormat>",
-         [{"FormatType": "Native", "Fees": "0", "Format": "XLS, PDF, PNG"},
-          {"FormatType": "Native", "Fees": "0", "Format": "HTML"}]),
+        (
+            "<DataFormat>XLS, PDF, PNG</DataFormat>",
+            [{"FormatType": "Native", "Format": "XLS, PDF, PNG"}],
+        ),
+        (
+            "<Price>0</Price><DataFormat>XLS, PDF, PNG</DataFormat><DataFormat>HTML</DataFormat>",
+            [
+                {"FormatType": "Native", "Fees": "0", "Format": "XLS, PDF, PNG"},
+                {"FormatType": "Native", "Fees": "0", "Format": "HTML"},
+            ],
+        ),
         ("<Price>0</Price>", [{"FormatType": "Native", "Fees": "0", "Format": "Not provided"}]),
         ("", None),
     ],
-)  # fmt: skip
+)
 def test_cmr_data_formats_and_price(extra, expected):
     c = umm.collection(f"<Collection><ShortName>S</ShortName>{extra}</Collection>")
     found = c.get("ArchiveAndDistributionInformation")
@@ -178,17 +239,27 @@ def test_cmr_data_formats_and_price(extra, expected):
 
 
 def test_orbit_fields_of_a_granule():
-    g = umm.granule(granule("G", extra=(
-        "<Spatial><HorizontalSpatialDomain><Orbit><AscendingCrossing>-75.5</AscendingCrossing>"
-        "<StartLat>-10</StartLat><StartDirection>A</StartDirection><EndLat>20.5</EndLat>"
-        "<EndDirection>D</EndDirection></Orbit></HorizontalSpatialDomain></Spatial>"
-        "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
-        "<StartOrbitNumber>7</StartOrbitNumber><StopOrbitNumber>9</StopOrbitNumber>"
-        "<EquatorCrossingLongitude>12.5</EquatorCrossingLongitude>"
-        "</OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>")))  # fmt: skip
+    g = umm.granule(
+        granule(
+            "G",
+            extra=(
+                "<Spatial><HorizontalSpatialDomain><Orbit><AscendingCrossing>-75.5</AscendingCrossing>"
+                "<StartLat>-10</StartLat><StartDirection>A</StartDirection><EndLat>20.5</EndLat>"
+                "<EndDirection>D</EndDirection></Orbit></HorizontalSpatialDomain></Spatial>"
+                "<OrbitCalculatedSpatialDomains><OrbitCalculatedSpatialDomain>"
+                "<StartOrbitNumber>7</StartOrbitNumber><StopOrbitNumber>9</StopOrbitNumber>"
+                "<EquatorCrossingLongitude>12.5</EquatorCrossingLongitude>"
+                "</OrbitCalculatedSpatialDomain></OrbitCalculatedSpatialDomains>"
+            ),
+        )
+    )
     assert g["SpatialExtent"]["HorizontalSpatialDomain"]["Orbit"] == {
-        "AscendingCrossing": -75.5, "StartLatitude": -10, "StartDirection": "A",
-        "EndLatitude": 20.5, "EndDirection": "D"}  # fmt: skip
+        "AscendingCrossing": -75.5,
+        "StartLatitude": -10,
+        "StartDirection": "A",
+        "EndLatitude": 20.5,
+        "EndDirection": "D",
+    }
     assert g["OrbitCalculatedSpatialDomains"] == [
         {"BeginOrbitNumber": 7, "EndOrbitNumber": 9, "EquatorCrossingLongitude": 12.5}
     ]
@@ -218,10 +289,11 @@ def test_contacts_become_data_centers_and_people_as_cmr_reads_them():
     assert c["ContactPersons"] == [{"Roles": ["Investigator"], "FirstName": "Ada", "LastName": "L"}]
     distributor, archiver = c["DataCenters"]
     assert distributor == {
-        "Roles": ["DISTRIBUTOR"], "ShortName": "NSIDC",
+        "Roles": ["DISTRIBUTOR"],
+        "ShortName": "NSIDC",
         "ContactInformation": {"ContactMechanisms": [{"Type": "Telephone", "Value": "555"}]},
         "ContactPersons": [{"Roles": ["Technical Contact"], "LastName": "B"}],
-    }  # fmt: skip
+    }
     assert archiver == {"Roles": ["ARCHIVER"], "ShortName": "NSIDC"}
 
 
@@ -269,21 +341,29 @@ def test_cmr_doi_and_associated_dois():
 
 
 def test_tiling_systems_associations_and_revision_date():
-    c = umm.collection(collection(extra=(
-        "<RevisionDate>2020-02-02T00:00:00Z</RevisionDate><CollectionAssociations>"
-        "<CollectionAssociation><ShortName>P</ShortName><VersionId>Not provided</VersionId>"
-        "<CollectionType>Input</CollectionType><CollectionUse>u</CollectionUse>"
-        "</CollectionAssociation></CollectionAssociations><TwoDCoordinateSystems>"
-        "<TwoDCoordinateSystem><TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName>"
-        "<Coordinate1><MinimumValue>1</MinimumValue><MaximumValue>233</MaximumValue>"
-        "</Coordinate1><Coordinate2/></TwoDCoordinateSystem><TwoDCoordinateSystem>"
-        "<TwoDCoordinateSystemName>MY GRID</TwoDCoordinateSystemName>"
-        "</TwoDCoordinateSystem></TwoDCoordinateSystems>")))  # fmt: skip
+    c = umm.collection(
+        collection(
+            extra=(
+                "<RevisionDate>2020-02-02T00:00:00Z</RevisionDate><CollectionAssociations>"
+                "<CollectionAssociation><ShortName>P</ShortName><VersionId>Not provided</VersionId>"
+                "<CollectionType>Input</CollectionType><CollectionUse>u</CollectionUse>"
+                "</CollectionAssociation></CollectionAssociations><TwoDCoordinateSystems>"
+                "<TwoDCoordinateSystem><TwoDCoordinateSystemName>WRS-2</TwoDCoordinateSystemName>"
+                "<Coordinate1><MinimumValue>1</MinimumValue><MaximumValue>233</MaximumValue>"
+                "</Coordinate1><Coordinate2/></TwoDCoordinateSystem><TwoDCoordinateSystem>"
+                "<TwoDCoordinateSystemName>MY GRID</TwoDCoordinateSystemName>"
+                "</TwoDCoordinateSystem></TwoDCoordinateSystems>"
+            )
+        )
+    )
     assert c["MetadataDates"] == [{"Type": "UPDATE", "Date": "2020-02-02T00:00:00.000Z"}]
     assert c["MetadataAssociations"] == [{"EntryId": "P", "Type": "INPUT", "Description": "u"}]
     # A system UMM-C does not name is left out, as CMR does.
     assert c["TilingIdentificationSystems"] == [
-        {"TilingIdentificationSystemName": "WRS-2",
-         "Coordinate1": {"MinimumValue": 1, "MaximumValue": 233}, "Coordinate2": {}}
-    ]  # fmt: skip
+        {
+            "TilingIdentificationSystemName": "WRS-2",
+            "Coordinate1": {"MinimumValue": 1, "MaximumValue": 233},
+            "Coordinate2": {},
+        }
+    ]
     assert problems("collection", c) == []

@@ -14,8 +14,15 @@ from tests.catalog_support import AST_UR
 from tests.server_support import served
 from tests.umm_support import problems
 
-META = {"concept-id", "provider-id", "native-id", "revision-id", "concept-type", "format",
-        "revision-date"}  # fmt: skip
+META = {
+    "concept-id",
+    "provider-id",
+    "native-id",
+    "revision-id",
+    "concept-type",
+    "format",
+    "revision-date",
+}
 
 
 def test_granules_as_umm_json_with_cmrs_meta(client, catalog):

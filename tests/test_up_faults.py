@@ -59,8 +59,7 @@ def _granules(prefix: str, count: int, pad: int = 0) -> bytes:
     """A granule file; ``pad`` bytes of white space after each record make it big cheaply."""
     records = [granule(f"{prefix}{n:06}").encode() + b"\n" + b" " * pad for n in range(count)]
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n<GranuleMetaDataFile><Granules>\n'
-    return (head + b"".join(records)
-            + b"</Granules></GranuleMetaDataFile>\n")  # fmt: skip
+    return head + b"".join(records) + b"</Granules></GranuleMetaDataFile>\n"
 
 
 class Up:
@@ -72,10 +71,14 @@ class Up:
         self.provider = f"FAULT_{uuid.uuid4().hex[:6].upper()}"
         self.buyer = f"buyer-{self.provider.lower()}"
         self.mark = f"FAULT_TEST_MARK={uuid.uuid4().hex}"
-        self.env = {**cli_env, "CLEARINGHOUSE_DATABASE_URL": database_url,
-                    "CLEARINGHOUSE_OPTION_KEY": Fernet.generate_key().decode(),
-                    "CLEARINGHOUSE_DEMO": "0", "CLEARINGHOUSE_RESTART_LIMIT": "3",
-                    self.mark.split("=")[0]: self.mark.split("=")[1]}  # fmt: skip
+        self.env = {
+            **cli_env,
+            "CLEARINGHOUSE_DATABASE_URL": database_url,
+            "CLEARINGHOUSE_OPTION_KEY": Fernet.generate_key().decode(),
+            "CLEARINGHOUSE_DEMO": "0",
+            "CLEARINGHOUSE_RESTART_LIMIT": "3",
+            self.mark.split("=")[0]: self.mark.split("=")[1],
+        }
         self.home = Path(cli_env["CLEARINGHOUSE_HOME"])
         self.http = cli_env["CLEARINGHOUSE_HTTP"]
         self.ftp_port = int(cli_env["CLEARINGHOUSE_FTP"].rsplit(":", 1)[1])
@@ -89,9 +92,16 @@ class Up:
             password=PASSWORD,
         )
         with self.db.session() as session:
-            add_provider(session, self.provider, email="ops@example.org",
-                         ftp_password=FTP_PASSWORD, endpoint=sim.url(self.provider),
-                         retry_attempts=3, retry_wait=0, outbound=OUTBOUND)  # fmt: skip
+            add_provider(
+                session,
+                self.provider,
+                email="ops@example.org",
+                ftp_password=FTP_PASSWORD,
+                endpoint=sim.url(self.provider),
+                retry_attempts=3,
+                retry_wait=0,
+                outbound=OUTBOUND,
+            )
             add_user(session, self.buyer, password=PASSWORD, email="buyer@example.org")
         for name, content in [
             ("c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})),
@@ -100,16 +110,21 @@ class Up:
             found = ingest_file(self.db, write(tmp_path, name, content), self.provider)
             assert found.inserted == 1, found.text
         with self.engine.connect() as conn:
-            number = conn.execute(text("SELECT id FROM granules WHERE provider_id = :p"),
-                                  {"p": self.provider}).scalar_one()  # fmt: skip
+            number = conn.execute(
+                text("SELECT id FROM granules WHERE provider_id = :p"), {"p": self.provider}
+            ).scalar_one()
         self.orderable = f"G{number}-{self.provider}"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "clearinghouse", "up"], env=self.env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+                [sys.executable, "-m", "clearinghouse", "up"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
@@ -138,15 +153,19 @@ class Up:
 
     def count(self, prefix: str) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(Granule).where(
-                Granule.provider_id == self.provider,
-                Granule.granule_ur.like(f"{prefix}%"))).scalar()  # fmt: skip
+            return conn.execute(
+                select(func.count())
+                .select_from(Granule)
+                .where(Granule.provider_id == self.provider, Granule.granule_ur.like(f"{prefix}%"))
+            ).scalar()
 
     def job(self, file_name: str):
         with self.engine.connect() as conn:
-            return conn.execute(select(IngestJob).where(
-                IngestJob.provider_id == self.provider, IngestJob.file_name == file_name
-            ).order_by(IngestJob.id)).all()  # fmt: skip
+            return conn.execute(
+                select(IngestJob)
+                .where(IngestJob.provider_id == self.provider, IngestJob.file_name == file_name)
+                .order_by(IngestJob.id)
+            ).all()
 
     def wait_job(self, file_name: str, until, timeout: float = 60):
         deadline = time.monotonic() + timeout
@@ -184,11 +203,14 @@ class Up:
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         with self.engine.begin() as conn:
-            conn.execute(text("DELETE FROM orders WHERE user_id IN (SELECT id FROM users"
-                              " WHERE username = :u)"), {"u": self.buyer})  # fmt: skip
+            conn.execute(
+                text(
+                    "DELETE FROM orders WHERE user_id IN (SELECT id FROM users WHERE username = :u)"
+                ),
+                {"u": self.buyer},
+            )
             conn.execute(text("DELETE FROM users WHERE username = :u"), {"u": self.buyer})
-            conn.execute(text("DELETE FROM providers WHERE provider_id = :p"),
-                         {"p": self.provider})  # fmt: skip
+            conn.execute(text("DELETE FROM providers WHERE provider_id = :p"), {"p": self.provider})
         self.engine.dispose()
         return left
 
@@ -255,9 +277,15 @@ def _worker_killed_mid_dispatch(up: Up) -> None:
 
 def _state(up: Up, guid: str) -> str:
     with up.engine.connect() as conn:
-        return conn.execute(select(ProviderOrder.state).join(
-            Order, Order.id == ProviderOrder.order_id).where(
-            Order.guid == uuid.UUID(guid))).scalar_one().value  # fmt: skip
+        return (
+            conn.execute(
+                select(ProviderOrder.state)
+                .join(Order, Order.id == ProviderOrder.order_id)
+                .where(Order.guid == uuid.UUID(guid))
+            )
+            .scalar_one()
+            .value
+        )
 
 
 def _ftp_killed_mid_upload(up: Up) -> None:
@@ -389,11 +417,28 @@ def test_ingest_workers_die_with_their_process(database_url, tmp_path):
         add_provider(session, provider, email="ops@example.org", ftp_password=FTP_PASSWORD)
     try:
         path = write(tmp_path, "big.xml", _granules("BIG", BIG, pad=PARALLEL_BYTES // BIG))
-        ingest_file(Database(engine), write(tmp_path, "c.xml", wrap(
-            "CollectionMetaDataFile", {"Collections": [collection()]})), provider)  # fmt: skip
+        ingest_file(
+            Database(engine),
+            write(
+                tmp_path, "c.xml", wrap("CollectionMetaDataFile", {"Collections": [collection()]})
+            ),
+            provider,
+        )
         process = subprocess.Popen(
-            [sys.executable, "-m", "clearinghouse", "ingest", "file", str(path), "--provider",
-             provider], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "clearinghouse",
+                "ingest",
+                "file",
+                str(path),
+                "--provider",
+                provider,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while len(procs.marked(mark)) < 3:  # the command, its forkserver, a worker
             assert process.poll() is None and time.monotonic() < deadline

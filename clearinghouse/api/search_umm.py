@@ -17,8 +17,10 @@ RECORD_TYPE = "application/vnd.nasa.cmr.umm+json"
 _VERSIONS = {"collections": umm.collection_version, "granules": umm.granule_version}
 RESULTS_TYPES = {t: f"{RESULTS_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
 RECORD_TYPES = {t: f"{RECORD_TYPE};version={v}; charset=utf-8" for t, v in _VERSIONS.items()}
-_KIND = {"collections": ("C", "collection", umm.collection),
-         "granules": ("G", "granule", umm.granule)}  # fmt: skip
+_KIND = {
+    "collections": ("C", "collection", umm.collection),
+    "granules": ("G", "granule", umm.granule),
+}
 
 
 def results(page) -> bytes:

@@ -70,8 +70,9 @@ def _unquoted(content: str | None) -> str:
 def _provider_ids(element: etree._Element) -> tuple[str, ...]:
     """dataCenterId's values; ``caseInsensitive`` ones upper-cased, as provider ids all are."""
     values = element.findall("value") + element.findall("list/value")
-    return tuple(_unquoted(v.text).upper() if _insensitive(v) else _unquoted(v.text)
-                 for v in values)  # fmt: skip
+    return tuple(
+        _unquoted(v.text).upper() if _insensitive(v) else _unquoted(v.text) for v in values
+    )
 
 
 def _insensitive(element: etree._Element) -> bool:
@@ -112,11 +113,18 @@ COLLECTION_TEXT = {
     "collectionShortName": "short_name",
     "collectionVersionId": "version_id",
 }
-GRANULE_TEXT = {"GranuleUR": "granule_ur", "ProducerGranuleID": "producer_granule_id",
-                "PGEName": "pge_name", "PGEVersion": "pge_version"}  # fmt: skip
-DATES = {"ECHOInsertDate": "created_at", "ECHOLastUpdate": "updated_at",
-         "providerInsertDate": "insert_time",
-         "providerProductionDate": "production_date"}  # fmt: skip
+GRANULE_TEXT = {
+    "GranuleUR": "granule_ur",
+    "ProducerGranuleID": "producer_granule_id",
+    "PGEName": "pge_name",
+    "PGEVersion": "pge_version",
+}
+DATES = {
+    "ECHOInsertDate": "created_at",
+    "ECHOLastUpdate": "updated_at",
+    "providerInsertDate": "insert_time",
+    "providerProductionDate": "production_date",
+}
 FLAGS = {"onlineOnly": "online_only", "browseOnly": "browse_available"}
 
 
@@ -172,21 +180,27 @@ def _condition(element: etree._Element, target: str) -> c.Condition:
     every = element.get("operator") == "AND"
     if tag == "scienceKeywords":
         keywords = tuple(
-            {SCIENCE_LEVELS[child.tag]: _text(child) for child in keyword
-             if isinstance(child.tag, str)}
+            {
+                SCIENCE_LEVELS[child.tag]: _text(child)
+                for child in keyword
+                if isinstance(child.tag, str)
+            }
             for keyword in element.iterfind("scienceKeyword")
-        )  # fmt: skip
+        )
         return c.ScienceKeywords(keywords, every=every)
     if tag == "additionalAttributes":
         attributes = tuple(
-            (_required_text(a.find("additionalAttributeName"), "additionalAttributeName"),
-             _attribute_value(a.find("additionalAttributeValue")))
+            (
+                _required_text(a.find("additionalAttributeName"), "additionalAttributeName"),
+                _attribute_value(a.find("additionalAttributeValue")),
+            )
             for a in element.iterfind("additionalAttribute")
-        )  # fmt: skip
+        )
         return c.AdditionalAttributes(attributes, every=every)
     if tag == "measuredParameters":
-        return c.MeasuredParameters(tuple(_measured(p) for p in element.iterfind(
-            "measuredParameter")), every=every)  # fmt: skip
+        return c.MeasuredParameters(
+            tuple(_measured(p) for p in element.iterfind("measuredParameter")), every=every
+        )
     raise NotSupported(f"the condition {tag} is not supported by this server yet")
 
 
@@ -199,8 +213,10 @@ def _spatial(element: etree._Element, target: str) -> c.Condition:
             line=element.sourceline,
         )
     if element.find("SpatialType") is not None:
-        raise NotSupported("spatial: SpatialType is not supported by this server",
-                           line=element.find("SpatialType").sourceline)  # fmt: skip
+        raise NotSupported(
+            "spatial: SpatialType is not supported by this server",
+            line=element.find("SpatialType").sourceline,
+        )
     try:
         found = c.Spatial(prepare_search(parse_spatial(element)))
     except SpatialError as exc:
@@ -247,9 +263,14 @@ def _date_element(date: etree._Element, where: str) -> datetime:
     if date.find("Date") is not None:  # the first port's nesting
         date = date.find("Date")
     fields = {}
-    for name, low, high, default in (("YYYY", 1, 9999, None), ("MM", 1, 12, None),
-                                     ("DD", 1, 31, None), ("HH", 0, 23, 0), ("MI", 0, 59, 0),
-                                     ("SS", 0, 59, 0)):  # fmt: skip
+    for name, low, high, default in (
+        ("YYYY", 1, 9999, None),
+        ("MM", 1, 12, None),
+        ("DD", 1, 31, None),
+        ("HH", 0, 23, 0),
+        ("MI", 0, 59, 0),
+        ("SS", 0, 59, 0),
+    ):
         raw = date.get(name)
         if raw is None:
             if default is None:
@@ -260,8 +281,15 @@ def _date_element(date: etree._Element, where: str) -> datetime:
             continue
         fields[name] = whole_number(raw, low, high, where=f"{where}: {name}", line=date.sourceline)
     try:
-        return datetime(fields["YYYY"], fields["MM"], fields["DD"], fields["HH"], fields["MI"],
-                        fields["SS"], tzinfo=UTC)  # fmt: skip
+        return datetime(
+            fields["YYYY"],
+            fields["MM"],
+            fields["DD"],
+            fields["HH"],
+            fields["MI"],
+            fields["SS"],
+            tzinfo=UTC,
+        )
     except ValueError as exc:
         raise InvalidValue(f"{where}: not a date: {exc}", line=date.sourceline) from None
 
@@ -299,8 +327,14 @@ def _number(raw: str | None, where: str, *, integer: bool = False) -> float:
     return value
 
 
-def _range(element: etree._Element, where: str, low: float | None, high: float | None, *,
-           ordered: bool = True):  # fmt: skip
+def _range(
+    element: etree._Element,
+    where: str,
+    low: float | None,
+    high: float | None,
+    *,
+    ordered: bool = True,
+):
     """A ``range`` element's lower and upper (either may be left out); ``ordered``: upper must
     not be below lower."""
     bounds = []
@@ -329,11 +363,17 @@ SCIENCE_LEVELS = {
     "detailedVariableKeyword": "detailed_variable",
     "anyKeyword": "any",
 }
-QA_FLAGS = {"automaticQualityFlag": "AutomaticQualityFlag",
-            "operationalQualityFlag": "OperationalQualityFlag",
-            "scienceQualityFlag": "ScienceQualityFlag"}  # fmt: skip
-QA_STATS = ("QAPercentMissingData", "QAPercentOutOfBoundsData", "QAPercentInterpolatedData",
-            "QAPercentCloudCover")  # fmt: skip
+QA_FLAGS = {
+    "automaticQualityFlag": "AutomaticQualityFlag",
+    "operationalQualityFlag": "OperationalQualityFlag",
+    "scienceQualityFlag": "ScienceQualityFlag",
+}
+QA_STATS = (
+    "QAPercentMissingData",
+    "QAPercentOutOfBoundsData",
+    "QAPercentInterpolatedData",
+    "QAPercentCloudCover",
+)
 
 
 def _required_text(element: etree._Element, where: str) -> str:
@@ -386,8 +426,12 @@ def _attribute_value(holder: etree._Element) -> c.AttributeValue:
 
 def _measured(element: etree._Element) -> c.MeasuredParameter:
     name = _required_text(element.find("measuredParameterName"), "measuredParameterName")
-    flags = {QA_FLAGS[tag]: _text(element.find(tag)) for tag in QA_FLAGS
-             if element.find(tag) is not None}  # fmt: skip
-    stats = {tag: _range(element.find(f"{tag}/range"), tag, 0, 100) for tag in QA_STATS
-             if element.find(f"{tag}/range") is not None}  # fmt: skip
+    flags = {
+        QA_FLAGS[tag]: _text(element.find(tag)) for tag in QA_FLAGS if element.find(tag) is not None
+    }
+    stats = {
+        tag: _range(element.find(f"{tag}/range"), tag, 0, 100)
+        for tag in QA_STATS
+        if element.find(f"{tag}/range") is not None
+    }
     return c.MeasuredParameter(name, flags, stats)

@@ -35,9 +35,14 @@ TEXT = {  # parameter: collection field (for granules: their collection's)
     "processing_level_id": "processing_level",
     "archive_center": "archive_center",
 }
-NAMES = {"platform": "platforms", "instrument": "instruments", "sensor": "sensors",
-         "campaign": "campaigns", "project": "campaigns",
-         "spatial_keyword": "spatial_keywords"}  # fmt: skip
+NAMES = {
+    "platform": "platforms",
+    "instrument": "instruments",
+    "sensor": "sensors",
+    "campaign": "campaigns",
+    "project": "campaigns",
+    "spatial_keyword": "spatial_keywords",
+}
 GRANULE_TEXT = {"granule_ur": "granule_ur", "producer_granule_id": "producer_granule_id"}
 #: A record's native id (CMR's ``native_id``, and the ``native-id`` of its UMM-JSON ``meta``): the
 #: provider's own name for it, as ECHO 10 records carry one.
@@ -46,22 +51,62 @@ NATIVE_ID = {"collections": "dataset_id", "granules": "granule_ur"}
 
 #: The ECHO catalog-rest forms CMR folds into its own parameters.
 _LEGACY_RANGES = ("value", "minValue", "maxValue", "min_value", "max_value")
-ORBIT_PARAMETERS = frozenset({
-    "orbit_number", "equator_crossing_longitude", "equator_crossing_start_date",
-    "equator_crossing_end_date",
-    *(f"{name}[{part}]" for name in ("orbit_number", "equator_crossing_longitude")
-      for part in _LEGACY_RANGES),
-})  # fmt: skip
+ORBIT_PARAMETERS = frozenset(
+    {
+        "orbit_number",
+        "equator_crossing_longitude",
+        "equator_crossing_start_date",
+        "equator_crossing_end_date",
+        *(
+            f"{name}[{part}]"
+            for name in ("orbit_number", "equator_crossing_longitude")
+            for part in _LEGACY_RANGES
+        ),
+    }
+)
 
 
-KNOWN = {*TEXT, *NAMES, *GRANULE_TEXT, "native_id", "provider", "concept_id", "bounding_box",
-         "polygon", "point", "line", "circle", "temporal", "cloud_cover", "day_night_flag",
-         "online_only", "browse_only", "updated_since", "page_size", "production_date",
-         "equator_crossing_longitude", "equator_crossing_date",
-         "collection_concept_id", "echo_collection_id", "echo_granule_id",
-         "readable_granule_name", "provider_short_name", "downloadable", "browsable",
-         "cloud_hosted", "revision_date", "created_at", "keyword", "attribute", "has_granules",
-         "include_granule_counts", "sort_key", "page_num", "offset", "pretty"}  # fmt: skip
+KNOWN = {
+    *TEXT,
+    *NAMES,
+    *GRANULE_TEXT,
+    "native_id",
+    "provider",
+    "concept_id",
+    "bounding_box",
+    "polygon",
+    "point",
+    "line",
+    "circle",
+    "temporal",
+    "cloud_cover",
+    "day_night_flag",
+    "online_only",
+    "browse_only",
+    "updated_since",
+    "page_size",
+    "production_date",
+    "equator_crossing_longitude",
+    "equator_crossing_date",
+    "collection_concept_id",
+    "echo_collection_id",
+    "echo_granule_id",
+    "readable_granule_name",
+    "provider_short_name",
+    "downloadable",
+    "browsable",
+    "cloud_hosted",
+    "revision_date",
+    "created_at",
+    "keyword",
+    "attribute",
+    "has_granules",
+    "include_granule_counts",
+    "sort_key",
+    "page_num",
+    "offset",
+    "pretty",
+}
 KNOWN |= ORBIT_PARAMETERS
 GRANULE_ONLY = ("production_date", "equator_crossing_longitude", "equator_crossing_date")
 DEFAULT_PAGE = 10
@@ -73,8 +118,9 @@ def read(target: str, args) -> tuple[c.Query, int]:
         {k for k in args if k not in KNOWN and not k.startswith(("options[", "exclude["))}
     )
     if unknown:
-        raise InvalidValue(f"unknown parameter {unknown[0]}; the parameters are "
-                           + ", ".join(sorted(KNOWN)))  # fmt: skip
+        raise InvalidValue(
+            f"unknown parameter {unknown[0]}; the parameters are " + ", ".join(sorted(KNOWN))
+        )
     params.check_options(target, args)
     found = [condition for reader in READERS for condition in reader(target, args)]
     params.check_wildcards(found)
@@ -135,8 +181,12 @@ def _ids(target: str, args) -> list[c.Condition]:
     """concept_id (C and G ids mixed: a granule of those collections, or one of those granules),
     echo_collection_id, collection_concept_id, echo_granule_id."""
     found: list[c.Condition] = []
-    for name, kinds in (("concept_id", "CG"), ("echo_collection_id", "C"),
-                        ("collection_concept_id", "C"), ("echo_granule_id", "G")):  # fmt: skip
+    for name, kinds in (
+        ("concept_id", "CG"),
+        ("echo_collection_id", "C"),
+        ("collection_concept_id", "C"),
+        ("echo_granule_id", "G"),
+    ):
         if name not in args:
             continue
         if name in ("collection_concept_id", "echo_granule_id"):
@@ -149,8 +199,9 @@ def _concept_ids(target: str, name: str, kinds: str, values: list[str]) -> c.Con
     """Catalog item ids (CMR takes no options on them: always exact)."""
     values = [v.strip() for v in values]
     wanted = {kind: [v for v in values if v[:1] == kind] for kind in kinds}
-    strays = [v for v in values
-              if v[:1] not in set(kinds) or (target == "collections" and v[:1] == "G")]  # fmt: skip
+    strays = [
+        v for v in values if v[:1] not in set(kinds) or (target == "collections" and v[:1] == "G")
+    ]
     if strays:
         allowed = (
             "a collection's catalog item id (C1200000001-PROVIDER)"
@@ -160,8 +211,11 @@ def _concept_ids(target: str, name: str, kinds: str, values: list[str]) -> c.Con
             else "a catalog item id of a collection or a granule (C…-PROVIDER, G…)"
         )
         raise InvalidValue(f"{name}: {strays[0]!r} is not {allowed}")
-    parts = tuple(c.ItemIds(kind, tuple(c.parse_item_ids(kind, ids, name)))
-                  for kind, ids in wanted.items() if ids)  # fmt: skip
+    parts = tuple(
+        c.ItemIds(kind, tuple(c.parse_item_ids(kind, ids, name)))
+        for kind, ids in wanted.items()
+        if ids
+    )
     return parts[0] if len(parts) == 1 else c.AnyOf(parts)
 
 
@@ -197,8 +251,9 @@ def _spatial(target: str, args) -> list[c.Condition]:
         numbers = _numbers(text, "line")
         if len(numbers) < 4 or len(numbers) % 2:
             raise InvalidValue("line: give at least two lon,lat pairs")
-        shapes.append(("line", Line(tuple(Point(*numbers[i : i + 2])
-                                          for i in range(0, len(numbers), 2)))))  # fmt: skip
+        shapes.append(
+            ("line", Line(tuple(Point(*numbers[i : i + 2]) for i in range(0, len(numbers), 2))))
+        )
     for text in args.getlist("polygon"):
         numbers = _numbers(text, "polygon")
         if len(numbers) < 8 or len(numbers) % 2:
@@ -272,11 +327,15 @@ def _orbit_number(text: str):
     try:
         low, high = _orbit_range(text, "orbit_number")
     except InvalidValue as error:
-        raise InvalidValue("orbit_number must be an number or a range in the form"
-                           f" 'number,number'. {error.message}") from None  # fmt: skip
+        raise InvalidValue(
+            "orbit_number must be an number or a range in the form"
+            f" 'number,number'. {error.message}"
+        ) from None
     if low is not None and high is not None and high < low:
-        raise InvalidValue(f"The maximum value [{high:f}] of the range must be greater than or"
-                           f" equal to the minimum value [{low:f}].")  # fmt: skip
+        raise InvalidValue(
+            f"The maximum value [{high:f}] of the range must be greater than or"
+            f" equal to the minimum value [{low:f}]."
+        )
     return c.NumberRange("orbits", low, high)
 
 
@@ -285,8 +344,9 @@ def _orbit_equator_crossing_longitude(text: str):
     low, high = _orbit_range(text, "equator_crossing_longitude")
     for value in (low, high):
         if value is not None and not -180 <= value <= 180:
-            raise InvalidValue(f"equator_crossing_longitude [{value:g}] is not a longitude from"
-                               " -180 to 180")  # fmt: skip
+            raise InvalidValue(
+                f"equator_crossing_longitude [{value:g}] is not a longitude from -180 to 180"
+            )
     return c.EquatorCrossing(longitudes=(low, high))
 
 
@@ -321,10 +381,12 @@ def _orbit_fields(target: str, args) -> list[c.Condition]:
     if longitude is not None:
         found.append(_orbit_equator_crossing_longitude(longitude))
     if "equator_crossing_start_date" in args or "equator_crossing_end_date" in args:
-        found.append(_orbit_equator_crossing_date(
-            f"{args.get('equator_crossing_start_date', '')},"
-            f"{args.get('equator_crossing_end_date', '')}"
-        ))  # fmt: skip
+        found.append(
+            _orbit_equator_crossing_date(
+                f"{args.get('equator_crossing_start_date', '')},"
+                f"{args.get('equator_crossing_end_date', '')}"
+            )
+        )
     return found
 
 
@@ -349,8 +411,9 @@ def _temporal(text: str) -> c.Temporal:
     the first."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) not in (2, 3, 4):
-        raise InvalidValue("temporal: give start,end (either may be empty), or"
-                           " start,end,start_day[,end_day]")  # fmt: skip
+        raise InvalidValue(
+            "temporal: give start,end (either may be empty), or start,end,start_day[,end_day]"
+        )
     start, end = _span(parts[:2], "temporal")
     days = [None, None]
     for i, raw in enumerate(parts[2:]):
@@ -367,8 +430,10 @@ def _granule_only(target: str, args) -> list[c.Condition]:
             params.granules_only(target, name)
     found: list[c.Condition] = []
     if "production_date" in args:  # repeated: any (all with options[production_date][and])
-        ranges = [c.DateRange("production_date", *_dates(v, "production_date"))
-                  for v in args.getlist("production_date")]  # fmt: skip
+        ranges = [
+            c.DateRange("production_date", *_dates(v, "production_date"))
+            for v in args.getlist("production_date")
+        ]
         found.append(_combine(ranges, not params.option(args, "production_date", "and")))
     if "equator_crossing_date" in args:
         found.append(_orbit_equator_crossing_date(args["equator_crossing_date"]))
@@ -398,8 +463,9 @@ def _granule_values(target: str, args) -> list[c.Condition]:
         for value in args.getlist("day_night_flag"):
             flag = value.strip().upper()
             if flag not in ("DAY", "NIGHT", "BOTH", "UNSPECIFIED"):
-                raise InvalidValue(f"day_night_flag: {value!r} is not day, night, both or"
-                                   " unspecified")  # fmt: skip
+                raise InvalidValue(
+                    f"day_night_flag: {value!r} is not day, night, both or unspecified"
+                )
             flags.append(c.DayNight(flag))
         found.append(_combine(flags, True))
     if "readable_granule_name" in args:
@@ -409,8 +475,12 @@ def _granule_values(target: str, args) -> list[c.Condition]:
 
 
 #: true/false parameters: the column that must be true (false: must not be).
-FLAGS = {"online_only": "online_only", "downloadable": "online_only",
-         "browse_only": "browse_available", "browsable": "browse_available"}  # fmt: skip
+FLAGS = {
+    "online_only": "online_only",
+    "downloadable": "online_only",
+    "browse_only": "browse_available",
+    "browsable": "browse_available",
+}
 
 
 def _flags(target: str, args) -> list[c.Condition]:
@@ -480,8 +550,12 @@ def keyword_pieces(text: str) -> tuple[tuple[str, str], ...]:
     against the record's words), or one phrase in double quotes."""
     stripped = text.strip()
     if '"' in stripped:
-        if not (stripped.startswith('"') and stripped.endswith('"') and len(stripped) > 1
-                and stripped.count('"') == 2):  # fmt: skip
+        if not (
+            stripped.startswith('"')
+            and stripped.endswith('"')
+            and len(stripped) > 1
+            and stripped.count('"') == 2
+        ):
             raise InvalidValue(
                 "keyword: one phrase in double quotes, or words without quotes:"
                 " a phrase mixed with words, or two phrases, are not supported"
@@ -500,8 +574,14 @@ def keyword_pieces(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(pieces)
 
 
-ATTRIBUTE_TYPES = {"string": "text", "float": "number", "int": "number", "datetime": "date",
-                   "date": "date", "time": "time"}  # fmt: skip
+ATTRIBUTE_TYPES = {
+    "string": "text",
+    "float": "number",
+    "int": "number",
+    "datetime": "date",
+    "date": "date",
+    "time": "time",
+}
 
 
 def _attributes(target: str, args) -> list[c.Condition]:
@@ -510,9 +590,13 @@ def _attributes(target: str, args) -> list[c.Condition]:
     if "attribute" not in args:
         return []
     wanted = tuple(_attribute(value) for value in args.getlist("attribute"))
-    return [c.AdditionalAttributes(wanted, every=not params.option(args, "attribute", "or"),
-                                   own_only=params.option(args, "attribute",
-                                                          "exclude_collection"))]  # fmt: skip
+    return [
+        c.AdditionalAttributes(
+            wanted,
+            every=not params.option(args, "attribute", "or"),
+            own_only=params.option(args, "attribute", "exclude_collection"),
+        )
+    ]
 
 
 def _attribute(text: str) -> tuple[str, c.AttributeValue]:
@@ -524,9 +608,10 @@ def _attribute(text: str) -> tuple[str, c.AttributeValue]:
         return name, c.AttributeValue("any")
     kind = ATTRIBUTE_TYPES.get(parts[0].strip().lower())
     if kind is None or len(parts) not in (3, 4) or not parts[1].strip():
-        raise InvalidValue(f"attribute: {text!r}: give a name, or type,name,value, or"
-                           " type,name,min,max, the type one of "
-                           + ", ".join(ATTRIBUTE_TYPES))  # fmt: skip
+        raise InvalidValue(
+            f"attribute: {text!r}: give a name, or type,name,value, or"
+            " type,name,min,max, the type one of " + ", ".join(ATTRIBUTE_TYPES)
+        )
     name, values = parts[1].strip(), [p.strip() for p in parts[2:]]
     if len(values) == 1 and not values[0]:
         raise InvalidValue(f"attribute: {text!r}: give the value")
@@ -537,8 +622,9 @@ def _attribute(text: str) -> tuple[str, c.AttributeValue]:
     if kind == "text":
         low, high = (v or None for v in values)
     else:
-        typed = [None if not v else _attribute_value(v, parts[0].strip().lower(), text)
-                 for v in values]  # fmt: skip
+        typed = [
+            None if not v else _attribute_value(v, parts[0].strip().lower(), text) for v in values
+        ]
         low, high = (typed[0], typed[0]) if len(typed) == 1 else typed
     if low is not None and high is not None and high <= low and len(values) == 2:
         raise InvalidValue(f"attribute: {text!r}: the max must be above the min")
@@ -560,8 +646,21 @@ def _attribute_value(raw: str, kind: str, text: str):
 
 
 #: Each reads its parameters into conditions (all of which must hold).
-READERS = (_texts, _ids, _providers, _spatial, _temporals, _granule_values, _flags, _times,
-           _granule_only, _orbit_fields, _keyword, _attributes, _excluded)  # fmt: skip
+READERS = (
+    _texts,
+    _ids,
+    _providers,
+    _spatial,
+    _temporals,
+    _granule_values,
+    _flags,
+    _times,
+    _granule_only,
+    _orbit_fields,
+    _keyword,
+    _attributes,
+    _excluded,
+)
 
 
 def _dates(text: str, name: str) -> tuple[datetime | None, datetime | None]:
@@ -573,8 +672,10 @@ def _dates(text: str, name: str) -> tuple[datetime | None, datetime | None]:
 
 
 def _span(parts: list[str], name: str) -> tuple[datetime | None, datetime | None]:
-    start, end = ((_moment(p, f"{name} {which}") if p else None)
-                  for p, which in zip(parts, ("start", "end"), strict=True))  # fmt: skip
+    start, end = (
+        (_moment(p, f"{name} {which}") if p else None)
+        for p, which in zip(parts, ("start", "end"), strict=True)
+    )
     if start and end and end < start:
         raise InvalidValue(f"{name}: the end is before the start")
     return start, end

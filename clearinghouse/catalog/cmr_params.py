@@ -17,35 +17,60 @@ STRING = ("pattern", "ignore_case")
 STRING_AND = ("pattern", "ignore_case", "and")
 SPATIAL = ("and", "or")
 _SHARED = {
-    "archive_center": STRING, "bounding_box": SPATIAL, "circle": SPATIAL, "line": SPATIAL,
-    "point": SPATIAL, "polygon": SPATIAL, "spatial": SPATIAL, "campaign": STRING_AND,
-    "project": STRING_AND, "created_at": ("and",), "revision_date": ("and",),
-    "dataset_id": ("pattern",), "entry_title": STRING_AND, "provider": STRING,
-    "provider_short_name": ("ignore_case",), "short_name": STRING_AND,
-    "spatial_keyword": STRING_AND, "version": STRING, "processing_level_id": STRING,
+    "archive_center": STRING,
+    "bounding_box": SPATIAL,
+    "circle": SPATIAL,
+    "line": SPATIAL,
+    "point": SPATIAL,
+    "polygon": SPATIAL,
+    "spatial": SPATIAL,
+    "campaign": STRING_AND,
+    "project": STRING_AND,
+    "created_at": ("and",),
+    "revision_date": ("and",),
+    "dataset_id": ("pattern",),
+    "entry_title": STRING_AND,
+    "provider": STRING,
+    "provider_short_name": ("ignore_case",),
+    "short_name": STRING_AND,
+    "spatial_keyword": STRING_AND,
+    "version": STRING,
+    "processing_level_id": STRING,
     "entry_id": STRING_AND,
-}  # fmt: skip
+}
 #: The options CMR lets each parameter take, by search.
 OPTIONS = {
     "collections": {
-        **_SHARED, "attribute": ("exclude_collection", "or", "exclude_boundary"),
-        "instrument": STRING_AND, "platform": STRING_AND, "sensor": STRING_AND,
-        "keyword": ("pattern",), "temporal": ("exclude_boundary", "and", "or", "limit_to_granules"),
+        **_SHARED,
+        "attribute": ("exclude_collection", "or", "exclude_boundary"),
+        "instrument": STRING_AND,
+        "platform": STRING_AND,
+        "sensor": STRING_AND,
+        "keyword": ("pattern",),
+        "temporal": ("exclude_boundary", "and", "or", "limit_to_granules"),
     },
     "granules": {
-        **_SHARED, "attribute": ("exclude_collection", "or", "exclude_boundary"),
+        **_SHARED,
+        "attribute": ("exclude_collection", "or", "exclude_boundary"),
         "instrument": ("exclude_collection", *STRING_AND),
         "platform": ("exclude_collection", *STRING_AND),
-        "sensor": ("exclude_collection", *STRING_AND), "granule_ur": STRING,
-        "producer_granule_id": STRING, "readable_granule_name": STRING_AND,
-        "production_date": ("and",), "collection_concept_id": ("pattern",),
-        "day_night_flag": STRING, "temporal": ("exclude_boundary", "and", "or"),
+        "sensor": ("exclude_collection", *STRING_AND),
+        "granule_ur": STRING,
+        "producer_granule_id": STRING,
+        "readable_granule_name": STRING_AND,
+        "production_date": ("and",),
+        "collection_concept_id": ("pattern",),
+        "day_night_flag": STRING,
+        "temporal": ("exclude_boundary", "and", "or"),
     },
-}  # fmt: skip
+}
 #: Options CMR takes that this server does not act on: refused rather than ignored.
 UNSUPPORTED = {"exclude_boundary", "limit_to_granules"}
-UNSUPPORTED_FOR = {("collection_concept_id", "pattern"), ("day_night_flag", "pattern"),
-                   ("day_night_flag", "ignore_case")}  # fmt: skip
+UNSUPPORTED_FOR = {
+    ("collection_concept_id", "pattern"),
+    ("day_night_flag", "pattern"),
+    ("day_night_flag", "ignore_case"),
+}
 _OPTION = re.compile(r"options\[([^\[\]]+)\]\[([^\[\]]+)\]")
 
 
@@ -60,11 +85,14 @@ def check_options(target: str, args) -> None:
         allowed = table.get(name, ())
         if key not in allowed:
             takes = ", ".join(allowed) if allowed else "no options"
-            raise InvalidValue(f"{given}: option [{key}] is not supported for param [{name}]"
-                               f" in a {target[:-1]} search; it takes {takes}")  # fmt: skip
+            raise InvalidValue(
+                f"{given}: option [{key}] is not supported for param [{name}]"
+                f" in a {target[:-1]} search; it takes {takes}"
+            )
         if key in UNSUPPORTED or (name, key) in UNSUPPORTED_FOR:
-            raise NotSupported(f"{given}: CMR's option [{key}] for [{name}] is not supported by"
-                               " this server")  # fmt: skip
+            raise NotSupported(
+                f"{given}: CMR's option [{key}] for [{name}] is not supported by this server"
+            )
         value = args[given].strip().lower()
         if value not in ("true", "false"):
             raise InvalidValue(f"{given}: {args[given]!r} is not true or false")
@@ -90,31 +118,71 @@ def collections_only(target: str, name: str) -> None:
 
 
 SORT_KEYS = {
-    "collections": {"entry_title": "entry_title", "dataset_id": "entry_title",
-                    "short_name": "short_name", "entry_id": "entry_id",
-                    "start_date": "start_date", "end_date": "end_date", "provider": "provider",
-                    "revision_date": "revision_date", "score": "score"},
-    "granules": {"entry_title": "entry_title", "dataset_id": "entry_title",
-                 "short_name": "short_name", "granule_ur": "granule_ur",
-                 "producer_granule_id": "producer_granule_id", "start_date": "start_date",
-                 "end_date": "end_date", "provider": "provider", "revision_date": "revision_date",
-                 "cloud_cover": "cloud_cover"},
-}  # fmt: skip
+    "collections": {
+        "entry_title": "entry_title",
+        "dataset_id": "entry_title",
+        "short_name": "short_name",
+        "entry_id": "entry_id",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "provider": "provider",
+        "revision_date": "revision_date",
+        "score": "score",
+    },
+    "granules": {
+        "entry_title": "entry_title",
+        "dataset_id": "entry_title",
+        "short_name": "short_name",
+        "granule_ur": "granule_ur",
+        "producer_granule_id": "producer_granule_id",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "provider": "provider",
+        "revision_date": "revision_date",
+        "cloud_cover": "cloud_cover",
+    },
+}
 #: CMR's other sort keys: refused as not supported rather than as unknown.
 CMR_SORT_KEYS = {
-    "collections": {"platform", "instrument", "sensor", "has_granules", "has_granules_or_cwic",
-                    "usage_score", "ongoing", "create-data-date"},
-    "granules": {"campaign", "project", "data_size", "readable_granule_name", "version",
-                 "platform", "instrument", "sensor", "day_night_flag", "online_only",
-                 "browsable", "browse_only"},
-}  # fmt: skip
+    "collections": {
+        "platform",
+        "instrument",
+        "sensor",
+        "has_granules",
+        "has_granules_or_cwic",
+        "usage_score",
+        "ongoing",
+        "create-data-date",
+    },
+    "granules": {
+        "campaign",
+        "project",
+        "data_size",
+        "readable_granule_name",
+        "version",
+        "platform",
+        "instrument",
+        "sensor",
+        "day_night_flag",
+        "online_only",
+        "browsable",
+        "browse_only",
+    },
+}
 #: Where paging by page_num or offset stops (CMR's limits); past it, page by CMR-Search-After.
 PAGING_DEPTH = 1_000_000
 #: The same for granule searches not limited to some collections.
 UNTARGETED_PAGING_DEPTH = 10_000
 #: Parameters that limit a granule search to some collections (for the paging limit above).
-TARGETING = ("collection_concept_id", "concept_id", "echo_collection_id", "short_name",
-             "entry_title", "dataset_id", "entry_id")  # fmt: skip
+TARGETING = (
+    "collection_concept_id",
+    "concept_id",
+    "echo_collection_id",
+    "short_name",
+    "entry_title",
+    "dataset_id",
+    "entry_id",
+)
 
 
 def shape(target: str, args, found: list[c.Condition], size: int) -> dict:
@@ -139,8 +207,12 @@ def _order(target: str, args, keyword: c.Keyword | None) -> tuple:
     if not given:
         if keyword is None:
             return ()
-        return (SortKey("score", True, keyword), SortKey("provider"), SortKey("short_name"),
-                SortKey("entry_id"))  # fmt: skip
+        return (
+            SortKey("score", True, keyword),
+            SortKey("provider"),
+            SortKey("short_name"),
+            SortKey("entry_id"),
+        )
     keys = []
     for value in given:
         descending = value.startswith("-")
@@ -149,8 +221,10 @@ def _order(target: str, args, keyword: c.Keyword | None) -> tuple:
         if field is None:
             if name in CMR_SORT_KEYS[target]:
                 raise NotSupported(f"sort_key: CMR's {name} is not supported by this server")
-            raise InvalidValue(f"sort_key: {value!r} is not a {target[:-1]} sort key; they are "
-                               + ", ".join(sorted(SORT_KEYS[target])))  # fmt: skip
+            raise InvalidValue(
+                f"sort_key: {value!r} is not a {target[:-1]} sort key; they are "
+                + ", ".join(sorted(SORT_KEYS[target]))
+            )
         if field == "score":
             if keyword is None:
                 raise InvalidValue("sort_key: score ranks a keyword search: give keyword")
@@ -175,8 +249,10 @@ def _skip(target: str, args, size: int) -> int:
         depth = UNTARGETED_PAGING_DEPTH
     if skip + size > depth:
         scope = "" if depth == PAGING_DEPTH else " of a granule search not limited to collections"
-        raise InvalidValue(f"{name}: paging stops at the {depth:,}th item{scope} (CMR's limit);"
-                           " page on with CMR-Search-After")  # fmt: skip
+        raise InvalidValue(
+            f"{name}: paging stops at the {depth:,}th item{scope} (CMR's limit);"
+            " page on with CMR-Search-After"
+        )
     return skip
 
 
@@ -201,9 +277,11 @@ LEADING_WILDCARDS = 5
 def check_wildcards(found: list[c.Condition]) -> None:
     count = sum(_leading(condition) for condition in found)
     if count > LEADING_WILDCARDS:
-        raise InvalidValue(f"The query contained [{count}] conditions which used a leading"
-                           " wildcard. This is more than the maximum allowed amount of"
-                           f" [{LEADING_WILDCARDS}].")  # fmt: skip
+        raise InvalidValue(
+            f"The query contained [{count}] conditions which used a leading"
+            " wildcard. This is more than the maximum allowed amount of"
+            f" [{LEADING_WILDCARDS}]."
+        )
 
 
 def _leading(value) -> int:

@@ -319,8 +319,10 @@ class Flag(Condition):
 
 def _within(value, low, high) -> list[ColumnElement[bool]]:
     """``low <= value <= high``, either end left out when None."""
-    return [*([value >= low] if low is not None else []),
-            *([value <= high] if high is not None else [])]  # fmt: skip
+    return [
+        *([value >= low] if low is not None else []),
+        *([value <= high] if high is not None else []),
+    ]
 
 
 def _any_within(array, low, high) -> ColumnElement[bool]:
@@ -364,8 +366,10 @@ class EquatorCrossing(Condition):
             return _any_within(Granule.equator_crossing_dates, *self.dates)
         low, high = self.longitudes
         if low is not None and high is not None and low > high:
-            return or_(_any_within(Granule.equator_crossing_longitudes, low, None),
-                       _any_within(Granule.equator_crossing_longitudes, None, high))  # fmt: skip
+            return or_(
+                _any_within(Granule.equator_crossing_longitudes, low, None),
+                _any_within(Granule.equator_crossing_longitudes, None, high),
+            )
         return _any_within(Granule.equator_crossing_longitudes, low, high)
 
 
@@ -381,8 +385,10 @@ class TwoDCoordinates(Condition):
 
     def granules(self):
         parts = [self.system.on_column(Granule.two_d_system)]
-        for column, (low, high) in ((Granule.two_d_coordinate1, self.coordinate1),
-                                    (Granule.two_d_coordinate2, self.coordinate2)):  # fmt: skip
+        for column, (low, high) in (
+            (Granule.two_d_coordinate1, self.coordinate1),
+            (Granule.two_d_coordinate2, self.coordinate2),
+        ):
             parts.append(column.op("&&")(_numbers(low, high)))
         return and_(*parts)
 
@@ -571,8 +577,15 @@ class Query:
 
 # -- science keywords, additional attributes, measured parameters (JSON columns) ----------------
 
-SCIENCE_LEVELS = ("category", "topic", "term", "variable_level_1", "variable_level_2",
-                  "variable_level_3", "detailed_variable")  # fmt: skip
+SCIENCE_LEVELS = (
+    "category",
+    "topic",
+    "term",
+    "variable_level_1",
+    "variable_level_2",
+    "variable_level_3",
+    "detailed_variable",
+)
 
 
 def _either(parts: list[ColumnElement[bool]], every: bool) -> ColumnElement[bool]:
@@ -593,8 +606,9 @@ class ScienceKeywords(Condition):
         parts = []
         for level, match in levels.items():
             if level == "any":
-                parts.append(or_(*(match.on_column(keyword.op("->>")(name))
-                                   for name in SCIENCE_LEVELS)))  # fmt: skip
+                parts.append(
+                    or_(*(match.on_column(keyword.op("->>")(name)) for name in SCIENCE_LEVELS))
+                )
             else:
                 parts.append(match.on_column(keyword.op("->>")(level)))
         return exists(select(literal(1)).where(*parts))
@@ -619,8 +633,9 @@ class AttributeValue:
     def cast(self, raw):
         if self.kind == "string":  # a range of text (CMR's string,name,min,max)
             return raw
-        return {"number": func.try_numeric, "date": func.try_timestamptz,
-                "time": func.try_time}[self.kind](raw)  # fmt: skip
+        return {"number": func.try_numeric, "date": func.try_timestamptz, "time": func.try_time}[
+            self.kind
+        ](raw)
 
     def on_value(self, raw) -> ColumnElement[bool]:
         if self.kind == "any":
@@ -658,10 +673,12 @@ class AdditionalAttributes(Condition):
     def _of_collections(name: str, wanted: AttributeValue) -> ColumnElement[bool]:
         attribute = func.jsonb_array_elements(Collection.additional_attributes).column_valued("a")
         field = attribute.op("->>")
-        return exists(select(literal(1)).where(
-            field("name") == name,
-            or_(wanted.on_value(field("value")), wanted.on_range(field("begin"), field("end"))),
-        ))  # fmt: skip
+        return exists(
+            select(literal(1)).where(
+                field("name") == name,
+                or_(wanted.on_value(field("value")), wanted.on_range(field("begin"), field("end"))),
+            )
+        )
 
     def collections(self):
         return _either([self._of_collections(n, w) for n, w in self.attributes], self.every)
@@ -802,8 +819,10 @@ class ReadableName(Condition):
     negated: bool = False
 
     def granules(self):
-        return or_(self.match.on_column(Granule.granule_ur),
-                   self.match.on_column(Granule.producer_granule_id))  # fmt: skip
+        return or_(
+            self.match.on_column(Granule.granule_ur),
+            self.match.on_column(Granule.producer_granule_id),
+        )
 
 
 @dataclasses.dataclass

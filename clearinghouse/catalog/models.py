@@ -120,8 +120,12 @@ class CatalogRecord:
 
 def _browse_index(table: str) -> Index:
     """The records naming a browse image: serving it asks whether the caller may read one."""
-    return Index(f"ix_{table}_browse_ids", "browse_ids", postgresql_using="gin",
-                 postgresql_where=text("browse_ids <> '{}'"))  # fmt: skip
+    return Index(
+        f"ix_{table}_browse_ids",
+        "browse_ids",
+        postgresql_using="gin",
+        postgresql_where=text("browse_ids <> '{}'"),
+    )
 
 
 def _spatial_indexes(table: str) -> tuple[Index, ...]:
@@ -139,9 +143,11 @@ def _spatial_indexes(table: str) -> tuple[Index, ...]:
 
 
 #: What a collection's ``keywords`` vector is made of (``catalog_keywords``, migration 0019).
-KEYWORDS = ("catalog_keywords(ARRAY[short_name, version_id, dataset_id, entry_id, processing_level,"
-            " archive_center, provider_id] || platforms || instruments || sensors || campaigns"
-            " || spatial_keywords, science_keywords, xml)")  # fmt: skip
+KEYWORDS = (
+    "catalog_keywords(ARRAY[short_name, version_id, dataset_id, entry_id, processing_level,"
+    " archive_center, provider_id] || platforms || instruments || sensors || campaigns"
+    " || spatial_keywords, science_keywords, xml)"
+)
 
 
 class Collection(CatalogRecord, Base):

@@ -84,16 +84,30 @@ SORT_FIELDS = {
     "end_date": ("time", lambda m: func.coalesce(m.temporal_end, _time(_FAR))),
     "revision_date": ("time", lambda m: m.updated_at),
     "provider": ("text", lambda m: m.provider_id),
-    "entry_title": ("text", lambda m: Collection.dataset_id if m is Collection
-                    else _of_collection(Collection.dataset_id)),
-    "short_name": ("text", lambda m: Collection.short_name if m is Collection
-                   else _of_collection(Collection.short_name)),
-    "entry_id": ("text", lambda m: func.coalesce(Collection.entry_id, "") if m is Collection
-                 else _of_collection(func.coalesce(Collection.entry_id, ""))),
+    "entry_title": (
+        "text",
+        lambda m: (
+            Collection.dataset_id if m is Collection else _of_collection(Collection.dataset_id)
+        ),
+    ),
+    "short_name": (
+        "text",
+        lambda m: (
+            Collection.short_name if m is Collection else _of_collection(Collection.short_name)
+        ),
+    ),
+    "entry_id": (
+        "text",
+        lambda m: (
+            func.coalesce(Collection.entry_id, "")
+            if m is Collection
+            else _of_collection(func.coalesce(Collection.entry_id, ""))
+        ),
+    ),
     "granule_ur": ("text", lambda m: Granule.granule_ur),
     "producer_granule_id": ("text", lambda m: func.coalesce(Granule.producer_granule_id, "")),
     "cloud_cover": ("number", lambda m: func.coalesce(Granule.cloud_cover, -1.0)),
-}  # fmt: skip
+}
 
 
 def _time(value: str):
@@ -213,8 +227,15 @@ class Plan:
             return found, False
         return max(expected, found or 0), True
 
-    def page(self, session: Session, *, size: int, after: list | None = None, skip: int = 0,
-             columns: tuple = ()):  # fmt: skip
+    def page(
+        self,
+        session: Session,
+        *,
+        size: int,
+        after: list | None = None,
+        skip: int = 0,
+        columns: tuple = (),
+    ):
         """Rows (id, provider_id, the sort key…, then ``columns``, by default the XML) of one
         page: after the key ``after``, or ``skip`` rows from the start."""
         order = _order(self.query.target, self.sort)

@@ -288,8 +288,14 @@ def read_delivery_options(element: etree._Element | None, parent: str) -> dict |
         )
     copies = text(element, "numberOfCopies", path)
     if copies is not None:
-        copies = whole_number(copies, 0, MAX_COPIES, where=f"{path}/numberOfCopies",
-                              error=InvalidParameterValue, locator="numberOfCopies")  # fmt: skip
+        copies = whole_number(
+            copies,
+            0,
+            MAX_COPIES,
+            where=f"{path}/numberOfCopies",
+            error=InvalidParameterValue,
+            locator="numberOfCopies",
+        )
     options["number_of_copies"] = copies
     options["product_annotation"] = text(element, "productAnnotation", path, max_length=4000)
     options["special_instructions"] = text(element, "specialInstructions", path, max_length=4000)

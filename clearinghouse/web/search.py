@@ -19,8 +19,10 @@ blueprint = Blueprint("search", __name__)
 PREFIX = "/search/"
 # CMR's own lists (its CORS answers), less the headers of features this server has not.
 EXPOSED = "CMR-Hits, CMR-Hits-Estimated, CMR-Request-Id, X-Request-Id, CMR-Search-After, CMR-Took"
-ALLOWED = ("Echo-Token, Client-Id, Authorization, CMR-Request-Id, X-Request-Id, CMR-Search-After,"
-           " Content-Type")  # fmt: skip
+ALLOWED = (
+    "Echo-Token, Client-Id, Authorization, CMR-Request-Id, X-Request-Id, CMR-Search-After,"
+    " Content-Type"
+)
 METHODS = ["GET", "POST", "OPTIONS"]
 
 
@@ -41,8 +43,15 @@ def find(name: str):
         raise NotFound(f"no /search/{name}: search /search/collections or /search/granules")
     fmt = search.negotiate(suffix, _accept(), search.FORMATS, search.DEFAULT)
     after = request.headers.get("CMR-Search-After")
-    headers, status, body = search.run(context(), target, _params(), fmt=fmt, search_after=after,
-                                       url=request.url, root=request.url_root)  # fmt: skip
+    headers, status, body = search.run(
+        context(),
+        target,
+        _params(),
+        fmt=fmt,
+        search_after=after,
+        url=request.url,
+        root=request.url_root,
+    )
     return Response(body, status=status, headers=headers)
 
 

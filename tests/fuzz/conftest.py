@@ -19,13 +19,28 @@ from tests.api_support import PASSWORD, login, user
 from tests.broker_support import create, item, partner, provider_token
 
 # Each example is a request against the test's database; fixtures hold the world they share.
-_CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
-           HealthCheck.filter_too_much]  # fmt: skip
-settings.register_profile("fuzz-ci", derandomize=True, database=None, deadline=None,
-                          suppress_health_check=_CHECKS, print_blob=True)  # fmt: skip
-settings.register_profile("fuzz", max_examples=5_000, deadline=None, suppress_health_check=_CHECKS,
-                          database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
-                          print_blob=True)  # fmt: skip
+_CHECKS = [
+    HealthCheck.function_scoped_fixture,
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+]
+settings.register_profile(
+    "fuzz-ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_CHECKS,
+    print_blob=True,
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=5_000,
+    deadline=None,
+    suppress_health_check=_CHECKS,
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
+    print_blob=True,
+)
 
 
 @dataclasses.dataclass
@@ -44,16 +59,30 @@ def world(client, db, session, tmp_path) -> World:
     user(session, "mia")
     add_user(session, "root", password=PASSWORD, email="root@example.org", admin=True)
     session.commit()
-    tokens = {"guest": None, "user": login(client, "mia"), "admin": login(client, "root"),
-              "provider": provider_token(client, "FUZZP")}  # fmt: skip
+    tokens = {
+        "guest": None,
+        "user": login(client, "mia"),
+        "admin": login(client, "root"),
+        "provider": provider_token(client, "FUZZP"),
+    }
     guid = create(client, tokens["user"], item(ids[1]))
     names = ["mia", "fuzzp-ops", "root"]
     known = {
-        "OrderId": [guid], "ECHOOrderID": [guid], "CatalogItemId": ids, "ProviderId": ["FUZZP"],
-        "UserName": names, "Password": [PASSWORD], "NewPassword": ["another horse battery"],
-        "OldPassword": [PASSWORD], "Name": ["MediaType", "everyone", *names], "Mode": ["SYNC"],
-        "EmailAddress": ["x@example.org"], "ContactEmail": ["ops@example.org"],
-        "Endpoint": ["http://127.0.0.1:9/orders"], "Transaction": ["QUOTE", "SUBMIT"],
-        "dataSetId": ["FUZZP 1"], "value": ["FUZZP 1", "FUZZP.G0", "C1", "1"],
-    }  # fmt: skip
+        "OrderId": [guid],
+        "ECHOOrderID": [guid],
+        "CatalogItemId": ids,
+        "ProviderId": ["FUZZP"],
+        "UserName": names,
+        "Password": [PASSWORD],
+        "NewPassword": ["another horse battery"],
+        "OldPassword": [PASSWORD],
+        "Name": ["MediaType", "everyone", *names],
+        "Mode": ["SYNC"],
+        "EmailAddress": ["x@example.org"],
+        "ContactEmail": ["ops@example.org"],
+        "Endpoint": ["http://127.0.0.1:9/orders"],
+        "Transaction": ["QUOTE", "SUBMIT"],
+        "dataSetId": ["FUZZP 1"],
+        "value": ["FUZZP 1", "FUZZP.G0", "C1", "1"],
+    }
     return World(tokens, known)

@@ -70,8 +70,14 @@ def _children(draw, content, depth: int) -> list[str]:
 
 
 @st.composite
-def element(draw, dtd_name: str, name: str, known: dict | None = None, depth: int = 0,
-            calm: bool | None = None):  # fmt: skip
+def element(
+    draw,
+    dtd_name: str,
+    name: str,
+    known: dict | None = None,
+    depth: int = 0,
+    calm: bool | None = None,
+):
     """One element ``name`` following ``dtd_name``, and its content: values plausible only
     (``calm``), or hostile too; drawn once per message when not given."""
     if calm is None:

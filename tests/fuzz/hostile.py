@@ -104,24 +104,88 @@ DATES = [
     "0001-01-01T00:00:00Z",
     "9999-12-31T23:59:59Z",
 ]
-NUMBERS = ["0", "1", "2", "5", "10", "100", "2000", "2001", "-5.5", "45", "180", "-180", "90",
-           "-90", "1e3", "3.14159"]  # fmt: skip
-WORDS = ["true", "false", "Y", "N", "DAY", "NIGHT", "BOTH", "RESULTS", "HITS", "ECHO10", "BRIEF",
-         "start_time", "update_time", "natural", "SYNC", "ASYNC", "QUOTE", "SUBMIT", "CANCEL",
-         "STRING", "INT", "FLOAT", "DATETIME", "BOOLEAN", "CHOICE", "SEQUENCE", "NONE", "SUBMITTED",
-         "PROCESSING", "CLOSED", "NOT_VALIDATED", "QUOTED", "CANCELLED", "GEODETIC", "WRS-2",
-         "MODIS", "TERRA", "AST_L1A", "DS 1", "C1", "1", "MADE.3", "Summer", "band"]  # fmt: skip
+NUMBERS = [
+    "0",
+    "1",
+    "2",
+    "5",
+    "10",
+    "100",
+    "2000",
+    "2001",
+    "-5.5",
+    "45",
+    "180",
+    "-180",
+    "90",
+    "-90",
+    "1e3",
+    "3.14159",
+]
+WORDS = [
+    "true",
+    "false",
+    "Y",
+    "N",
+    "DAY",
+    "NIGHT",
+    "BOTH",
+    "RESULTS",
+    "HITS",
+    "ECHO10",
+    "BRIEF",
+    "start_time",
+    "update_time",
+    "natural",
+    "SYNC",
+    "ASYNC",
+    "QUOTE",
+    "SUBMIT",
+    "CANCEL",
+    "STRING",
+    "INT",
+    "FLOAT",
+    "DATETIME",
+    "BOOLEAN",
+    "CHOICE",
+    "SEQUENCE",
+    "NONE",
+    "SUBMITTED",
+    "PROCESSING",
+    "CLOSED",
+    "NOT_VALIDATED",
+    "QUOTED",
+    "CANCELLED",
+    "GEODETIC",
+    "WRS-2",
+    "MODIS",
+    "TERRA",
+    "AST_L1A",
+    "DS 1",
+    "C1",
+    "1",
+    "MADE.3",
+    "Summer",
+    "band",
+]
 
 _KINDS = [
     (re.compile(r"date|time|expir|since|updated|temporal", re.I), DATES),
-    (re.compile(r"size|count|quantity|cursor|max|min|number|attempts|seconds|occurs|cover|"
-                r"yyyy|mm|dd|hh|mi|ss|lat|lon|lower|upper|price|cost|discount|page|orbit|"
-                r"coordinate|radius|int|float|value", re.I), NUMBERS),
-]  # fmt: skip
+    (
+        re.compile(
+            r"size|count|quantity|cursor|max|min|number|attempts|seconds|occurs|cover|"
+            r"yyyy|mm|dd|hh|mi|ss|lat|lon|lower|upper|price|cost|discount|page|orbit|"
+            r"coordinate|radius|int|float|value",
+            re.I,
+        ),
+        NUMBERS,
+    ),
+]
 
 
-def text_strategy(name: str, known: dict[str, list[str]] | None = None, *,
-                  calm: bool = False) -> st.SearchStrategy:  # fmt: skip
+def text_strategy(
+    name: str, known: dict[str, list[str]] | None = None, *, calm: bool = False
+) -> st.SearchStrategy:
     """Values for a field called ``name``: those the test knows are valid for it, those its kind
     suggests, words, and (unless ``calm``) hostile strings."""
     plausible = list((known or {}).get(name, []))
@@ -159,8 +223,9 @@ MUTATIONS = ("drop", "duplicate", "reorder", "text", "attribute", "unknown", "ne
 
 
 @st.composite
-def mutated_tree(draw, root: etree._Element, known: dict[str, list[str]] | None = None,
-                 most: int = 3) -> etree._Element:  # fmt: skip
+def mutated_tree(
+    draw, root: etree._Element, known: dict[str, list[str]] | None = None, most: int = 3
+) -> etree._Element:
     """A copy of ``root``, as it is or with up to ``most`` mutations, each at an element drawn
     from it."""
     tree = copy.deepcopy(root)
@@ -202,8 +267,17 @@ def mutated_tree(draw, root: etree._Element, known: dict[str, list[str]] | None 
 
 
 BYTE_MUTATIONS = ("truncate", "splice", "nul", "utf8", "encoding", "doctype")
-SPLICES = [b"<", b"&", b"]]>", b"&#0;", b"&#x1F600;", b"&bogus;", b"<!-- ", b"<?pi?>",
-           b"\xef\xbb\xbf"]  # fmt: skip
+SPLICES = [
+    b"<",
+    b"&",
+    b"]]>",
+    b"&#0;",
+    b"&#x1F600;",
+    b"&bogus;",
+    b"<!-- ",
+    b"<?pi?>",
+    b"\xef\xbb\xbf",
+]
 
 
 @st.composite

@@ -7,8 +7,10 @@ import json
 
 from lxml import etree, html
 
-SOAP_ENVELOPES = ("http://www.w3.org/2003/05/soap-envelope",
-                  "http://schemas.xmlsoap.org/soap/envelope/")  # fmt: skip
+SOAP_ENVELOPES = (
+    "http://www.w3.org/2003/05/soap-envelope",
+    "http://schemas.xmlsoap.org/soap/envelope/",
+)
 OWS = "http://www.opengis.net/ows/2.0"
 
 

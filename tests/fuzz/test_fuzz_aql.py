@@ -22,13 +22,32 @@ from tests.fuzz.support import echo_answer
 
 #: Values the test catalog (tests/catalog_support.py) holds.
 KNOWN = {
-    "value": ["DS 1", "DS 2", "MADE.3", "AST_L1A", "TERRA", "MODIS", "WRS-2", "band", "1", "5",
-              "PODAAC", "MADEUP", "Summer", "MADEPGE", "prod-1.hdf", "SC:AST_L1A.003:2242022926"],
+    "value": [
+        "DS 1",
+        "DS 2",
+        "MADE.3",
+        "AST_L1A",
+        "TERRA",
+        "MODIS",
+        "WRS-2",
+        "band",
+        "1",
+        "5",
+        "PODAAC",
+        "MADEUP",
+        "Summer",
+        "MADEPGE",
+        "prod-1.hdf",
+        "SC:AST_L1A.003:2242022926",
+    ],
     "textPattern": ["MADE%", "DS_1", "%", "AST*", "?"],
     "additionalAttributeName": ["band"],
-    "lat": ["0", "2.5", "-89.9", "90", "50"], "long": ["0", "12.5", "180", "-180", "170"],
-    "YYYY": ["2020", "2016", "1999"], "MM": ["1", "2", "12"], "DD": ["1", "10", "31"],
-}  # fmt: skip
+    "lat": ["0", "2.5", "-89.9", "90", "50"],
+    "long": ["0", "12.5", "180", "-180", "170"],
+    "YYYY": ["2020", "2016", "1999"],
+    "MM": ["1", "2", "12"],
+    "DD": ["1", "10", "31"],
+}
 OPTIONS = {
     "ResultType": ["RESULTS", "HITS"],
     "IteratorSize": ["1", "2", "10", "2000"],
@@ -109,28 +128,67 @@ SLOTS = [
     ("granules", "<orbitNumber><range lower='1' upper='{v}'/></orbitNumber>"),
     ("granules", "<equatorCrossingLongitude><range lower='{v}'/></equatorCrossingLongitude>"),
     ("granules", "<temporal><startDate><Date YYYY='{v}' MM='1' DD='1'/></startDate></temporal>"),
-    ("granules", "<temporal><startDate><Date YYYY='2020' MM='{v}' DD='{v}'/></startDate>"
-                 "</temporal>"),
-    ("granules", "<temporal><startDate><Date YYYY='2020' MM='1' DD='1' HH='{v}' MI='{v}' SS='{v}'/>"
-                 "</startDate></temporal>"),
-    ("granules", f"<temporal><startDate>{DAY}</startDate><stopDate>{DAY}</stopDate>"
-                 "<startDay value='{v}'/><endDay value='{v}'/></temporal>"),
-    ("collections", "<ECHOLastUpdate><dateRange><startDate><Date YYYY='{v}' MM='1' DD='1'/>"
-                    "</startDate></dateRange></ECHOLastUpdate>"),
+    (
+        "granules",
+        "<temporal><startDate><Date YYYY='2020' MM='{v}' DD='{v}'/></startDate></temporal>",
+    ),
+    (
+        "granules",
+        "<temporal><startDate><Date YYYY='2020' MM='1' DD='1' HH='{v}' MI='{v}' SS='{v}'/>"
+        "</startDate></temporal>",
+    ),
+    (
+        "granules",
+        f"<temporal><startDate>{DAY}</startDate><stopDate>{DAY}</stopDate>"
+        "<startDay value='{v}'/><endDay value='{v}'/></temporal>",
+    ),
+    (
+        "collections",
+        "<ECHOLastUpdate><dateRange><startDate><Date YYYY='{v}' MM='1' DD='1'/>"
+        "</startDate></dateRange></ECHOLastUpdate>",
+    ),
     ("granules", "<spatial operator='RELATE'><IIMSPoint lat='{v}' long='0'/></spatial>"),
-    ("granules", "<spatial><IIMSBox><IIMSPoint lat='-10' long='{v}'/>"
-                 "<IIMSPoint lat='10' long='10'/></IIMSBox></spatial>"),
-    ("collections", "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
-                    "</additionalAttributeName><additionalAttributeValue><int>{v}</int>"
-                    "</additionalAttributeValue></additionalAttribute></additionalAttributes>"),
-    ("collections", "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
-                    "</additionalAttributeName><additionalAttributeValue><floatRange lower='{v}'/>"
-                    "</additionalAttributeValue></additionalAttribute></additionalAttributes>"),
-]  # fmt: skip
-SWEEP = ["", "²", "①", "٣", "NaN", "inf", "1e309", "9" * 40, "-1", "0", "10000", "<&>'\"",
-         "x" * 5000, "\u202e", "%", "1.5"]  # fmt: skip
-OPTION_SLOTS = ["<IteratorSize>{v}</IteratorSize>", "<Cursor>{v}</Cursor>",
-                "<MaxResults>{v}</MaxResults>"]  # fmt: skip
+    (
+        "granules",
+        "<spatial><IIMSBox><IIMSPoint lat='-10' long='{v}'/>"
+        "<IIMSPoint lat='10' long='10'/></IIMSBox></spatial>",
+    ),
+    (
+        "collections",
+        "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
+        "</additionalAttributeName><additionalAttributeValue><int>{v}</int>"
+        "</additionalAttributeValue></additionalAttribute></additionalAttributes>",
+    ),
+    (
+        "collections",
+        "<additionalAttributes><additionalAttribute><additionalAttributeName>band"
+        "</additionalAttributeName><additionalAttributeValue><floatRange lower='{v}'/>"
+        "</additionalAttributeValue></additionalAttribute></additionalAttributes>",
+    ),
+]
+SWEEP = [
+    "",
+    "²",
+    "①",
+    "٣",
+    "NaN",
+    "inf",
+    "1e309",
+    "9" * 40,
+    "-1",
+    "0",
+    "10000",
+    "<&>'\"",
+    "x" * 5000,
+    "\u202e",
+    "%",
+    "1.5",
+]
+OPTION_SLOTS = [
+    "<IteratorSize>{v}</IteratorSize>",
+    "<Cursor>{v}</Cursor>",
+    "<MaxResults>{v}</MaxResults>",
+]
 
 
 def test_every_aql_value_takes_every_hostile_value(client, catalog, token):
@@ -140,8 +198,10 @@ def test_every_aql_value_takes_every_hostile_value(client, catalog, token):
     for (target, slot), value in itertools.product(SLOTS, SWEEP):
         kind = "granuleCondition" if target == "granules" else "collectionCondition"
         condition = slot.format(v=quoteattr(value)[1:-1])
-        query = (f'<query><for value="{target}"/><dataCenterId><all/></dataCenterId><where>'
-                 f"<{kind}>{condition}</{kind}></where></query>")  # fmt: skip
+        query = (
+            f'<query><for value="{target}"/><dataCenterId><all/></dataCenterId><where>'
+            f"<{kind}>{condition}</{kind}></where></query>"
+        )
         failures += _asked(client, token, query, "", slot.format(v=ascii(value[:12]))[-110:])
     query = aql("granules", "<dataSetId><value>DS 1</value></dataSetId>")
     for slot, value in itertools.product(OPTION_SLOTS, SWEEP):
@@ -151,8 +211,9 @@ def test_every_aql_value_takes_every_hostile_value(client, catalog, token):
 
 def _asked(client, token, query: str, options: str, what: str) -> list[str]:
     body = f"<CatalogService><ExecuteQueryRequest>{query}{options}</ExecuteQueryRequest>"
-    response = client.post("/echo/perform", data=body + "</CatalogService>",
-                           headers={"Echo-Token": token})  # fmt: skip
+    response = client.post(
+        "/echo/perform", data=body + "</CatalogService>", headers={"Echo-Token": token}
+    )
     try:
         echo_answer(response)
     except AssertionError:

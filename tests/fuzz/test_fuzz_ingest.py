@@ -28,8 +28,11 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
-MODELS = {"CollectionMetaDataFile": Collection, "GranuleMetaDataFile": Granule,
-          "BrowseMetaDataFile": BrowseImage}  # fmt: skip
+MODELS = {
+    "CollectionMetaDataFile": Collection,
+    "GranuleMetaDataFile": Granule,
+    "BrowseMetaDataFile": BrowseImage,
+}
 
 
 @functools.cache
@@ -56,8 +59,12 @@ def _known() -> dict[str, list[str]]:
                 if found is not None and found.text:
                     known[tag].add(found.text)
     out = {tag: sorted(values) for tag, values in known.items()}
-    out.update(FileName=["b1.png", "missing.png"], FileSize=[str(len(PNG)), "0", "1"],
-               ProviderBrowseId=["B1", "B2"], MimeType=["image/png"])  # fmt: skip
+    out.update(
+        FileName=["b1.png", "missing.png"],
+        FileSize=[str(len(PNG)), "0", "1"],
+        ProviderBrowseId=["B1", "B2"],
+        MimeType=["image/png"],
+    )
     return out
 
 
@@ -69,8 +76,12 @@ def ingest_file_bytes(draw, known) -> tuple[str, bytes]:
     chosen = draw(st.lists(st.sampled_from(list(sections)), min_size=1, max_size=3, unique=True))
     for section in [s for s in sections if s in chosen]:  # in the DTD's order
         record = sections[section][1]
-        if section in ("Collections", "Granules", "CollectionVerifications",
-                       "GranuleVerifications"):  # fmt: skip
+        if section in (
+            "Collections",
+            "Granules",
+            "CollectionVerifications",
+            "GranuleVerifications",
+        ):
             holder = etree.SubElement(document, section)
             blobs = draw(st.lists(st.sampled_from(records()[record]), min_size=1, max_size=4))
             holder.extend(etree.fromstring(blob) for blob in blobs)

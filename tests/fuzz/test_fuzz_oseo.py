@@ -17,9 +17,17 @@ from tests.fuzz.support import oseo_answer
 from tests.oseo_support import SAMPLES
 from tests.test_oseo import ESA_COLLECTION, ESA_PRODUCT, NS, SAMPLE_OPTIONS, envelope
 
-REQUESTS = ["GetCapabilities.xml", "GetOptions.xml", "GetOptions_subscription_with_restriction.xml",
-            "GetQuotation.xml", "Submit.xml", "Submit2.xml", "GetStatus.xml",
-            "DescribeResultAccess.xml", "Cancel.xml"]  # fmt: skip
+REQUESTS = [
+    "GetCapabilities.xml",
+    "GetOptions.xml",
+    "GetOptions_subscription_with_restriction.xml",
+    "GetQuotation.xml",
+    "Submit.xml",
+    "Submit2.xml",
+    "GetStatus.xml",
+    "DescribeResultAccess.xml",
+    "Cancel.xml",
+]
 SAMPLE_ORDER = "urn:ESA:EECF:order_id_0001"
 #: No worker runs: a synchronous GetQuotation would wait for the partner until its timeout.
 REPLY_TO = "http://127.0.0.1:9/notifications"

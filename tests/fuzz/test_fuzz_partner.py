@@ -33,8 +33,9 @@ def partner_server(session, world):
 
 @budget(30)
 @given(data=st.data())
-def test_partner_answers_never_crash_the_broker(client, db, session, settings, world,
-                                                partner_server, data):  # fmt: skip
+def test_partner_answers_never_crash_the_broker(
+    client, db, session, settings, world, partner_server, data
+):
     token = world.tokens["user"]
     guid = create(client, token, item(world.known["CatalogItemId"][1]))
     transaction = data.draw(st.sampled_from(sorted(ANSWERS)), label="transaction")

@@ -37,15 +37,23 @@ COMMON = [
     [("updated_since", "2019-01-01T00:00:00Z"), ("page_size", "1")],
     [("provider", "MADEUP"), ("online_only", "true"), ("browse_only", "false")],
     [("dataset_id", "DS 1"), ("entry_title", "DS 1"), ("version", "1")],
-    [("processing_level_id", "1"), ("archive_center", "x"), ("campaign", "c"), ("sensor", "s"),
-     ("spatial_keyword", "k")],
-]  # fmt: skip
+    [
+        ("processing_level_id", "1"),
+        ("archive_center", "x"),
+        ("campaign", "c"),
+        ("sensor", "s"),
+        ("spatial_keyword", "k"),
+    ],
+]
 GRANULES = [
     [("dataset_id", "DS 1"), ("cloud_cover", "30,70")],
     [("dataset_id", "DS 1"), ("day_night_flag", "night")],
     [("granule_ur", "MADE.3")],
-    [("granule_ur", "MADE.*"), ("options[granule_ur][pattern]", "true"),
-     ("options[granule_ur][ignore_case]", "true")],
+    [
+        ("granule_ur", "MADE.*"),
+        ("options[granule_ur][pattern]", "true"),
+        ("options[granule_ur][ignore_case]", "true"),
+    ],
     [("producer_granule_id", "prod-1.hdf")],
     [("concept_id", "G1-MADEUP")],
     [("production_date", SPRING)],
@@ -54,21 +62,30 @@ GRANULES = [
     [("cloud_cover", "10,"), ("page_size", "50")],
     [("orbit_number", "1000,1002"), ("equator_crossing_longitude[minValue]", "-10")],
     [("orbit_number[value]", "1005"), ("equator_crossing_start_date", "2020-03-01T00:00:00Z")],
-]  # fmt: skip
+]
 SEEDS = {"collections": COMMON, "granules": COMMON + GRANULES}
 NAMES = [
     *sorted(KNOWN),
-    "options[short_name][pattern]", "options[granule_ur][ignore_case]", "options[platform][and]",
-    "options[x][y]", "options[", "colour", "page_num", "sort_key", "", "short_name[]",
-]  # fmt: skip
+    "options[short_name][pattern]",
+    "options[granule_ur][ignore_case]",
+    "options[platform][and]",
+    "options[x][y]",
+    "options[",
+    "colour",
+    "page_num",
+    "sort_key",
+    "",
+    "short_name[]",
+]
 EVERY_PAIR = sorted({pair for seeds in SEEDS.values() for seed in seeds for pair in seed})
 
 
 @st.composite
 def parameters(draw, target: str) -> list[tuple[str, str]]:
     params = list(draw(st.sampled_from(SEEDS[target])))
-    for what in draw(st.lists(st.sampled_from(["drop", "double", "order", "value", "name",
-                                               "add"]), max_size=4)):  # fmt: skip
+    for what in draw(
+        st.lists(st.sampled_from(["drop", "double", "order", "value", "name", "add"]), max_size=4)
+    ):
         if not params and what != "add":
             continue
         at = draw(st.integers(0, max(0, len(params) - 1)))
@@ -82,8 +99,10 @@ def parameters(draw, target: str) -> list[tuple[str, str]]:
             name = params[at][0]
             params[at] = (name, draw(raw_strategy(name)))
         elif what == "name":
-            params[at] = (draw(st.one_of(st.sampled_from(NAMES), raw_strategy("name"))),
-                          params[at][1])  # fmt: skip
+            params[at] = (
+                draw(st.one_of(st.sampled_from(NAMES), raw_strategy("name"))),
+                params[at][1],
+            )
         else:
             params.append(draw(st.sampled_from(EVERY_PAIR)))
     return params
@@ -94,10 +113,17 @@ def _token(key) -> str:
 
 
 KEYS = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20),
-              st.sampled_from(["2020-01-10T00:00:00Z", "10000-01-01T00:00:00Z", "\x00", "²"])),
-    lambda inner: st.lists(inner, max_size=4), max_leaves=8,
-)  # fmt: skip
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=20),
+        st.sampled_from(["2020-01-10T00:00:00Z", "10000-01-01T00:00:00Z", "\x00", "²"]),
+    ),
+    lambda inner: st.lists(inner, max_size=4),
+    max_leaves=8,
+)
 
 
 @st.composite
@@ -145,9 +171,27 @@ def test_search_parameters_never_crash(client, catalog, tokens, target, data):
 
 
 #: The hostile values every parameter gets in the sweep below, whatever the random draws reach.
-SWEEP = ["", "\x00", "a\x00b", "²", "①", "٣", "NaN", "inf", "1e309", "9" * 40, "-1",
-         "0000-01-01T00:00:00Z", "10000-01-01T00:00:00Z", "<&>", "x" * 5000, "\ud800", "%",
-         "\u202e", "1,2,3,4,5,6,7,8,9"]  # fmt: skip
+SWEEP = [
+    "",
+    "\x00",
+    "a\x00b",
+    "²",
+    "①",
+    "٣",
+    "NaN",
+    "inf",
+    "1e309",
+    "9" * 40,
+    "-1",
+    "0000-01-01T00:00:00Z",
+    "10000-01-01T00:00:00Z",
+    "<&>",
+    "x" * 5000,
+    "\ud800",
+    "%",
+    "\u202e",
+    "1,2,3,4,5,6,7,8,9",
+]
 
 
 @pytest.mark.parametrize("target", ["collections", "granules"])

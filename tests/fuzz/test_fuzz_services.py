@@ -21,10 +21,16 @@ from tests.fuzz.hostile import mutated_bytes, mutated_tree
 from tests.fuzz.support import echo_answer, soap_answer
 
 SERVICES = sorted(REGISTRY.services())
-SESSION = {"Login": "login", "Identify": "identify", "SetProviderContext": "provider-context",
-           "SetUserContext": "user-context"}  # fmt: skip
-SOAP = {"1.1": ("http://schemas.xmlsoap.org/soap/envelope/", "text/xml; charset=utf-8"),
-        "1.2": ("http://www.w3.org/2003/05/soap-envelope", "application/soap+xml")}  # fmt: skip
+SESSION = {
+    "Login": "login",
+    "Identify": "identify",
+    "SetProviderContext": "provider-context",
+    "SetUserContext": "user-context",
+}
+SOAP = {
+    "1.1": ("http://schemas.xmlsoap.org/soap/envelope/", "text/xml; charset=utf-8"),
+    "1.2": ("http://www.w3.org/2003/05/soap-envelope", "application/soap+xml"),
+}
 
 
 def test_every_service_has_a_dtd_to_draw_from():

@@ -66,8 +66,10 @@ def execute_query(call: Call, request: etree._Element) -> etree._Element:
     query_text = query_element(request.find("query"))
     query = _in_query(aql.read, query_text)
     result_type = fields.choice("ResultType", RESULT_TYPES) or "RESULTS"
-    size = search.check_page_size(fields.integer("IteratorSize", minimum=0) or DEFAULT_PAGE,
-                                  "ExecuteQueryRequest/IteratorSize")  # fmt: skip
+    size = search.check_page_size(
+        fields.integer("IteratorSize", minimum=0) or DEFAULT_PAGE,
+        "ExecuteQueryRequest/IteratorSize",
+    )
     cursor = fields.integer("Cursor", minimum=1, maximum=2**62) or 1
     max_results = fields.integer("MaxResults", minimum=1, maximum=2**62)
     result_format = fields.choice("ResultFormat", FORMATS) or "ECHO10"
@@ -113,8 +115,10 @@ def execute_query(call: Call, request: etree._Element) -> etree._Element:
 def get_query_results(call: Call, request: etree._Element) -> etree._Element:
     fields = Fields(request)
     guid = fields.required("ResultSetGuid", max_length=36)
-    size = search.check_page_size(fields.integer("IteratorSize", minimum=0) or DEFAULT_PAGE,
-                                  "GetQueryResultsRequest/IteratorSize")  # fmt: skip
+    size = search.check_page_size(
+        fields.integer("IteratorSize", minimum=0) or DEFAULT_PAGE,
+        "GetQueryResultsRequest/IteratorSize",
+    )
     result_set = _result_set(call, guid)
     cursor = fields.integer("Cursor", minimum=1, maximum=2**62) or result_set.position + 1
     query = aql.read(etree.fromstring(result_set.query))

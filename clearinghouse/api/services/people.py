@@ -117,8 +117,12 @@ def _address_element(address: dict) -> etree._Element:
     element.append(E.USFormat(boolean_text(address["us_format"])))
     for n, line in enumerate(address["street"] or (), start=1):
         element.append(E(f"Street{n}", line))
-    for tag, key in (("City", "city"), ("State", "state"), ("Zip", "postal_code"),
-                     ("Country", "country")):  # fmt: skip
+    for tag, key in (
+        ("City", "city"),
+        ("State", "state"),
+        ("Zip", "postal_code"),
+        ("Country", "country"),
+    ):
         if address[key] is not None:
             element.append(E(tag, address[key]))
     return element

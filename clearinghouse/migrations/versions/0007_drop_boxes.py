@@ -26,7 +26,7 @@ def upgrade() -> None:
                     native_enum=False, create_constraint=True, length=10),
             nullable=True,
         ),
-    )  # fmt: skip
+    )
     op.add_column(
         "ingest_reports", sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True)
     )

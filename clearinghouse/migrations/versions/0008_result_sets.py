@@ -40,7 +40,7 @@ def upgrade() -> None:
                                 name=op.f("fk_result_sets_session_id_sessions"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("guid", name=op.f("pk_result_sets")),
-    )  # fmt: skip
+    )
     op.create_index(op.f("ix_result_sets_session_id"), "result_sets", ["session_id"], unique=False)
 
 

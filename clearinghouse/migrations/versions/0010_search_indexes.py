@@ -32,7 +32,7 @@ def upgrade() -> None:
     """)
     for column in ("platforms", "instruments", "sensors"):
         op.create_index(f"ix_granules_{column}", "granules", [sa.text(f"lower_array({column})")],
-                        postgresql_using="gin")  # fmt: skip
+                        postgresql_using="gin")
     op.create_index(
         "ix_granules_collection_id_cloud_cover", "granules", ["collection_id", "cloud_cover"]
     )

@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.add_column(
         "orders",
         sa.Column("guid", postgresql.UUID(as_uuid=True),
-                  server_default=sa.text("gen_random_uuid()"), nullable=False),  # fmt: skip
+                  server_default=sa.text("gen_random_uuid()"), nullable=False),
     )
     op.create_unique_constraint(op.f("uq_orders_guid"), "orders", ["guid"])
     op.add_column("provider_orders", sa.Column("quote", postgresql.JSONB(), nullable=True))
@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.create_foreign_key(
         op.f("fk_order_items_collection_id_collections"),
         "order_items", "collections", ["collection_id"], ["id"], ondelete="SET NULL",
-    )  # fmt: skip
+    )
     op.add_column(
         "status_messages",
         sa.Column("source", sa.Text(), server_default="broker", nullable=False),
@@ -57,7 +57,7 @@ def upgrade() -> None:
     op.create_foreign_key(
         op.f("fk_dispatch_requests_provider_id_providers"),
         "dispatch_requests", "providers", ["provider_id"], ["provider_id"],
-    )  # fmt: skip
+    )
     op.create_index(
         "ix_dispatch_requests_due_per_provider",
         "dispatch_requests",

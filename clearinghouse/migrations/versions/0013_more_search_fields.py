@@ -32,19 +32,19 @@ def upgrade() -> None:
     op.add_column(
         "granules",
         sa.Column("equator_crossing_longitudes", postgresql.ARRAY(sa.Float()),
-                  server_default="{}", nullable=False),  # fmt: skip
+                  server_default="{}", nullable=False),
     )
     op.add_column(
         "granules",
         sa.Column("equator_crossing_dates", postgresql.ARRAY(sa.DateTime(timezone=True)),
-                  server_default="{}", nullable=False),  # fmt: skip
+                  server_default="{}", nullable=False),
     )
 
 
 def downgrade() -> None:
     for column in ("equator_crossing_dates", "equator_crossing_longitudes", "two_d_coordinate2",
                    "two_d_coordinate1", "two_d_system", "production_date", "pge_version",
-                   "pge_name"):  # fmt: skip
+                   "pge_name"):
         op.drop_column("granules", column)
     for column in ("two_d_systems", "temporal_keywords"):
         op.drop_column("collections", column)

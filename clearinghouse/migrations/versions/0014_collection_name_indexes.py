@@ -22,7 +22,7 @@ COLUMNS = ("platforms", "instruments", "sensors")
 def upgrade() -> None:
     for column in COLUMNS:
         op.create_index(f"ix_collections_{column}", "collections",
-                        [sa.text(f"lower_array({column})")], postgresql_using="gin")  # fmt: skip
+                        [sa.text(f"lower_array({column})")], postgresql_using="gin")
 
 
 def downgrade() -> None:

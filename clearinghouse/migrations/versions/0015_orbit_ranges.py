@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.add_column(
         "granules",
         sa.Column("orbit_ranges", postgresql.INT4MULTIRANGE(), server_default="{}",
-                  nullable=False),  # fmt: skip
+                  nullable=False),
     )
     op.execute("""
         UPDATE granules SET orbit_ranges = (
@@ -36,7 +36,7 @@ def downgrade() -> None:
     op.add_column(
         "granules",
         sa.Column("orbit_numbers", postgresql.ARRAY(sa.Integer()), server_default="{}",
-                  nullable=False),  # fmt: skip
+                  nullable=False),
     )
     op.execute("""
         UPDATE granules SET orbit_numbers = ARRAY(

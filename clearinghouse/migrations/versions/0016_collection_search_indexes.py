@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     op.create_index("ix_granules_collection_id_spatial_mbr", "granules",
-                    ["collection_id", "spatial_mbr"], postgresql_using="gist")  # fmt: skip
+                    ["collection_id", "spatial_mbr"], postgresql_using="gist")
     op.drop_index("ix_granules_live_collection_id", table_name="granules")
     op.create_index(
         "ix_granules_live_collection_id",
@@ -35,6 +35,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_granules_live_collection_id", table_name="granules")
     op.create_index("ix_granules_live_collection_id", "granules", ["collection_id", "id"],
-                    postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+                    postgresql_where=sa.text("deleted_at IS NULL"))
     op.drop_index("ix_granules_collection_id_spatial_mbr", table_name="granules")
     op.execute("DROP EXTENSION IF EXISTS btree_gist")

@@ -36,4 +36,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _convert(postgresql.INT4MULTIRANGE(),
-             "int4range(floor(lower(r))::int, ceil(upper(r))::int, '[]')")  # fmt: skip
+             "int4range(floor(lower(r))::int, ceil(upper(r))::int, '[]')")

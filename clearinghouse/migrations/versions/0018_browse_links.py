@@ -22,7 +22,7 @@ TABLES = ("collections", "granules")
 def upgrade() -> None:
     for table in TABLES:
         op.create_index(f"ix_{table}_browse_ids", table, ["browse_ids"], postgresql_using="gin",
-                        postgresql_where=text("browse_ids <> '{}'"))  # fmt: skip
+                        postgresql_where=text("browse_ids <> '{}'"))
 
 
 def downgrade() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 #: As the model states it (``clearinghouse.catalog.models.KEYWORDS``) on this revision.
 KEYWORDS = ("catalog_keywords(ARRAY[short_name, version_id, dataset_id, entry_id, processing_level,"
             " archive_center, provider_id] || platforms || instruments || sensors || campaigns"
-            " || spatial_keywords, science_keywords, xml)")  # fmt: skip
+            " || spatial_keywords, science_keywords, xml)")
 
 revision: str = "0019"
 down_revision: str | None = "0018"
@@ -39,13 +39,13 @@ def upgrade() -> None:
                    xpath('/Collection/Description/text()', xmlparse(document xml)), ' '), '')), 'D')
     """)
     op.add_column("collections", sa.Column("keywords", TSVECTOR,
-                                           sa.Computed(KEYWORDS, persisted=True)))  # fmt: skip
+                                           sa.Computed(KEYWORDS, persisted=True)))
     op.create_index("ix_collections_keywords", "collections", ["keywords"],
-                    postgresql_using="gin")  # fmt: skip
+                    postgresql_using="gin")
     op.execute("CREATE INDEX ix_granules_granule_ur_lower ON granules"
-               " (lower(granule_ur::text) text_pattern_ops)")  # fmt: skip
+               " (lower(granule_ur::text) text_pattern_ops)")
     op.execute("CREATE INDEX ix_granules_producer_granule_id_lower ON granules"
-               " (lower(producer_granule_id) text_pattern_ops)")  # fmt: skip
+               " (lower(producer_granule_id) text_pattern_ops)")
 
 
 def downgrade() -> None:
