@@ -17,6 +17,7 @@ from clearinghouse.config import Settings
 from clearinghouse.db import Database, heartbeats
 from clearinghouse.errors import DatabaseUnavailable
 from ingest import dropbox
+from ingest.batches import COUNTERS
 from ingest.models import IngestError, IngestJob, IngestReport, JobStatus
 from ingest.scheduler import COMPONENT as SCHEDULER
 
@@ -62,20 +63,6 @@ def _job(job: IngestJob, report: IngestReport | None) -> dict:
         "finished": job.finished_at,
         "report": None if report is None else _counters(report),
     }
-
-
-COUNTERS = (
-    "processed",
-    "inserted",
-    "replaced",
-    "deleted",
-    "out_of_date",
-    "duplicated",
-    "invalid_spatial",
-    "data_errors",
-    "without_collection",
-    "delete_missing",
-)
 
 
 def _counters(report: IngestReport) -> dict:
