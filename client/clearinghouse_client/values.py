@@ -470,8 +470,8 @@ def _value_text(value: Any) -> str:
 
 
 @dataclass
-class Quote:
-    """A partner's quote for its part of an order (seed slide 75)."""
+class Prices:
+    """The prices a partner names in a quote and in an acceptance (seed slides 75 and 78)."""
 
     total_price: Decimal | None = None
     data_cost: Decimal | None = None
@@ -479,6 +479,12 @@ class Quote:
     shipping_cost: Decimal | None = None
     handling_cost: Decimal | None = None
     discount: Decimal | None = None
+
+
+@dataclass
+class Quote(Prices):
+    """A partner's quote for its part of an order (seed slide 75)."""
+
     recommended_media: str | None = None
     media_quantity: str | None = None
     expiration_date: str | None = None
@@ -502,15 +508,9 @@ _PRICES = ("TotalPrice", "DataCost", "MediaCost", "ShippingCost", "HandlingCost"
 
 
 @dataclass
-class Acceptance:
+class Acceptance(Prices):
     """A partner's acceptance of a submitted order (seed slide 78)."""
 
-    total_price: Decimal | None = None
-    data_cost: Decimal | None = None
-    media_cost: Decimal | None = None
-    shipping_cost: Decimal | None = None
-    handling_cost: Decimal | None = None
-    discount: Decimal | None = None
     media_quantity: str | None = None
     estimated_ship_date: str | None = None
     latest_cancel_date: str | None = None
