@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
@@ -90,7 +93,21 @@ def press(browser, button) -> None:
     """Click a button that submits a form, and wait for the page that answers it."""
     page = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    wait(browser, staleness_of(page), "the form's answer did not come")
+    wait(browser, lambda _: _replaced(page), "the form's answer did not come")
+
+
+def _replaced(element) -> bool:
+    """Whether the page holding ``element`` has been replaced. Chromedriver 156 says so either as
+    a stale element or as a node that "does not belong to the document", depending on timing."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in (error.msg or ""):
+            return True
+        raise
+    return False
 
 
 def map_ready(browser) -> None:

@@ -554,7 +554,7 @@ def test_close_after_process_time_with_access_urls(
 ) -> None:
     sim.add_partner("P1", Behaviour(mode="sync", process_time=0.2), **with_broker(broker))
     answer(post(sim.url("P1"), order_request("Submit", "s1")))
-    wait_for(lambda: broker.performs())
+    wait_for(lambda: broker.performs() and sim.callbacks("P1"))  # recorded after it is answered
     # Instants the simulator recorded: the order was closed a process time after it was accepted.
     (submitted,), (closed, *_) = sim.received("P1"), sim.callbacks("P1")
     assert closed.operation == "CloseProviderOrder"
